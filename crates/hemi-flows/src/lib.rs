@@ -11,11 +11,13 @@
 //! same code serves the CLI, the web upload and the tests.
 #![deny(missing_docs)]
 
+mod export;
 mod parse;
 mod profile;
 mod series;
 mod vintage;
 
+pub use export::{format_value, write_export, ExportFormat, ExportRow};
 pub use parse::{parse_table, CombinedKey, ParsedTable, RecodeCount, MAX_FIELD_BYTES, MAX_OBSERVATIONS};
 pub use profile::{
     BreakdownRule, BreakdownSpec, CodeList, Combine, DimensionSpec, Empty, PeriodGranularity, PeriodSpec, Profile,

@@ -352,6 +352,7 @@ pub fn parse_table(
                             *slot.get_mut() += value;
                             combined.entry((index, period)).or_insert_with(|| vec![first]).push(line);
                         }
+                        Combine::Aggregate => *slot.get_mut() += value,
                         Combine::Error => diagnostics.push(problem(
                             line,
                             "row",

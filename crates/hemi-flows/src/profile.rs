@@ -205,8 +205,12 @@ pub enum Combine {
     /// A duplicate key is an error.
     #[default]
     Error,
-    /// Values add up (the publisher lists parts separately, e.g. territories mapped to one code).
+    /// Values add up (the publisher lists parts separately, e.g. territories mapped to one
+    /// code); every combined key is listed in the import report.
     Sum,
+    /// Rows are individual records (incidents, disasters) that the profile aggregates
+    /// into counts per key; summing is the point, so keys are not listed one by one.
+    Aggregate,
 }
 
 /// A source profile, as written in its TOML file.

@@ -1,0 +1,53 @@
+//! `hemi demo`: build a database from the bundled data and show headline figures.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use hemi_flows::ProfileSet;
+use hemi_store::{SeriesFilter, Store};
+
+use crate::cli::DemoArgs;
+use crate::output::write_stdout;
+
+/// Where the bundled data lives: `--data`, else `data/` beside the sources this binary
+/// was built from, else `./data`.
+fn data_dir(args: &DemoArgs) -> PathBuf {
+    if let Some(dir) = &args.data {
+        return dir.clone();
+    }
+    let built_from = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
+    if built_from.is_dir() { built_from } else { PathBuf::from("data") }
+}
+
+pub async fn run(store: &Store, profiles: &ProfileSet, args: &DemoArgs) -> anyhow::Result<()> {
+    let dir = data_dir(args);
+    let files = super::import::expand_paths(&[dir.join("reference"), dir.join("flows"), dir.join("context")])?;
+    eprintln!("importing {} bundled tables from {}", files.len(), dir.display());
+    let report = super::import::import_files(store, profiles, &files, None).await?;
+    let seconds: f64 = report.iter().map(|(_, s)| s).sum();
+    let rows: u64 = report.iter().map(|(o, _)| o.rows_read).sum();
+    let new: u64 = report.iter().map(|(o, _)| o.new).sum();
+    let mut out = String::new();
+    writeln!(out, "imported {} files: {rows} rows, {new} new observations in {seconds:.2} s", report.len())?;
+    writeln!(out)?;
+    writeln!(out, "headline figures (compare with the publishers' own):")?;
+    let total = |reporting: &str, from: &str, to: &str, nationality: Option<&str>| {
+        let filter = SeriesFilter {
+            reporting: Some(reporting.into()),
+            nationality: nationality.map(str::to_owned),
+            breakdown: Some("nationality".into()),
+            from: Some(from.into()),
+            to: Some(to.into()),
+            ..SeriesFilter::default()
+        };
+        async move { store.sums(&filter, false).await.map(|rows| rows.iter().map(|r| r.value).sum::<f64>()) }
+    };
+    writeln!(out, "  Darién transits 2022 (Panama):        {:>9}", total("PAN", "2022-01", "2022-12", None).await?)?;
+    writeln!(out, "  Darién transits 2023 (Panama):        {:>9}", total("PAN", "2023-01", "2023-12", None).await?)?;
+    writeln!(out, "  US SW border encounters 2021-09:      {:>9}", total("USA", "2021-09", "2021-09", None).await?)?;
+    writeln!(out, "    of which Haitian:                   {:>9}", total("USA", "2021-09", "2021-09", Some("HTI")).await?)?;
+    writeln!(out, "  Mexico irregular presentations 2023:  {:>9}", total("MEX", "2023-01", "2023-12", None).await?)?;
+    writeln!(out)?;
+    writeln!(out, "next: hemi series show --reporting PAN --nationality HTI --from 2021-01 --to 2021-12")?;
+    write_stdout(&out)
+}
