@@ -449,7 +449,10 @@ impl ProfileSet {
     }
 
     /// Choose the profile for a file from its name and header. The header must match
-    /// exactly; the file name breaks ties between formats that share a header.
+    /// exactly. The file name breaks ties between formats that share a header, and a
+    /// file named like one format but shaped like another is refused: its name is a
+    /// claim about its content, and a renamed column must not silently select another
+    /// publisher's profile.
     pub fn detect(&self, file_name: &str, header: &[String]) -> Result<&Profile, DetectError> {
         let by_header: Vec<&Profile> = self.profiles.iter().filter(|p| p.recognise.header == header).collect();
         let by_name: Vec<&Profile> = self.profiles.iter().filter(|p| p.matches_file_name(file_name)).collect();
@@ -457,20 +460,20 @@ impl ProfileSet {
         if both.len() == 1 {
             return Ok(both[0]);
         }
-        if by_header.len() == 1 {
-            return Ok(by_header[0]);
-        }
-        if by_header.len() > 1 {
-            let names: Vec<&str> = by_header.iter().map(|p| p.name.as_str()).collect();
-            return Err(DetectError::Ambiguous { candidates: names.join(", ") });
-        }
-        if let Some(profile) = by_name.first() {
+        if let Some(profile) = by_name.first().filter(|_| both.is_empty()) {
             return Err(DetectError::HeaderMismatch {
                 profile: profile.name.clone(),
                 differences: header_differences(&profile.recognise.header, header),
             });
         }
-        Err(DetectError::NoMatch { header: header.join(",") })
+        match by_header.as_slice() {
+            [only] => Ok(only),
+            [] => Err(DetectError::NoMatch { header: header.join(",") }),
+            several => {
+                let names: Vec<&str> = several.iter().map(|p| p.name.as_str()).collect();
+                Err(DetectError::Ambiguous { candidates: names.join(", ") })
+            }
+        }
     }
 }
 

@@ -9,8 +9,9 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::{values_placeholders, Backend, Result, Store};
 
-/// Rows per multi-row INSERT: 1,000 rows of 4 values stays far below both engines'
-/// parameter limits (SQLite 32,766; PostgreSQL 65,535) while amortising round trips.
+/// Rows per multi-row INSERT: 1,000 rows of up to 7 values stays far below both
+/// engines' parameter limits (SQLite 32,766; PostgreSQL 65,535) while amortising
+/// round trips; larger chunks measured no faster on either engine.
 const INSERT_CHUNK_ROWS: usize = 1000;
 
 /// One validated file, ready to store.
@@ -261,6 +262,24 @@ async fn import_table(
     let mut rows: Vec<((i64, Period), f64)> = diff.new;
     rows.extend(diff.changed.into_iter().map(|(key, _old, new)| (key, new)));
     rows.sort_by(|a, b| a.0.cmp(&b.0));
+    insert_observations(tx, backend, &rows, vintage).await?;
+    let report = serde_json::json!({ "combined": table.combined, "recodes": table.recodes, "absent": outcome.absent });
+    insert_batch(tx, source_id, vintage, &table.file_name, &table.sha256, table.bytes, imported_at, &outcome, &report)
+        .await?;
+    outcome.vintage = Some(vintage);
+    outcome.latest_vintage = vintage;
+    Ok(outcome)
+}
+
+/// Insert observation rows as multi-row VALUES statements. (A PostgreSQL path sending
+/// the rows as one JSON parameter measured no faster: the server's time goes to the
+/// primary-key index and the foreign-key check, not to parameter handling.)
+async fn insert_observations(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    rows: &[((i64, Period), f64)],
+    vintage: i64,
+) -> Result<()> {
     for chunk in rows.chunks(INSERT_CHUNK_ROWS) {
         let sql = format!(
             "INSERT INTO observation (series_id, period, vintage, value) VALUES {}",
@@ -272,12 +291,7 @@ async fn import_table(
         }
         query.execute(&mut **tx).await?;
     }
-    let report = serde_json::json!({ "combined": table.combined, "recodes": table.recodes, "absent": outcome.absent });
-    insert_batch(tx, source_id, vintage, &table.file_name, &table.sha256, table.bytes, imported_at, &outcome, &report)
-        .await?;
-    outcome.vintage = Some(vintage);
-    outcome.latest_vintage = vintage;
-    Ok(outcome)
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -31,9 +31,10 @@ pub async fn run(store: &Store, profiles: &ProfileSet, args: &DemoArgs) -> anyho
     writeln!(out, "imported {} files: {rows} rows, {new} new observations in {seconds:.2} s", report.len())?;
     writeln!(out)?;
     writeln!(out, "headline figures (compare with the publishers' own):")?;
-    let total = |reporting: &str, from: &str, to: &str, nationality: Option<&str>| {
+    let total = |reporting: &str, measure: &str, from: &str, to: &str, nationality: Option<&str>| {
         let filter = SeriesFilter {
             reporting: Some(reporting.into()),
+            measure: Some(measure.into()),
             nationality: nationality.map(str::to_owned),
             breakdown: Some("nationality".into()),
             from: Some(from.into()),
@@ -42,11 +43,11 @@ pub async fn run(store: &Store, profiles: &ProfileSet, args: &DemoArgs) -> anyho
         };
         async move { store.sums(&filter, false).await.map(|rows| rows.iter().map(|r| r.value).sum::<f64>()) }
     };
-    writeln!(out, "  Darién transits 2022 (Panama):        {:>9}", total("PAN", "2022-01", "2022-12", None).await?)?;
-    writeln!(out, "  Darién transits 2023 (Panama):        {:>9}", total("PAN", "2023-01", "2023-12", None).await?)?;
-    writeln!(out, "  US SW border encounters 2021-09:      {:>9}", total("USA", "2021-09", "2021-09", None).await?)?;
-    writeln!(out, "    of which Haitian:                   {:>9}", total("USA", "2021-09", "2021-09", Some("HTI")).await?)?;
-    writeln!(out, "  Mexico irregular presentations 2023:  {:>9}", total("MEX", "2023-01", "2023-12", None).await?)?;
+    writeln!(out, "  Darién transits 2022 (Panama):        {:>9}", total("PAN", "darien_transits", "2022-01", "2022-12", None).await?)?;
+    writeln!(out, "  Darién transits 2023 (Panama):        {:>9}", total("PAN", "darien_transits", "2023-01", "2023-12", None).await?)?;
+    writeln!(out, "  US SW border encounters 2021-09:      {:>9}", total("USA", "encounters", "2021-09", "2021-09", None).await?)?;
+    writeln!(out, "    of which Haitian:                   {:>9}", total("USA", "encounters", "2021-09", "2021-09", Some("HTI")).await?)?;
+    writeln!(out, "  Mexico irregular presentations 2023:  {:>9}", total("MEX", "irregular_presentations", "2023-01", "2023-12", None).await?)?;
     writeln!(out)?;
     writeln!(out, "next: hemi series show --reporting PAN --nationality HTI --from 2021-01 --to 2021-12")?;
     write_stdout(&out)
