@@ -9,15 +9,22 @@
 //! it values and receive values; they never see a connection.
 #![deny(missing_docs)]
 
+mod auth;
 mod import;
+mod monitor;
 mod query;
+mod warning;
+pub mod watch;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
 
+pub use auth::{create_postgres_schema, AuditEvent, NewUser, StoredUser};
 pub use import::{ImportItem, ImportOutcome, LatestBatch};
+pub use monitor::WatchFilter;
 pub use query::{ObservationRow, SeriesFilter, SeriesSummary, SumRow};
+pub use warning::{AlertRow, EventTransitionRow, NewAlert, NotificationRow, PendingNotification};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

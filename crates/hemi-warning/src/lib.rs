@@ -35,6 +35,16 @@
 //! * EARS: R reports no expected value or statistic; we report the baseline mean and
 //!   the C1/C2 statistic (C3: sum of the last three `max(0, C2 − 1)`), recomputed
 //!   in the fixture script from the same reference values.
+//!
+//! # From detector alarms to events (no I/O: callers pass series and file texts)
+//! * [`series`]: complete monthly series per reporting country and nationality;
+//! * [`rules`]: the Task Force's trigger rules (`rules/triggers.toml`);
+//! * [`replay`]: month-by-month alerts as the system would have raised them;
+//! * [`events`]: alerts grouped across countries, and the event lifecycle;
+//! * [`roles`]: sending, transit and receiving countries of an event (`rules/routes.toml`);
+//! * [`corridor`]: lead times and downstream projections along a route;
+//! * [`forecast`]: naive, ETS and corridor forecasts with a no-look-ahead backtest;
+//! * [`evaluate`]: detection scores against labelled surges (`data/labels/surges.csv`).
 #![deny(missing_docs)]
 
 mod dist;
@@ -42,6 +52,16 @@ mod ears;
 mod farrington;
 mod glm;
 mod glrnb;
+
+pub mod corridor;
+pub mod evaluate;
+pub mod events;
+pub mod forecast;
+pub mod replay;
+pub mod roles;
+pub mod roster;
+pub mod rules;
+pub mod series;
 
 pub use ears::{Ears, EarsConfig, EarsMethod};
 pub use farrington::{Farrington, FarringtonConfig};

@@ -17,6 +17,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "HEMI_PROFILES_DIR")]
     pub profiles_dir: Option<PathBuf>,
 
+    /// Directory with early-warning rules (triggers.toml, routes.toml, roster.toml);
+    /// files found there replace the bundled ones.
+    #[arg(long, global = true, env = "HEMI_RULES_DIR")]
+    pub rules_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,6 +37,19 @@ pub enum Command {
     Export(ExportArgs),
     /// List the source profiles (one per publisher format).
     Profiles(OutputArgs),
+    /// Early warning: run the detectors, replay history, evaluate, notify.
+    #[command(subcommand)]
+    Warn(WarnCommand),
+    /// Events: alerts grouped by nationality across countries, with roles and status.
+    #[command(subcommand)]
+    Events(EventsCommand),
+    /// Forecast watched series with 80% intervals, or backtest the methods.
+    Forecast(ForecastArgs),
+    /// Serve the web app and JSON API (pages, /api, /healthz, /readyz).
+    Serve(ServeArgs),
+    /// Manage user accounts of the web app: add, list, disable, issue API tokens.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Build a database from the bundled data and show what it holds.
     Demo(DemoArgs),
     /// Print the CLI reference as Markdown (used for the README).
@@ -156,11 +174,170 @@ pub enum ExportFormatArg {
     Hxl,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum WarnCommand {
+    /// Replay the detectors month by month, each month seeing only data up to itself.
+    Replay(ReplayArgs),
+    /// Score alerts against labelled surges: detection, false alarms, lead time.
+    Evaluate(EvaluateArgs),
+    /// Assess the newest month, record new alerts and notify subscribers.
+    Run(RunArgs),
+    /// Add a webhook subscriber (HTTP POST of each alert as JSON).
+    Subscribe(SubscribeArgs),
+    /// Notifications sent, with their timeliness.
+    Notifications(OutputArgs),
+}
+
+/// Which watched series.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WatchArgs {
+    /// Reporting country (ISO3).
+    #[arg(long, value_name = "ISO3")]
+    pub reporting: Option<String>,
+    /// Nationality (ISO3), or ALL for the totals.
+    #[arg(long, value_name = "ISO3")]
+    pub nationality: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// First month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: String,
+    /// Last month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: String,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Labelled surges: CSV with event_id,reporting_country,nationality,onset,peak.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// First month replayed (default 2020-10).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: Option<String>,
+    /// Last month replayed (default: the newest month in the data).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Assess this month instead of the newest one in the data.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SubscribeArgs {
+    /// Subscriber name (a member state's agency, a desk).
+    pub name: String,
+    /// Webhook URL receiving a POST per alert.
+    pub url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Events known at a month (default: the newest month in the data).
+    List(EventsListArgs),
+    /// One event: alerts, country roles with evidence, downstream projection, history.
+    Show(EventsShowArgs),
+    /// Move an event along its lifecycle (detected -> confirmed -> response -> closed, or dismissed).
+    Set(EventsSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventsListArgs {
+    /// Only alerts up to this month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsShowArgs {
+    /// Event id, e.g. HTI-2021-01.
+    pub id: String,
+    /// Only alerts up to this month, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsSetArgs {
+    /// Event id.
+    pub id: String,
+    /// New status: confirmed, response, closed or dismissed.
+    #[arg(long)]
+    pub status: String,
+    /// Who decides (name and role).
+    #[arg(long)]
+    pub by: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ForecastArgs {
+    #[command(subcommand)]
+    pub command: Option<ForecastCommand>,
+    /// Forecast origin: the last month of data used, YYYY-MM (default: newest month).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub as_of: Option<String>,
+    /// Months ahead.
+    #[arg(long, default_value_t = 3)]
+    pub horizon: usize,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForecastCommand {
+    /// Rolling-origin backtest: MASE against the naive forecast and 80% interval coverage.
+    Backtest(BacktestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// First forecast origin, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: String,
+    /// Last month forecast, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: String,
+    /// Months ahead.
+    #[arg(long, default_value_t = 3)]
+    pub horizon: usize,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Directory with the bundled data (flows/, context/, reference/).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Do not start the web app after importing.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 /// How to print a table.
@@ -180,4 +357,72 @@ pub enum Format {
     Csv,
     /// A JSON array of objects.
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Mark cookies Secure: set this when users reach the app over HTTPS (behind TLS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Public portal cells below this count are suppressed.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub suppression_threshold: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account; the password is read from standard input (one line).
+    Add(UsersAddArgs),
+    /// List accounts.
+    List(OutputArgs),
+    /// Disable an account: its sessions end and its API tokens stop working.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Issue an API bearer token for an account; it is printed once and only its hash is kept.
+    Token {
+        /// Login name.
+        name: String,
+        /// What the token is for, e.g. the machine using it.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UsersAddArgs {
+    /// Login name.
+    pub name: String,
+    /// Role.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Reporting country (ISO3) a national officer works for.
+    #[arg(long, value_name = "ISO3")]
+    pub country: Option<String>,
+    /// Read the password from standard input (the only way: never pass it as an argument).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Manages accounts; sees and uploads everything.
+    #[value(name = "admin")]
+    Admin,
+    /// Regional secretariat: sees every country's detail.
+    #[value(name = "secretariat")]
+    Secretariat,
+    /// Watches flows for early warning.
+    #[value(name = "watch_officer")]
+    WatchOfficer,
+    /// Uploads and sees detail for one reporting country (needs --country).
+    #[value(name = "national_officer")]
+    NationalOfficer,
+    /// Works on regular pathways.
+    #[value(name = "pathways_officer")]
+    PathwaysOfficer,
 }

@@ -9,6 +9,8 @@ mod commands;
 mod input_error;
 mod output;
 mod profiles;
+mod notify;
+mod watch;
 
 use std::process::ExitCode;
 

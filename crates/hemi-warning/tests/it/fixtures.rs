@@ -80,3 +80,19 @@ fn glrnb_run_equals_pointwise_assess() {
         assert_eq!(*a, d.assess(&counts, a.index));
     }
 }
+
+#[test]
+fn assess_all_equals_pointwise_assess_for_every_detector() {
+    // replay relies on this: the one-pass `assess_all` must give, for every month t,
+    // exactly what assessing the series cut at t gives.
+    for name in ["honduras_hti", "panama_hti", "usa_hti"] {
+        let counts = series(name);
+        for d in hemi_warning::all_detectors() {
+            let all = d.assess_all(&counts);
+            assert_eq!(all.len(), counts.len());
+            for (t, a) in all.iter().enumerate() {
+                assert_eq!(*a, d.assess(&counts[..=t], t), "{} on {name} at {t}", d.name());
+            }
+        }
+    }
+}

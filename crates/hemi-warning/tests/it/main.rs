@@ -1,6 +1,11 @@
 //! Integration tests: agreement with R `surveillance` 1.20.3 on real series, and the
-//! no-look-ahead property. Fixtures are made by `test_data/make_fixtures.R`.
+//! no-look-ahead property. Fixtures are made by `test_data/make_fixtures.R`. Rules,
+//! replay, events, roles, corridors, forecasts and evaluation run on the real tables in
+//! `data/` (`realdata`, `warning`, `routes`).
 
 mod fixtures;
 mod lookahead;
 mod support;
+mod realdata;
+mod warning;
+mod routes;

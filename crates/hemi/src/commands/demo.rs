@@ -19,11 +19,12 @@ fn data_dir(args: &DemoArgs) -> PathBuf {
     if built_from.is_dir() { built_from } else { PathBuf::from("data") }
 }
 
-pub async fn run(store: &Store, profiles: &ProfileSet, args: &DemoArgs) -> anyhow::Result<()> {
+pub async fn run(store: &Store, profiles: &ProfileSet, rules: &crate::watch::Rules, args: &DemoArgs) -> anyhow::Result<()> {
     let dir = data_dir(args);
     let files = super::import::expand_paths(&[dir.join("reference"), dir.join("flows"), dir.join("context")])?;
     eprintln!("importing {} bundled tables from {}", files.len(), dir.display());
     let report = super::import::import_files(store, profiles, &files, None).await?;
+    super::import::warn_after_import(store, rules, &report).await?;
     let seconds: f64 = report.iter().map(|(_, s)| s).sum();
     let rows: u64 = report.iter().map(|(o, _)| o.rows_read).sum();
     let new: u64 = report.iter().map(|(o, _)| o.new).sum();
@@ -50,5 +51,30 @@ pub async fn run(store: &Store, profiles: &ProfileSet, args: &DemoArgs) -> anyho
     writeln!(out, "  Mexico irregular presentations 2023:  {:>9}", total("MEX", "irregular_presentations", "2023-01", "2023-12", None).await?)?;
     writeln!(out)?;
     writeln!(out, "next: hemi series show --reporting PAN --nationality HTI --from 2021-01 --to 2021-12")?;
-    write_stdout(&out)
+    write_stdout(&out)?;
+    ensure_demo_admin(store).await?;
+    if args.no_serve {
+        return Ok(());
+    }
+    super::serve::run(
+        store.clone(),
+        profiles.clone(),
+        &crate::cli::ServeArgs {
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: false,
+            suppression_threshold: hemi_server::DEFAULT_SUPPRESSION_THRESHOLD,
+        },
+    )
+    .await
+}
+
+/// Create an administrator `admin` with a generated password when no active
+/// administrator exists; the password is printed this once and stored only hashed.
+async fn ensure_demo_admin(store: &Store) -> anyhow::Result<()> {
+    if store.has_active_user_with_role(hemi_server::Role::Admin.as_str()).await? {
+        return Ok(());
+    }
+    let password = hemi_server::accounts::random_token()[..20].to_owned();
+    hemi_server::accounts::add_user(store, "demo", "admin", hemi_server::Role::Admin, None, &password).await?;
+    write_stdout(&format!("\ncreated the demo administrator: user admin, password {password} (shown only now)\n"))
 }

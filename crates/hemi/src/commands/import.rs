@@ -33,10 +33,33 @@ struct Prepared {
     seconds: f64,
 }
 
-pub async fn run(store: &Store, profiles: &ProfileSet, args: &ImportArgs) -> anyhow::Result<()> {
+pub async fn run(store: &Store, profiles: &ProfileSet, rules: &crate::watch::Rules, args: &ImportArgs) -> anyhow::Result<()> {
     let files = expand_paths(&args.paths)?;
     let report = import_files(store, profiles, &files, args.profile.as_deref()).await?;
-    print_report(&report, args.output.format)
+    print_report(&report, args.output.format)?;
+    warn_after_import(store, rules, &report).await
+}
+
+/// Every import that changes a watched flow triggers the early warning on the newest
+/// month, so alerts go out as soon as the data arrives. Its summary goes to stderr,
+/// keeping stdout the import report.
+pub async fn warn_after_import(
+    store: &Store,
+    rules: &crate::watch::Rules,
+    report: &[(ImportOutcome, f64)],
+) -> anyhow::Result<()> {
+    let watched = report
+        .iter()
+        .any(|(o, _)| o.vintage.is_some() && rules.roster.watch.iter().any(|w| w.source == o.source));
+    if watched {
+        let raised = super::warn::run_warning(store, rules, None).await?;
+        if !raised.rows.is_empty() {
+            let mut text = Vec::new();
+            raised.print(Format::Table, &mut text)?;
+            eprint!("{}", String::from_utf8_lossy(&text));
+        }
+    }
+    Ok(())
 }
 
 /// Import files and return one line of report per file.

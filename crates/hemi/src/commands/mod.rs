@@ -1,10 +1,15 @@
 //! One module per subcommand; each turns parsed arguments into calls on the library crates.
 
 mod demo;
+mod events;
 mod export;
+mod forecast;
 mod import;
 mod profiles;
 mod series;
+mod serve;
+mod users;
+mod warn;
 
 use anyhow::Context;
 use hemi_store::Store;
@@ -13,12 +18,18 @@ use crate::cli::{Cli, Command};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let profiles = || crate::profiles::load(cli.profiles_dir.as_deref());
+    let rules = || crate::watch::load_rules(cli.rules_dir.as_deref());
     match &cli.command {
-        Command::Import(args) => import::run(&open(&cli.database_url).await?, &profiles()?, args).await,
+        Command::Import(args) => import::run(&open(&cli.database_url).await?, &profiles()?, &rules()?, args).await,
         Command::Series(command) => series::run(&open(&cli.database_url).await?, command).await,
         Command::Export(args) => export::run(&open(&cli.database_url).await?, args).await,
         Command::Profiles(output) => profiles::run(&profiles()?, *output),
-        Command::Demo(args) => demo::run(&open(&cli.database_url).await?, &profiles()?, args).await,
+        Command::Warn(command) => warn::run(&open(&cli.database_url).await?, &rules()?, command).await,
+        Command::Events(command) => events::run(&open(&cli.database_url).await?, &rules()?, command).await,
+        Command::Forecast(args) => forecast::run(&open(&cli.database_url).await?, &rules()?, args).await,
+        Command::Serve(args) => serve::run(open(&cli.database_url).await?, profiles()?, args).await,
+        Command::Users(command) => users::run(&open(&cli.database_url).await?, command).await,
+        Command::Demo(args) => demo::run(&open(&cli.database_url).await?, &profiles()?, &rules()?, args).await,
         Command::HelpMarkdown => {
             print!("{}", clap_markdown::help_markdown::<Cli>());
             Ok(())

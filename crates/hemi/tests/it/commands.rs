@@ -5,14 +5,14 @@ use hemi_testing::{data, repo_root, store_test, TestDb};
 use super::*;
 
 store_test!(demo_prints_published_figures, |db: TestDb| async move {
-    let out = ok(&db, &["demo"]);
+    let out = ok(&db, &["demo", "--no-serve"]);
     assert!(out.contains("imported 18 files"), "{out}");
     for figure in ["248284", "520085", "192001", "17638", "778907"] {
         assert!(out.contains(figure), "demo should show {figure}:\n{out}");
     }
     // Running it again changes nothing.
     let before = state(&db);
-    let again = ok(&db, &["demo"]);
+    let again = ok(&db, &["demo", "--no-serve"]);
     assert!(again.contains(" 0 new observations"), "{again}");
     assert_eq!(state(&db), before);
 });

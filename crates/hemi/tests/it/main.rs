@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod commands;
+mod warning;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,0 +1,171 @@
+//! Line charts as inline SVG, drawn on the server so pages need no JavaScript.
+
+use maud::{html, Markup};
+
+/// One line: a label and (period, value) points in time order.
+pub struct Line {
+    /// Legend text.
+    pub label: String,
+    /// Points; periods are `YYYY-MM`.
+    pub points: Vec<(String, f64)>,
+}
+
+/// Colours distinguishable in colour-blind vision and dark enough on white (Okabe-Ito, darkened).
+const PALETTE: [&str; 6] = [
+    "#1d4e89", "#c0392b", "#1f7a4d", "#8e44ad", "#b9770e", "#2c3e50",
+];
+
+const WIDTH: f64 = 900.0;
+const HEIGHT: f64 = 340.0;
+const LEFT: f64 = 78.0;
+const RIGHT: f64 = 20.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 52.0;
+
+/// A "nice" step (1, 2 or 5 times a power of ten) giving about `ticks` intervals up to `max`.
+fn nice_step(max: f64, ticks: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let raw = max / ticks;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let fraction = raw / magnitude;
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+/// Thousands separated by a thin space, as in the tables.
+pub fn format_count(value: f64) -> String {
+    if value.fract() != 0.0 {
+        return format!("{value:.1}");
+    }
+    let digits = format!("{}", value.abs() as i64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// A line chart over the union of the lines' periods, with labelled axes.
+pub fn line_chart(lines: &[Line], y_label: &str, title: &str) -> Markup {
+    let mut periods: Vec<&str> = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    periods.sort_unstable();
+    periods.dedup();
+    if periods.is_empty() {
+        return html! { p.muted { "No monthly values to chart for this selection." } };
+    }
+    let max = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|(_, v)| *v))
+        .fold(0.0, f64::max);
+    let step = nice_step(max, 5.0);
+    let top_value = (max / step).ceil().max(1.0) * step;
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let x_of = |index: usize| {
+        LEFT + if periods.len() == 1 {
+            plot_w / 2.0
+        } else {
+            plot_w * index as f64 / (periods.len() - 1) as f64
+        }
+    };
+    let y_of = |value: f64| TOP + plot_h * (1.0 - value / top_value);
+    let index_of = |period: &str| periods.binary_search(&period).unwrap_or(0);
+    let y_ticks: Vec<f64> = (0..=((top_value / step).round() as usize))
+        .map(|k| k as f64 * step)
+        .collect();
+    // Label January of each year, thinned so labels never collide.
+    let years: Vec<usize> = (0..periods.len())
+        .filter(|&i| i == 0 || periods[i].ends_with("-01"))
+        .collect();
+    let every = (years.len() / 10).max(1);
+    let x_labels: Vec<usize> = years.iter().copied().step_by(every).collect();
+    html! {
+        figure.chart {
+            svg viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+                title { (title) }
+                @for tick in &y_ticks {
+                    line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(y_of(*tick)) y2=(y_of(*tick)) stroke="#e3e7ec" stroke-width="1" {}
+                    text x=(LEFT - 8.0) y=(y_of(*tick) + 4.0) text-anchor="end" font-size="12" fill="#4a5563" { (format_count(*tick)) }
+                }
+                line x1=(LEFT) x2=(LEFT) y1=(TOP) y2=(TOP + plot_h) stroke="#4a5563" stroke-width="1" {}
+                line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(TOP + plot_h) y2=(TOP + plot_h) stroke="#4a5563" stroke-width="1" {}
+                @for &i in &x_labels {
+                    line x1=(x_of(i)) x2=(x_of(i)) y1=(TOP + plot_h) y2=(TOP + plot_h + 5.0) stroke="#4a5563" {}
+                    text x=(x_of(i)) y=(TOP + plot_h + 20.0) text-anchor="middle" font-size="12" fill="#4a5563" {
+                        (if periods[i].ends_with("-01") { periods[i][..4].to_owned() } else { periods[i].to_owned() })
+                    }
+                }
+                text x=(LEFT + plot_w / 2.0) y=(HEIGHT - 8.0) text-anchor="middle" font-size="13" fill="#1b1f24" { "Month" }
+                text x="16" y=(TOP + plot_h / 2.0) text-anchor="middle" font-size="13" fill="#1b1f24"
+                    transform=(format!("rotate(-90 16 {})", TOP + plot_h / 2.0)) { (y_label) }
+                @for (n, l) in lines.iter().enumerate() {
+                    @let points = l.points.iter().map(|(p, v)| format!("{:.1},{:.1}", x_of(index_of(p)), y_of(*v))).collect::<Vec<_>>().join(" ");
+                    polyline points=(points) fill="none" stroke=(PALETTE[n % PALETTE.len()]) stroke-width="2" stroke-linejoin="round" {}
+                }
+            }
+            div.legend {
+                @for (n, l) in lines.iter().enumerate() {
+                    // An SVG swatch, not a style attribute: the CSP forbids inline styles.
+                    span {
+                        svg.swatch width="22" height="4" aria-hidden="true" { rect width="22" height="4" fill=(PALETTE[n % PALETTE.len()]) {} }
+                        (l.label)
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_nice() {
+        assert_eq!(nice_step(100.0, 5.0), 20.0);
+        assert_eq!(nice_step(520_085.0, 5.0), 200_000.0);
+        assert_eq!(nice_step(0.0, 5.0), 1.0);
+    }
+
+    #[test]
+    fn counts_get_separators() {
+        assert_eq!(format_count(1234567.0), "1,234,567");
+        assert_eq!(format_count(12.0), "12");
+        assert_eq!(format_count(2.5), "2.5");
+    }
+
+    #[test]
+    fn chart_has_axes_labels_and_a_line() {
+        let svg = line_chart(
+            &[Line {
+                label: "HTI".into(),
+                points: vec![("2021-01".into(), 10.0), ("2021-02".into(), 30.0)],
+            }],
+            "Transits",
+            "Darién transits",
+        )
+        .into_string();
+        assert!(svg.contains("<polyline"));
+        assert!(svg.contains(">Transits<") && svg.contains(">Month<") && svg.contains(">2021<"));
+    }
+}

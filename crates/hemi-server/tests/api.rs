@@ -1,0 +1,928 @@
+//! The app driven through `tower::ServiceExt::oneshot`, without a socket, on SQLite
+//! and on PostgreSQL (each PostgreSQL test in its own schema; the server is at
+//! HEMI_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use hemi_core::CountryCodes;
+use hemi_flows::{parse_table, ProfileSet};
+use hemi_server::access::{Access, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use hemi_server::accounts::{self, hash_token, random_token};
+use hemi_server::routes::RULES;
+use hemi_server::{app, AppState, Role, ServerConfig};
+use hemi_store::{ImportItem, Store};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const PANAMA_CSV: &str = "period,nationality,count\n\
+2023-01,HTI,1200\n2023-01,VEN,3\n2023-01,CUB,40\n\
+2023-02,HTI,1100\n2023-02,VEN,25\n2023-02,CUB,2\n\
+2023-03,HTI,900\n2023-03,VEN,30\n2023-03,CUB,45\n";
+const HONDURAS_CSV: &str = "month,nationality,count\n2023-01,HTI,50\n2023-01,VEN,60\n";
+
+struct TestApp {
+    router: Router,
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn profiles() -> ProfileSet {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../profiles");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("profiles directory")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    ProfileSet::from_files(files.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+        .expect("bundled profiles parse")
+}
+
+async fn import_fixture(
+    store: &Store,
+    profiles: &ProfileSet,
+    profile: &str,
+    file: &str,
+    csv: &str,
+) {
+    let profile = profiles.get(profile).unwrap().clone();
+    let table = parse_table(&profile, file, csv.as_bytes(), CountryCodes::bundled())
+        .expect("fixture is valid");
+    store
+        .import(
+            vec![ImportItem::Observations { profile, table }],
+            "2024-01-01T00:00:00Z",
+            || {},
+        )
+        .await
+        .unwrap();
+}
+
+async fn build(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+    let profiles = profiles();
+    import_fixture(
+        &store,
+        &profiles,
+        "panama_darien_nationality",
+        "panama.csv",
+        PANAMA_CSV,
+    )
+    .await;
+    import_fixture(
+        &store,
+        &profiles,
+        "honduras_entries_nationality",
+        "honduras.csv",
+        HONDURAS_CSV,
+    )
+    .await;
+    for role in Role::ALL {
+        let country = (role == Role::NationalOfficer).then_some("PAN");
+        accounts::add_user(
+            &store,
+            "test",
+            role.as_str(),
+            role,
+            country,
+            "a long enough password",
+        )
+        .await
+        .unwrap();
+    }
+    let router = app(AppState::new(
+        store.clone(),
+        profiles,
+        ServerConfig::default(),
+    ));
+    TestApp {
+        router,
+        store,
+        _dir: dir,
+    }
+}
+
+async fn sqlite_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("test.db").to_str().unwrap())
+        .await
+        .unwrap();
+    build(store, Some(dir)).await
+}
+
+async fn postgres_app(test: &str) -> TestApp {
+    let base = std::env::var("HEMI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("hemi_server_{test}");
+    let url = hemi_store::create_postgres_schema(&base, &schema)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for this test: {e}"));
+    build(Store::open(&url).await.unwrap(), None).await
+}
+
+/// Run a scenario on both backends.
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(&super::sqlite_app().await).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(&super::postgres_app(stringify!($name)).await).await;
+            }
+        }
+    };
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn send(app: &TestApp, request: Request<Body>) -> Answer {
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// A fresh session for the account of a role: (cookie header, csrf token).
+async fn session(app: &TestApp, role: Role) -> (String, String) {
+    let user = app
+        .store
+        .user_by_name(role.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, csrf) = (random_token(), random_token());
+    app.store
+        .insert_session(&hash_token(&token), user.id, &csrf, 0, i64::MAX / 2)
+        .await
+        .unwrap();
+    (format!("{SESSION_COOKIE}={token}"), csrf)
+}
+
+async fn get_as(app: &TestApp, role: Option<Role>, uri: &str) -> Answer {
+    let mut request = Request::get(uri);
+    if let Some(role) = role {
+        request = request.header(header::COOKIE, session(app, role).await.0);
+    }
+    send(app, request.body(Body::empty()).unwrap()).await
+}
+
+fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, String) {
+    let boundary = "hemi-test-boundary";
+    let mut body = String::new();
+    for (name, file_name, content) in fields {
+        body += &format!("--{boundary}\r\n");
+        match file_name {
+            Some(f) => body += &format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n"),
+            None => body += &format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        }
+        body += content;
+        body += "\r\n";
+    }
+    body += &format!("--{boundary}--\r\n");
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn with_peer(mut request: Request<Body>, ip: [u8; 4]) -> Request<Body> {
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+    request
+}
+
+// ---------------------------------------------------------------- access table walk
+
+/// Every route as every role (and anonymous): allowed callers get the route's normal
+/// answer, anonymous callers 302 to the login page (pages) or 401 (API), others 403.
+async fn every_route_as_every_role(app: &TestApp) {
+    // The stylesheet's fingerprinted path is in every page's <link>.
+    let home = get_as(app, None, "/").await.body;
+    let css_path = home
+        .split("href=\"/static/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/static/{s}"))
+        .expect("page links the stylesheet");
+    let mut walked = 0;
+    for rule in RULES {
+        let uri = rule.path.replace("/static/{file}", &css_path);
+        assert!(!uri.contains('{'), "no probe for {}", rule.path);
+        let callers: Vec<Option<Role>> = std::iter::once(None)
+            .chain(Role::ALL.into_iter().map(Some))
+            .collect();
+        for caller in callers {
+            let mut request = Request::builder().method(rule.method.clone()).uri(&uri);
+            let mut csrf = String::new();
+            if let Some(role) = caller {
+                let (cookie, token) = session(app, role).await;
+                request = request.header(header::COOKIE, cookie);
+                csrf = token;
+            }
+            let request = match (rule.method.as_str(), rule.path) {
+                ("GET", _) => request.body(Body::empty()).unwrap(),
+                ("POST", "/login") => request
+                    .header(header::COOKIE, format!("{LOGIN_CSRF_COOKIE}=t0k"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    // A name per call: the walk must not trip the login rate limit.
+                    .body(Body::from(format!(
+                        "username=nobody{walked}&password=wrong&csrf=t0k"
+                    )))
+                    .unwrap(),
+                ("POST", "/import") => {
+                    let (content_type, body) = multipart(&[("csrf", None, &csrf)]);
+                    request
+                        .header(header::CONTENT_TYPE, content_type)
+                        .body(Body::from(body))
+                        .unwrap()
+                }
+                ("POST", _) => request
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!("csrf={csrf}&upload=none")))
+                    .unwrap(),
+                (method, path) => panic!("no probe for {method} {path}"),
+            };
+            let answer = send(app, request).await;
+            let allowed = rule.access.allows(caller);
+            let expected = if allowed {
+                match (rule.method.as_str(), rule.path) {
+                    ("GET", _) => StatusCode::OK,
+                    ("POST", "/login") => StatusCode::UNAUTHORIZED, // wrong password, shown on the form
+                    ("POST", "/logout") => StatusCode::SEE_OTHER,
+                    ("POST", "/import") => StatusCode::BAD_REQUEST, // no file chosen
+                    ("POST", "/import/commit") => StatusCode::NOT_FOUND, // nothing waiting
+                    (m, p) => panic!("no expectation for {m} {p}"),
+                }
+            } else if caller.is_none() {
+                if rule.path.starts_with("/api/") {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FOUND
+                }
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(
+                answer.status,
+                expected,
+                "{} {} as {:?}: {}",
+                rule.method,
+                rule.path,
+                caller,
+                &answer.body[..answer.body.len().min(300)]
+            );
+            if expected == StatusCode::FOUND {
+                let location = answer.headers[header::LOCATION].to_str().unwrap();
+                assert!(location.starts_with("/login?next="), "{location}");
+            }
+            walked += 1;
+        }
+    }
+    assert_eq!(walked, RULES.len() * 6);
+    // The table itself: public pages are few and named.
+    let public: Vec<&str> = RULES
+        .iter()
+        .filter(|r| r.access == Access::Public)
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        public,
+        [
+            "/",
+            "/healthz",
+            "/readyz",
+            "/static/{file}",
+            "/login",
+            "/login",
+            "/portal",
+            "/api/openapi.json"
+        ]
+    );
+}
+on_both_backends!(every_route_as_every_role);
+
+// ---------------------------------------------------------------- API
+
+async fn series_are_paged_with_a_maximum(app: &TestApp) {
+    let all = get_as(app, Some(Role::Secretariat), "/api/series?limit=1000").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let all = all.json();
+    assert_eq!(all["total"], 5, "3 Panama + 2 Honduras nationalities");
+    assert_eq!(all["limit"], 1000);
+    let first = get_as(app, Some(Role::Secretariat), "/api/series?limit=2&offset=0")
+        .await
+        .json();
+    let second = get_as(app, Some(Role::Secretariat), "/api/series?limit=2&offset=2")
+        .await
+        .json();
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    assert_eq!(second["items"].as_array().unwrap().len(), 2);
+    assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+    assert_eq!(first["items"][0], all["items"][0]);
+    assert_eq!(second["items"][0], all["items"][2]);
+
+    let too_many = get_as(app, Some(Role::Secretariat), "/api/series?limit=1001").await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        too_many.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(too_many.json()["parameter"], "limit");
+    assert_eq!(
+        get_as(app, Some(Role::Secretariat), "/api/series?limit=0")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let malformed = get_as(app, Some(Role::Secretariat), "/api/series?limit=many").await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.json()["status"], 400);
+
+    let filtered = get_as(
+        app,
+        Some(Role::Secretariat),
+        "/api/series?reporting=pan&nationality=HTI",
+    )
+    .await
+    .json();
+    assert_eq!(filtered["total"], 1);
+    assert_eq!(filtered["items"][0]["source"], "panama_darien_nationality");
+}
+on_both_backends!(series_are_paged_with_a_maximum);
+
+async fn values_and_totals_sum_per_period(app: &TestApp) {
+    let values = get_as(
+        app,
+        Some(Role::WatchOfficer),
+        "/api/series/values?reporting=PAN&nationality=VEN&from=2023-02&to=2023",
+    )
+    .await;
+    assert_eq!(values.status, StatusCode::OK, "{}", values.body);
+    let items = values.json()["items"].as_array().unwrap().clone();
+    let got: Vec<(String, f64)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["period"].as_str().unwrap().to_owned(),
+                i["value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("2023-02".to_owned(), 25.0), ("2023-03".to_owned(), 30.0)]
+    );
+
+    let totals = get_as(app, Some(Role::WatchOfficer), "/api/totals?reporting=PAN")
+        .await
+        .json();
+    let got: Vec<f64> = totals["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(got, [1243.0, 1127.0, 975.0]);
+
+    let bad_period = get_as(
+        app,
+        Some(Role::WatchOfficer),
+        "/api/series/values?from=2023-13",
+    )
+    .await;
+    assert_eq!(bad_period.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_period.json()["parameter"], "from");
+}
+on_both_backends!(values_and_totals_sum_per_period);
+
+async fn tables_come_as_csv_too(app: &TestApp) {
+    let by_parameter = get_as(
+        app,
+        Some(Role::Admin),
+        "/api/totals?reporting=PAN&format=csv",
+    )
+    .await;
+    assert_eq!(by_parameter.status, StatusCode::OK);
+    assert!(by_parameter.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let lines: Vec<&str> = by_parameter.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "period,reporting,measure,breakdown,value,series,vintage"
+    );
+    assert_eq!(
+        lines[1],
+        "2023-01,PAN,darien_transits,nationality,1243.0,3,1"
+    );
+
+    let (cookie, _) = session(app, Role::Admin).await;
+    let by_accept = send(
+        app,
+        Request::get("/api/series?reporting=HND")
+            .header(header::COOKIE, cookie)
+            .header(header::ACCEPT, "text/csv")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(by_accept
+        .body
+        .starts_with("id,source,reporting,measure,breakdown,nationality"));
+    assert_eq!(by_accept.body.lines().count(), 3);
+
+    let empty = get_as(
+        app,
+        Some(Role::Admin),
+        "/api/series/values?reporting=ZZZ&format=csv",
+    )
+    .await;
+    assert_eq!(
+        empty.body.trim(),
+        "period,reporting,measure,breakdown,nationality,value,series,vintage"
+    );
+    assert_eq!(
+        get_as(app, Some(Role::Admin), "/api/totals?format=xml")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+on_both_backends!(tables_come_as_csv_too);
+
+async fn national_officers_see_their_own_country(app: &TestApp) {
+    let own = get_as(app, Some(Role::NationalOfficer), "/api/series")
+        .await
+        .json();
+    assert_eq!(own["total"], 3);
+    assert!(own["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["reporting"] == "PAN"));
+    let other = get_as(
+        app,
+        Some(Role::NationalOfficer),
+        "/api/totals?reporting=HND",
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        other.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(
+        get_as(app, Some(Role::NationalOfficer), "/explorer?reporting=HND")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let explorer = get_as(app, Some(Role::NationalOfficer), "/explorer").await;
+    assert!(
+        explorer.body.contains("Panama"),
+        "defaults to their own country"
+    );
+    assert!(
+        !explorer.body.contains("value=\"HND\""),
+        "other countries are not offered"
+    );
+}
+on_both_backends!(national_officers_see_their_own_country);
+
+async fn bearer_tokens_work_until_the_account_is_disabled(app: &TestApp) {
+    let token = accounts::issue_api_token(&app.store, "test", "watch_officer", "robot")
+        .await
+        .unwrap();
+    let with = |t: &str| {
+        Request::get("/api/totals")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(app, with(&token)).await.status, StatusCode::OK);
+    assert_eq!(
+        send(app, with("not-a-token")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    accounts::disable_user(&app.store, "test", "watch_officer")
+        .await
+        .unwrap();
+    assert_eq!(
+        send(app, with(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let audit = app.store.recent_audit(100).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "user_disabled" && e.subject == "watch_officer"));
+    assert!(audit.iter().any(|e| e.action == "api_token_issued"));
+    assert_eq!(audit.iter().filter(|e| e.action == "user_added").count(), 5);
+}
+on_both_backends!(bearer_tokens_work_until_the_account_is_disabled);
+
+// ---------------------------------------------------------------- login
+
+fn login_request(user: &str, password: &str, ip: [u8; 4]) -> Request<Body> {
+    with_peer(
+        Request::post("/login")
+            .header(header::COOKIE, format!("{LOGIN_CSRF_COOKIE}=abc"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "username={user}&password={}&csrf=abc&next=%2Fexplorer",
+                password.replace(' ', "+")
+            )))
+            .unwrap(),
+        ip,
+    )
+}
+
+async fn login_sets_a_safe_cookie_and_is_rate_limited(app: &TestApp) {
+    // CSRF: a form without the matching cookie is refused.
+    let forged = send(
+        app,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "username=admin&password=a+long+enough+password&csrf=abc",
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let ok = send(
+        app,
+        login_request("admin", "a long enough password", [10, 0, 0, 1]),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers[header::LOCATION], "/explorer");
+    let set_cookie = ok.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.starts_with("hemi_session=")
+            && set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Lax")
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let page = send(
+        app,
+        Request::get("/explorer")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+
+    for attempt in 1..=accounts::MAX_LOGIN_FAILURES {
+        let wrong = send(app, login_request("admin", "wrong password", [10, 0, 0, 2])).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    // The sixth attempt is refused even with the right password...
+    let throttled = send(
+        app,
+        login_request("admin", "a long enough password", [10, 0, 0, 2]),
+    )
+    .await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.body.contains("Too many failed attempts"));
+    // ...but only for that name from that address.
+    assert_eq!(
+        send(
+            app,
+            login_request("admin", "a long enough password", [10, 0, 0, 3])
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send(
+            app,
+            login_request("secretariat", "a long enough password", [10, 0, 0, 2])
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let audit = app.store.recent_audit(100).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "login_failed" && e.ip == "10.0.0.2")
+            .count(),
+        5
+    );
+    assert!(audit.iter().any(|e| e.action == "login_throttled"));
+    assert_eq!(audit.iter().filter(|e| e.action == "login_ok").count(), 3);
+
+    // Logout ends the session.
+    let csrf_page = send(
+        app,
+        Request::get("/")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .body;
+    let csrf = csrf_page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = send(
+        app,
+        Request::post("/logout")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = send(
+        app,
+        Request::get("/explorer")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::FOUND);
+}
+on_both_backends!(login_sets_a_safe_cookie_and_is_rate_limited);
+
+// ---------------------------------------------------------------- import
+
+async fn upload(app: &TestApp, role: Role, file_name: &str, csv: &str) -> (Answer, String, String) {
+    let (cookie, csrf) = session(app, role).await;
+    let (content_type, body) = multipart(&[("csrf", None, &csrf), ("file", Some(file_name), csv)]);
+    let answer = send(
+        app,
+        Request::post("/import")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    (answer, cookie, csrf)
+}
+
+async fn uploads_are_validated_previewed_then_committed(app: &TestApp) {
+    let broken = "period,nationality,count\n2023-04,HTI,12\n2023-04,VEN,lots\n2023-13,CUB,3\n";
+    let (bad, _, _) = upload(
+        app,
+        Role::NationalOfficer,
+        "panama_darien_transits_by_nationality.csv",
+        broken,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("panama_darien_transits_by_nationality.csv:3: count:"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body
+            .contains("panama_darien_transits_by_nationality.csv:4: period:"),
+        "{}",
+        bad.body
+    );
+
+    let (foreign, _, _) = upload(
+        app,
+        Role::NationalOfficer,
+        "honduras_irregular_entries_by_nationality.csv",
+        HONDURAS_CSV,
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(foreign.body.contains("reported by HND"), "{}", foreign.body);
+
+    let revised = "period,nationality,count\n2023-03,HTI,950\n2023-03,VEN,30\n2023-04,HTI,700\n";
+    let (preview, cookie, csrf) = upload(
+        app,
+        Role::NationalOfficer,
+        "panama_darien_transits_by_nationality.csv",
+        revised,
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let report: String = preview
+        .body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        report.contains("<dt>New observations</dt><dd>1</dd>"),
+        "{report}"
+    );
+    assert!(report.contains("<dt>Changed (revised) observations</dt><dd>1</dd>"));
+    assert!(report.contains("<dt>Unchanged observations</dt><dd>1</dd>"));
+    // Nothing is stored before the commit.
+    let before = get_as(
+        app,
+        Some(Role::Admin),
+        "/api/series/values?reporting=PAN&nationality=HTI&from=2023-03",
+    )
+    .await
+    .json();
+    assert_eq!(before["items"].as_array().unwrap().len(), 1);
+
+    let upload_id = preview
+        .body
+        .split("name=\"upload\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let commit = |csrf: String, cookie: String, id: String| {
+        Request::post("/import/commit")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&upload={id}")))
+            .unwrap()
+    };
+    // Another user cannot commit it, and a wrong CSRF token is refused.
+    let (admin_cookie, admin_csrf) = session(app, Role::Admin).await;
+    assert_eq!(
+        send(app, commit(admin_csrf, admin_cookie, upload_id.clone()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(
+            app,
+            commit("forged".into(), cookie.clone(), upload_id.clone())
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let stored = send(app, commit(csrf.clone(), cookie.clone(), upload_id.clone())).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.body);
+    assert!(stored.body.contains("as vintage 2"));
+    assert_eq!(
+        send(app, commit(csrf, cookie, upload_id)).await.status,
+        StatusCode::NOT_FOUND,
+        "a commit happens once"
+    );
+
+    let after = get_as(
+        app,
+        Some(Role::Admin),
+        "/api/series/values?reporting=PAN&nationality=HTI&from=2023-03",
+    )
+    .await
+    .json();
+    let values: Vec<f64> = after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [950.0, 700.0]);
+    let as_before = get_as(
+        app,
+        Some(Role::Admin),
+        "/api/series/values?reporting=PAN&nationality=HTI&from=2023-03&vintage=1",
+    )
+    .await
+    .json();
+    assert_eq!(as_before["items"][0]["value"], 900.0);
+    assert!(app
+        .store
+        .recent_audit(10)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "import" && e.detail.contains("vintage=2")));
+}
+on_both_backends!(uploads_are_validated_previewed_then_committed);
+
+// ---------------------------------------------------------------- pages and plumbing
+
+async fn the_portal_suppresses_small_counts(app: &TestApp) {
+    let portal = get_as(app, None, "/portal?reporting=PAN&year=2023").await;
+    assert_eq!(portal.status, StatusCode::OK);
+    // VEN 2023-01 = 3 and CUB 2023-02 = 2 are below 5: hidden, with partners.
+    assert!(portal.body.contains("[c]"));
+    let venezuela_row = portal
+        .body
+        .split("(VEN)")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(!venezuela_row.contains(">3<"), "{venezuela_row}");
+    assert!(
+        portal.body.contains("2 small values"),
+        "two primary suppressions"
+    );
+    assert!(portal.body.contains(">1,200<"), "large counts stay");
+}
+on_both_backends!(the_portal_suppresses_small_counts);
+
+async fn plumbing_answers(app: &TestApp) {
+    assert_eq!(get_as(app, None, "/healthz").await.body, "ok");
+    assert_eq!(get_as(app, None, "/readyz").await.status, StatusCode::OK);
+    let doc = get_as(app, None, "/api/openapi.json").await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in ["/api/series", "/api/series/values", "/api/totals"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+
+    let missing = get_as(app, None, "/api/nothing").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(
+        get_as(app, None, "/nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let home = get_as(app, None, "/").await;
+    assert!(home.headers.contains_key("x-request-id"));
+    assert!(
+        home.body.contains("data-reserved=\"watch-board\"")
+            && home.body.contains("data-reserved=\"governance\"")
+    );
+    let css_path = home
+        .body
+        .split("href=\"/static/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let css = get_as(app, None, &format!("/static/{css_path}")).await;
+    assert_eq!(
+        css.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        get_as(app, None, "/static/app.old.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let gzipped = send(
+        app,
+        Request::get("/portal")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gzipped.headers[header::CONTENT_ENCODING], "gzip");
+    let explorer = get_as(
+        app,
+        Some(Role::PathwaysOfficer),
+        "/explorer?reporting=PAN&nationality=HTI",
+    )
+    .await;
+    assert!(explorer.body.contains("<svg") && explorer.body.contains("<polyline"));
+    assert!(explorer.body.contains("Vintage 1"));
+}
+on_both_backends!(plumbing_answers);

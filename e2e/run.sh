@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# End-to-end browser tests: build hemi, make a demo database on a temporary SQLite file,
+# add test accounts, start `hemi serve`, run the node:test suites against it, stop it.
+# Needs: cargo, node >= 20, Debian's chromium at /usr/bin/chromium (apt-get install chromium),
+# and `npm ci` in this folder (playwright-core only: no browser download).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+port="${HEMI_E2E_PORT:-18181}"
+
+(cd "$root" && cargo build -p hemi --quiet)
+hemi="$target/debug/hemi"
+work="$(mktemp -d)"
+db="$work/e2e.db"
+mkdir -p "$here/artifacts"
+
+"$hemi" --database-url "$db" demo --no-serve >"$work/demo.log" 2>&1
+printf '%s\n' 'officer-password-1' | "$hemi" --database-url "$db" users add e2e_officer --role national_officer --country PAN --password-stdin
+printf '%s\n' 'analyst-password-1' | "$hemi" --database-url "$db" users add e2e_analyst --role secretariat --password-stdin
+
+"$hemi" --database-url "$db" serve --bind "127.0.0.1:$port" >"$here/artifacts/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
+
+cd "$here"
+HEMI_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/

@@ -1,0 +1,115 @@
+// Browser tests of the Hemisphere web app: login, series explorer, a failing upload,
+// and the public portal. Screenshots go to e2e/artifacts/ for a human to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.HEMI_URL ?? 'http://127.0.0.1:18181';
+const artifacts = new URL('../artifacts/', import.meta.url).pathname;
+mkdirSync(artifacts, { recursive: true });
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 860 } });
+  const page = await context.newPage();
+  // Nothing may come from anywhere but the app itself.
+  const foreign = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+  page.foreign = foreign;
+  return page;
+}
+
+async function logIn(page, user, password) {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+test('login: a protected page sends you to log in, a wrong password is told, the right one lets you in', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/explorer`);
+  assert.match(page.url(), /\/login\?next=%2Fexplorer$/);
+  await page.fill('input[name=username]', 'e2e_analyst');
+  await page.fill('input[name=password]', 'not the password');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.match(await page.textContent('[role=alert]'), /Wrong user name or password/);
+  await page.screenshot({ path: `${artifacts}login-error.png` });
+  await page.fill('input[name=password]', 'analyst-password-1');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(new URL(page.url()).pathname, '/explorer');
+  assert.match(await page.textContent('header .who'), /e2e_analyst · Secretariat/);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'hemi_session');
+  assert.ok(session.httpOnly, 'session cookie is HttpOnly');
+  assert.equal(session.sameSite, 'Lax');
+  assert.deepEqual(page.foreign, []);
+  await page.context().close();
+});
+
+test('series explorer: Haitians through the Darién, chart and table', async () => {
+  const page = await newPage();
+  await logIn(page, 'e2e_analyst', 'analyst-password-1');
+  await page.goto(`${base}/explorer`);
+  await page.selectOption('select[name=reporting]', 'PAN');
+  await page.selectOption('select[name=nationality]', 'HTI');
+  await page.fill('input[name=from]', '2021-01');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+  assert.match(await page.textContent('h2'), /Panama: Haiti nationals/);
+  assert.equal(await page.locator('figure.chart svg polyline').count(), 1);
+  assert.ok((await page.locator('figure.chart svg text').allTextContents()).includes('2022'), 'x axis labels years');
+  const rows = await page.locator('table.data tbody tr').count();
+  assert.ok(rows >= 30, `a row per month since 2021 (${rows})`);
+  assert.ok((await page.locator('select[name=vintage] option').allTextContents()).includes('Vintage 1'));
+  await page.screenshot({ path: `${artifacts}explorer.png`, fullPage: false });
+  await page.screenshot({ path: `${artifacts}explorer-full.png`, fullPage: true });
+  await page.context().close();
+});
+
+test('import: a file with errors is refused and every problem is shown', async () => {
+  const page = await newPage();
+  await logIn(page, 'e2e_officer', 'officer-password-1');
+  await page.goto(`${base}/import`);
+  assert.match(await page.textContent('main'), /Panama \(PAN\)/);
+  const csv = 'period,nationality,count\n2024-01,HTI,120\n2024-01,VEN,many\n2024-13,CUB,4\n';
+  await page.setInputFiles('input[type=file]', {
+    name: 'panama_darien_transits_by_nationality.csv', mimeType: 'text/csv', buffer: Buffer.from(csv),
+  });
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/import"] button[type=submit]')]);
+  assert.match(await page.textContent('h1'), /problems found/);
+  const problems = await page.locator('ul.problems li').allTextContents();
+  assert.ok(problems.some((p) => p.startsWith('panama_darien_transits_by_nationality.csv:3: count:')), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('panama_darien_transits_by_nationality.csv:4: period:')), problems.join('\n'));
+  assert.ok(problems.every((p) => p.includes(' — ')), 'every problem has a hint');
+  assert.equal(await page.locator('form[action="/import/commit"]').count(), 0, 'nothing to commit');
+  await page.screenshot({ path: `${artifacts}import-errors.png` });
+  await page.context().close();
+});
+
+test('public portal: anonymous, monthly flows with small counts suppressed', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await page.screenshot({ path: `${artifacts}home.png` });
+  await Promise.all([page.waitForNavigation(), page.click('nav.main a[href="/portal"]')]);
+  await page.selectOption('select[name=reporting]', 'HND');
+  await page.selectOption('select[name=year]', '2023');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+  assert.match(await page.textContent('h2'), /Honduras/);
+  const header = await page.locator('table.data thead th').allTextContents();
+  assert.deepEqual(header.slice(0, 4), ['Nationality', 'Jan', 'Feb', 'Mar']);
+  assert.ok(await page.locator('td.suppressed').count() > 0, 'some cells are suppressed');
+  assert.match(await page.textContent('main'), /fewer than 5 people/);
+  assert.match(await page.textContent('header .who'), /Log in/);
+  assert.deepEqual(page.foreign, []);
+  await page.screenshot({ path: `${artifacts}portal.png` });
+  await page.context().close();
+});
