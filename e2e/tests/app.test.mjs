@@ -1,5 +1,5 @@
 // Browser tests of the Hemisphere web app: login, series explorer, a failing upload,
-// and the public portal. Screenshots go to e2e/artifacts/ for a human to look at.
+// the public portal and the watch board. Screenshots go to e2e/artifacts/ for a human to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -111,5 +111,31 @@ test('public portal: anonymous, monthly flows with small counts suppressed', asy
   assert.match(await page.textContent('header .who'), /Log in/);
   assert.deepEqual(page.foreign, []);
   await page.screenshot({ path: `${artifacts}portal.png` });
+  await page.context().close();
+});
+
+test('watch board: the Haitian event of 2021, its page, and a confirmation with a reason', async () => {
+  const page = await newPage();
+  await logIn(page, 'e2e_watch', 'watch-password-1');
+  await page.goto(`${base}/`);
+  await Promise.all([page.waitForNavigation(), page.click('nav.main a[href="/watch"]')]);
+  await page.fill('input[name=as_of]', '2021-09');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+  const link = page.locator('table.board a[href^="/events/HTI-2021-01"]');
+  assert.equal(await link.count(), 1, 'HTI-2021-01 is on the board');
+  assert.ok(await page.locator('table.board svg.sparkline').count() >= 1, 'rows have sparklines');
+  await page.screenshot({ path: `${artifacts}watch-board.png`, fullPage: true });
+  await Promise.all([page.waitForNavigation(), link.click()]);
+  assert.match(await page.textContent('h1'), /Event HTI-2021-01: Haiti nationals/);
+  assert.match(await page.textContent('table.roles'), /Brazil \(BRA\)\s*sending/);
+  assert.ok(await page.locator('figure.chart svg polyline').count() >= 2, 'upstream and downstream lines');
+  await page.check('input[name=status][value=confirmed]');
+  await page.fill('textarea[name=reason]', 'Darién and US figures rise together; confirmed in the weekly call');
+  await Promise.all([page.waitForNavigation(), page.click('form.decide button[type=submit]')]);
+  assert.match(new URL(page.url()).pathname, /^\/events\/HTI-2021-01$/);
+  assert.match(await page.textContent('p.lead'), /confirmed/);
+  assert.match(await page.textContent('main'), /detected → confirmed\s*e2e_watch\s*Darién and US figures rise together/);
+  assert.deepEqual(page.foreign, []);
+  await page.screenshot({ path: `${artifacts}event.png`, fullPage: true });
   await page.context().close();
 });

@@ -76,6 +76,8 @@ impl fmt::Display for Diagnostics {
         }
         if self.dropped > 0 {
             writeln!(f, "... and {} more problems", self.dropped)?;
+        } else if self.is_full() {
+            writeln!(f, "... stopped at the first {MAX_DIAGNOSTICS} problems; fix these and import again")?;
         }
         Ok(())
     }

@@ -11,5 +11,5 @@ mod diagnostic;
 mod period;
 
 pub use country::{Country, CountryCodes, Iso3, Iso3Error};
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use diagnostic::{Diagnostic, Diagnostics, MAX_DIAGNOSTICS as MAX_DIAGNOSTICS_KEPT};
 pub use period::{Granularity, Period, PeriodError};

@@ -18,7 +18,7 @@ mod series;
 mod vintage;
 
 pub use export::{format_value, write_export, ExportFormat, ExportRow};
-pub use parse::{parse_table, CombinedKey, ParsedTable, RecodeCount, MAX_FIELD_BYTES, MAX_OBSERVATIONS};
+pub use parse::{parse_table, parse_table_with_limit, CombinedKey, ParsedTable, RecodeCount, MAX_FIELD_BYTES, MAX_OBSERVATIONS};
 pub use profile::{
     BreakdownRule, BreakdownSpec, CodeList, Combine, DimensionSpec, Empty, PeriodGranularity, PeriodSpec, Profile,
     ProfileError, ProfileKind, ProfileSet, Recode, Recognise, ReportingSpec, SourceInfo, ValueKind, ValueSpec,

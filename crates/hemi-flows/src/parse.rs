@@ -111,6 +111,18 @@ pub fn parse_table(
     input: impl Read,
     codes: &CountryCodes,
 ) -> Result<ParsedTable, Diagnostics> {
+    parse_table_with_limit(profile, file_name, input, codes, MAX_OBSERVATIONS)
+}
+
+/// [`parse_table`] with another bound on distinct observations (for tests and for
+/// nodes that want a tighter one).
+pub fn parse_table_with_limit(
+    profile: &Profile,
+    file_name: &str,
+    input: impl Read,
+    codes: &CountryCodes,
+    max_observations: usize,
+) -> Result<ParsedTable, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let problem = |line: u64, field: &str, message: String, hint: &str| Diagnostic {
         file: file_name.to_owned(),
@@ -333,11 +345,11 @@ pub fn parse_table(
             let distinct = table.observations.len();
             match table.observations.entry((index, period)) {
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    if distinct >= MAX_OBSERVATIONS {
+                    if distinct >= max_observations {
                         diagnostics.push(problem(
                             line,
                             "file",
-                            format!("more than {MAX_OBSERVATIONS} distinct observations"),
+                            format!("more than {max_observations} distinct observations"),
                             "split the file by year and import the parts",
                         ));
                         return Err(diagnostics);

@@ -29,8 +29,10 @@ pub const DEFAULT_LIMIT: usize = 100;
             Authenticate with a session cookie (browser) or `Authorization: Bearer TOKEN` \
             (issued with `hemi users token`). Errors are RFC 9457 problem details."
     ),
-    paths(list_series, series_values, totals, healthz, readyz),
-    components(schemas(SeriesItem, SeriesPage, ValueRow, ValuesPage, TotalRow, TotalsPage, Problem)),
+    paths(list_series, series_values, totals, crate::watch::list_events, crate::watch::event_detail, healthz, readyz),
+    components(schemas(SeriesItem, SeriesPage, ValueRow, ValuesPage, TotalRow, TotalsPage, Problem,
+        crate::watch::EventItem, crate::watch::EventsPage, crate::watch::EventDetail, crate::watch::AlertItem,
+        crate::watch::RoleItem, crate::watch::HistoryItem, crate::watch::MonthValue)),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = []))
 )]
@@ -283,7 +285,7 @@ fn scoped(viewer: &Viewer, asked: Option<String>) -> Result<Option<String>, ApiE
 }
 
 /// True when the caller asked for CSV by parameter or by `Accept`.
-fn wants_csv(format: &Option<String>, headers: &HeaderMap) -> Result<bool, ApiError> {
+pub(crate) fn wants_csv(format: &Option<String>, headers: &HeaderMap) -> Result<bool, ApiError> {
     match text(format).as_deref() {
         Some("csv") => Ok(true),
         Some("json") => Ok(false),
@@ -302,7 +304,10 @@ fn wants_csv(format: &Option<String>, headers: &HeaderMap) -> Result<bool, ApiEr
     }
 }
 
-fn csv_response<T: Serialize>(rows: &[T], headers: &[&str]) -> Result<Response, ApiError> {
+pub(crate) fn csv_response<T: Serialize>(
+    rows: &[T],
+    headers: &[&str],
+) -> Result<Response, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     if rows.is_empty() {
         // serde writes the header with the first row; an empty table still gets one.

@@ -136,6 +136,56 @@ pub fn line_chart(lines: &[Line], y_label: &str, title: &str) -> Markup {
     }
 }
 
+/// A small line without axes for tables: the shape of the last months, with the first
+/// and last values written beside it so the numbers are readable without the picture.
+pub fn sparkline(points: &[(String, f64)], label: &str) -> Markup {
+    const W: f64 = 160.0;
+    const H: f64 = 32.0;
+    const PAD: f64 = 3.0;
+    if points.is_empty() {
+        return html! { span.muted { "no data" } };
+    }
+    let max = points.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0);
+    let x_of = |i: usize| {
+        PAD + if points.len() == 1 {
+            (W - 2.0 * PAD) / 2.0
+        } else {
+            (W - 2.0 * PAD) * i as f64 / (points.len() - 1) as f64
+        }
+    };
+    let y_of = |v: f64| PAD + (H - 2.0 * PAD) * (1.0 - v / max);
+    let line = points
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| format!("{:.1},{:.1}", x_of(i), y_of(*v)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (first, last) = (&points[0], &points[points.len() - 1]);
+    let peak = points
+        .iter()
+        .fold(&points[0], |best, p| if p.1 > best.1 { p } else { best });
+    let description = format!(
+        "{label}: {} in {}, {} in {}, peak {} in {}",
+        format_count(first.1),
+        first.0,
+        format_count(last.1),
+        last.0,
+        format_count(peak.1),
+        peak.0
+    );
+    html! {
+        span.spark {
+            svg.sparkline viewBox=(format!("0 0 {W} {H}")) width=(W) height=(H) role="img" aria-label=(description) xmlns="http://www.w3.org/2000/svg" {
+                title { (description) }
+                line x1=(PAD) x2=(W - PAD) y1=(H - PAD) y2=(H - PAD) stroke="#d5dae1" stroke-width="1" {}
+                polyline points=(line) fill="none" stroke=(PALETTE[0]) stroke-width="1.5" stroke-linejoin="round" {}
+                circle cx=(x_of(points.len() - 1)) cy=(y_of(last.1)) r="2.5" fill=(PALETTE[1]) {}
+            }
+            span.spark-value { (format_count(last.1)) }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod disclosure;
 mod pages;
 mod problem;
 pub mod routes;
+mod watch;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::Router;
 use hemi_flows::ProfileSet;
+use hemi_store::watch::WatchRules;
 use hemi_store::Store;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -64,17 +66,25 @@ type CachedChoices = (Instant, Arc<pages::Choices>);
 pub struct AppState {
     store: Store,
     profiles: Arc<ProfileSet>,
+    rules: Arc<WatchRules>,
     config: Arc<ServerConfig>,
     pending_uploads: Arc<Mutex<HashMap<String, pages::import::PendingUpload>>>,
     choices: Arc<Mutex<Option<CachedChoices>>>,
 }
 
 impl AppState {
-    /// State over a store, the profiles uploads are read with, and a configuration.
-    pub fn new(store: Store, profiles: ProfileSet, config: ServerConfig) -> AppState {
+    /// State over a store, the profiles uploads are read with, the early-warning rules
+    /// (triggers, routes, roster) the watch pages use, and a configuration.
+    pub fn new(
+        store: Store,
+        profiles: ProfileSet,
+        rules: WatchRules,
+        config: ServerConfig,
+    ) -> AppState {
         AppState {
             store,
             profiles: Arc::new(profiles),
+            rules: Arc::new(rules),
             config: Arc::new(config),
             pending_uploads: Arc::default(),
             choices: Arc::default(),

@@ -32,6 +32,12 @@ pub const STAFF: &[Role] = &[
 ];
 /// Who may upload tables: national officers (own country only) and administrators.
 pub const UPLOADERS: &[Role] = &[Role::Admin, Role::NationalOfficer];
+/// Who reads the early-warning pages: roles that see every country's detail and watch
+/// flows. National officers are left out: events span other countries' detail, which
+/// they may not read; pathways officers do not work on surges.
+pub const WATCH_READERS: &[Role] = &[Role::Admin, Role::Secretariat, Role::WatchOfficer];
+/// Who decides an event's status (confirm, response, close, dismiss).
+pub const WATCH_DECIDERS: &[Role] = &[Role::Admin, Role::WatchOfficer];
 /// Administrators only.
 pub const ADMINS: &[Role] = &[Role::Admin];
 
@@ -58,10 +64,23 @@ pub static RULES: &[RouteRule] = &[
     rule(Method::POST, "/import", Access::Roles(UPLOADERS)),
     rule(Method::POST, "/import/commit", Access::Roles(UPLOADERS)),
     rule(Method::GET, "/audit", Access::Roles(ADMINS)),
+    rule(Method::GET, "/watch", Access::Roles(WATCH_READERS)),
+    rule(Method::GET, "/events/{id}", Access::Roles(WATCH_READERS)),
+    rule(
+        Method::POST,
+        "/events/{id}/status",
+        Access::Roles(WATCH_DECIDERS),
+    ),
     rule(Method::GET, "/api/openapi.json", Access::Public),
     rule(Method::GET, "/api/series", Access::Roles(STAFF)),
     rule(Method::GET, "/api/series/values", Access::Roles(STAFF)),
     rule(Method::GET, "/api/totals", Access::Roles(STAFF)),
+    rule(Method::GET, "/api/events", Access::Roles(WATCH_READERS)),
+    rule(
+        Method::GET,
+        "/api/events/{id}",
+        Access::Roles(WATCH_READERS),
+    ),
 ];
 
 /// Largest upload accepted: the biggest bundled table is about 30 MB.
@@ -84,10 +103,15 @@ fn handler(rule: &RouteRule) -> MethodRouter<AppState> {
         }
         ("POST", "/import/commit") => post(pages::import::commit),
         ("GET", "/audit") => get(pages::audit),
+        ("GET", "/watch") => get(pages::watch::board),
+        ("GET", "/events/{id}") => get(pages::watch::event),
+        ("POST", "/events/{id}/status") => post(pages::watch::set_status),
         ("GET", "/api/openapi.json") => get(api::openapi_json),
         ("GET", "/api/series") => get(api::list_series),
         ("GET", "/api/series/values") => get(api::series_values),
         ("GET", "/api/totals") => get(api::totals),
+        ("GET", "/api/events") => get(crate::watch::list_events),
+        ("GET", "/api/events/{id}") => get(crate::watch::event_detail),
         (method, path) => panic!("route table row {method} {path} has no handler"),
     }
 }

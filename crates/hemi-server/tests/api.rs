@@ -14,7 +14,11 @@ use hemi_server::access::{Access, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use hemi_server::accounts::{self, hash_token, random_token};
 use hemi_server::routes::RULES;
 use hemi_server::{app, AppState, Role, ServerConfig};
+use hemi_store::watch::WatchRules;
 use hemi_store::{ImportItem, Store};
+use hemi_warning::roles::Routes;
+use hemi_warning::roster::Roster;
+use hemi_warning::rules::TriggerRules;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -46,6 +50,25 @@ fn profiles() -> ProfileSet {
     files.sort();
     ProfileSet::from_files(files.iter().map(|(a, b)| (a.as_str(), b.as_str())))
         .expect("bundled profiles parse")
+}
+
+/// The early-warning rules of the repository (rules/*.toml), as `hemi serve` loads them.
+fn watch_rules() -> WatchRules {
+    let read = |name: &str| {
+        let path = format!("{}/../../rules/{name}", env!("CARGO_MANIFEST_DIR"));
+        (path.clone(), std::fs::read_to_string(&path).unwrap())
+    };
+    let (file, text) = read("triggers.toml");
+    let triggers = TriggerRules::parse(&file, &text).unwrap();
+    let (file, text) = read("routes.toml");
+    let routes = Routes::parse(&file, &text).unwrap();
+    let (file, text) = read("roster.toml");
+    let roster = Roster::parse(&file, &text).unwrap();
+    WatchRules {
+        triggers,
+        routes,
+        roster,
+    }
 }
 
 async fn import_fixture(
@@ -102,6 +125,7 @@ async fn build(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
     let router = app(AppState::new(
         store.clone(),
         profiles,
+        watch_rules(),
         ServerConfig::default(),
     ));
     TestApp {
@@ -231,7 +255,10 @@ async fn every_route_as_every_role(app: &TestApp) {
         .expect("page links the stylesheet");
     let mut walked = 0;
     for rule in RULES {
-        let uri = rule.path.replace("/static/{file}", &css_path);
+        let uri = rule
+            .path
+            .replace("/static/{file}", &css_path)
+            .replace("{id}", "NONE-2000-01");
         assert!(!uri.contains('{'), "no probe for {}", rule.path);
         let callers: Vec<Option<Role>> = std::iter::once(None)
             .chain(Role::ALL.into_iter().map(Some))
@@ -271,11 +298,13 @@ async fn every_route_as_every_role(app: &TestApp) {
             let allowed = rule.access.allows(caller);
             let expected = if allowed {
                 match (rule.method.as_str(), rule.path) {
+                    ("GET", "/events/{id}" | "/api/events/{id}") => StatusCode::NOT_FOUND, // no such event
                     ("GET", _) => StatusCode::OK,
                     ("POST", "/login") => StatusCode::UNAUTHORIZED, // wrong password, shown on the form
                     ("POST", "/logout") => StatusCode::SEE_OTHER,
                     ("POST", "/import") => StatusCode::BAD_REQUEST, // no file chosen
                     ("POST", "/import/commit") => StatusCode::NOT_FOUND, // nothing waiting
+                    ("POST", "/events/{id}/status") => StatusCode::NOT_FOUND, // no such event
                     (m, p) => panic!("no expectation for {m} {p}"),
                 }
             } else if caller.is_none() {
@@ -867,7 +896,13 @@ async fn plumbing_answers(app: &TestApp) {
     assert_eq!(get_as(app, None, "/readyz").await.status, StatusCode::OK);
     let doc = get_as(app, None, "/api/openapi.json").await.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/series", "/api/series/values", "/api/totals"] {
+    for path in [
+        "/api/series",
+        "/api/series/values",
+        "/api/totals",
+        "/api/events",
+        "/api/events/{id}",
+    ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
@@ -885,9 +920,15 @@ async fn plumbing_answers(app: &TestApp) {
 
     let home = get_as(app, None, "/").await;
     assert!(home.headers.contains_key("x-request-id"));
+    // The watch-board slot is now a page; only governance is still reserved.
     assert!(
-        home.body.contains("data-reserved=\"watch-board\"")
+        !home.body.contains("data-reserved=\"watch-board\"")
             && home.body.contains("data-reserved=\"governance\"")
+    );
+    let watcher_home = get_as(app, Some(Role::WatchOfficer), "/").await.body;
+    assert!(
+        watcher_home.contains("<a href=\"/watch\""),
+        "nav links the watch board"
     );
     let css_path = home
         .body
@@ -926,3 +967,259 @@ async fn plumbing_answers(app: &TestApp) {
     assert!(explorer.body.contains("Vintage 1"));
 }
 on_both_backends!(plumbing_answers);
+
+// ---------------------------------------------------------------- early warning
+
+/// The four watched flow tables, Mexico's returns and the UN DESA stocks, in one import
+/// (the detectors are CPU-heavy: one store per backend, every check on it).
+async fn import_watched_tables(store: &Store) {
+    let profiles = profiles();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    let files = [
+        (
+            "panama_darien_nationality",
+            "flows/panama_darien_transits_by_nationality.csv",
+        ),
+        (
+            "honduras_entries_nationality",
+            "flows/honduras_irregular_entries_by_nationality.csv",
+        ),
+        (
+            "mexico_presented_nationality",
+            "flows/mexico_irregular_presented_by_nationality.csv",
+        ),
+        (
+            "usa_swb_encounters",
+            "flows/usa_southwest_border_encounters.csv",
+        ),
+        (
+            "mexico_returns_nationality",
+            "flows/mexico_returns_by_nationality.csv",
+        ),
+        (
+            "undesa_migrant_stocks",
+            "context/undesa_international_migrant_stocks.csv",
+        ),
+    ];
+    let mut items = Vec::new();
+    for (profile, file) in files {
+        let profile = profiles.get(profile).unwrap().clone();
+        let bytes = std::fs::read(format!("{data}/{file}")).unwrap();
+        let table = parse_table(&profile, file, &bytes[..], CountryCodes::bundled())
+            .unwrap_or_else(|e| panic!("{file}: {e:?}"));
+        items.push(ImportItem::Observations { profile, table });
+    }
+    store
+        .import(items, "2024-01-01T00:00:00Z", || {})
+        .await
+        .unwrap();
+}
+
+fn status_form(csrf: &str, status: &str, reason: &str) -> Body {
+    Body::from(format!(
+        "csrf={csrf}&as_of=2021-09&status={status}&reason={}",
+        reason.replace(' ', "+")
+    ))
+}
+
+async fn post_status(app: &TestApp, role: Role, status: &str, reason: &str) -> Answer {
+    let (cookie, csrf) = session(app, role).await;
+    send(
+        app,
+        Request::post("/events/HTI-2021-01/status")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(status_form(&csrf, status, reason))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn watch_board_and_event_pages(app: &TestApp) {
+    import_watched_tables(&app.store).await;
+
+    // The board as of 2021-09 lists the Haitian event, linked, with a sparkline.
+    let board = get_as(app, Some(Role::Secretariat), "/watch?as_of=2021-09").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    assert!(
+        board
+            .body
+            .contains("href=\"/events/HTI-2021-01?as_of=2021-09\""),
+        "{}",
+        board.body
+    );
+    assert!(board.body.contains("class=\"sparkline\"") || board.body.contains("sparkline"));
+    assert!(board.body.contains("status-detected"));
+    let api = get_as(app, Some(Role::WatchOfficer), "/api/events?as_of=2021-09").await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let api = api.json();
+    assert_eq!(api["as_of"], "2021-09");
+    let hti = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "HTI-2021-01")
+        .expect("HTI-2021-01 on the board");
+    assert_eq!(hti["status"], "detected");
+    assert_eq!(hti["age_months"], 8);
+    assert_eq!(hti["sparkline"].as_array().unwrap().len(), 24);
+    let csv = get_as(
+        app,
+        Some(Role::Admin),
+        "/api/events?as_of=2021-09&format=csv",
+    )
+    .await;
+    assert!(
+        csv.body.starts_with(
+            "id,nationality,status,first_alert,last_alert,age_months,alert_count,countries\n"
+        ),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("\nHTI-2021-01,HTI,detected,2021-01,"));
+    assert_eq!(
+        get_as(app, Some(Role::Secretariat), "/api/events?as_of=2021-13")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // The event page: alerts, roles with Brazil sending, corridor chart, no form for the secretariat.
+    let page = get_as(
+        app,
+        Some(Role::Secretariat),
+        "/events/HTI-2021-01?as_of=2021-09",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let roles = page.body.split("Country roles").nth(1).unwrap();
+    let brazil = roles
+        .split("<tr>")
+        .find(|row| row.contains("(BRA)"))
+        .unwrap_or_else(|| panic!("BRA has a role: {roles}"));
+    assert!(brazil.contains("role-sending"), "{brazil}");
+    assert!(page.body.contains("<polyline"), "corridor chart");
+    assert!(page.body.contains("upstream") && page.body.contains("downstream"));
+    assert!(
+        !page.body.contains("action=\"/events/HTI-2021-01/status\""),
+        "no form for the secretariat"
+    );
+    let detail = get_as(
+        app,
+        Some(Role::Secretariat),
+        "/api/events/HTI-2021-01?as_of=2021-09",
+    )
+    .await
+    .json();
+    assert!(detail["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["country"] == "BRA" && r["role"] == "sending"));
+    assert_eq!(
+        detail["next_statuses"],
+        serde_json::json!(["confirmed", "dismissed"])
+    );
+
+    // The secretariat may not decide; a watch officer confirms with a reason.
+    let refused = post_status(app, Role::Secretariat, "confirmed", "looks real").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let officer_page = get_as(
+        app,
+        Some(Role::WatchOfficer),
+        "/events/HTI-2021-01?as_of=2021-09",
+    )
+    .await;
+    assert!(officer_page
+        .body
+        .contains("action=\"/events/HTI-2021-01/status\""));
+    let no_reason = post_status(app, Role::WatchOfficer, "confirmed", " ").await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.body.contains("say why the event moves"),
+        "{}",
+        no_reason.body
+    );
+    let confirmed = post_status(
+        app,
+        Role::WatchOfficer,
+        "confirmed",
+        "CBP release confirms the rise",
+    )
+    .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(
+        confirmed.headers[header::LOCATION],
+        "/events/HTI-2021-01?as_of=2021-09"
+    );
+    let history = app
+        .store
+        .event_transitions(Some("HTI-2021-01"))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (
+            history[0].from_status.as_str(),
+            history[0].to_status.as_str(),
+            history[0].changed_by.as_str()
+        ),
+        ("detected", "confirmed", "watch_officer")
+    );
+    assert_eq!(history[0].reason, "CBP release confirms the rise");
+    let after = get_as(
+        app,
+        Some(Role::WatchOfficer),
+        "/events/HTI-2021-01?as_of=2021-09",
+    )
+    .await;
+    assert!(
+        after.body.contains("status-confirmed")
+            && after.body.contains("CBP release confirms the rise")
+    );
+
+    // An illegal move (confirmed -> closed) is refused with the lifecycle's message.
+    let illegal = post_status(app, Role::WatchOfficer, "closed", "over").await;
+    assert_eq!(illegal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        illegal
+            .body
+            .contains("an event cannot go from confirmed to closed"),
+        "{}",
+        illegal.body
+    );
+    assert_eq!(
+        app.store
+            .event_transitions(Some("HTI-2021-01"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // A bad CSRF token changes nothing.
+    let (cookie, _) = session(app, Role::Admin).await;
+    let forged = send(
+        app,
+        Request::post("/events/HTI-2021-01/status")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(status_form("forged", "response", "x"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store
+            .event_transitions(Some("HTI-2021-01"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both_backends!(watch_board_and_event_pages);

@@ -9,11 +9,13 @@ use hemi_core::Diagnostic;
 pub struct InputError {
     pub diagnostics: Vec<Diagnostic>,
     pub more: usize,
+    /// Reading stopped at the bound on problems kept; the file may hold more.
+    pub stopped_early: bool,
 }
 
 impl InputError {
     pub fn one(diagnostic: Diagnostic) -> InputError {
-        InputError { diagnostics: vec![diagnostic], more: 0 }
+        InputError { diagnostics: vec![diagnostic], more: 0, stopped_early: false }
     }
 
     pub fn summary(&self) -> String {
@@ -35,6 +37,9 @@ impl fmt::Display for InputError {
         }
         if self.more > 0 {
             writeln!(f, "... and {} more problems", self.more)?;
+        }
+        if self.stopped_early {
+            writeln!(f, "... stopped reading at the first {} problems of a file; fix these and import again", hemi_core::MAX_DIAGNOSTICS_KEPT)?;
         }
         Ok(())
     }

@@ -131,3 +131,24 @@ fn a_large_file_is_streamed() {
     assert_eq!(table.observations.values().sum::<f64>(), rows as f64);
     assert!(table.bytes > 9_000_000);
 }
+
+#[test]
+fn too_many_distinct_observations_is_refused() {
+    let set = profiles();
+    let profile = set.get("mexico_presented_nationality").unwrap();
+    let input: &[u8] = b"month,nationality,count\n2021-01,HTI,1\n2021-02,HTI,1\n2021-03,HTI,1\n";
+    let d = hemi_flows::parse_table_with_limit(profile, "big.csv", input, hemi_core::CountryCodes::bundled(), 2).unwrap_err();
+    let e = d.iter().next().unwrap().to_string();
+    assert!(e.starts_with("big.csv:4: file: more than 2 distinct observations — split the file"), "{e}");
+}
+
+#[test]
+fn problems_are_bounded_and_counted() {
+    let mut text = String::from("month,nationality,count\n");
+    for _ in 0..80 {
+        text.push_str("2021-01,XYZ,1\n");
+    }
+    let d = parse_bytes(HN, text.as_bytes()).unwrap_err();
+    assert_eq!(d.iter().count(), hemi_core::MAX_DIAGNOSTICS_KEPT);
+    assert!(d.to_string().contains("stopped at the first 50 problems"), "{d}");
+}

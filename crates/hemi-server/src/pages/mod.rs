@@ -5,6 +5,7 @@ pub mod explorer;
 pub mod import;
 pub mod login;
 pub mod portal;
+pub mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::access::{Role, Viewer};
 use crate::problem::ApiError;
-use crate::routes::{ADMINS, STAFF, UPLOADERS};
+use crate::routes::{ADMINS, STAFF, UPLOADERS, WATCH_READERS};
 use crate::AppState;
 
 /// Percent-encode a query-string component.
@@ -80,11 +81,10 @@ pub fn layout(viewer: &Viewer, current: &str, title: &str, body: Markup) -> Mark
                                 (nav_item("/portal", "Public portal"))
                                 @if role.is_some_and(|r| STAFF.contains(&r)) { (nav_item("/explorer", "Series explorer")) }
                                 @if role.is_some_and(|r| UPLOADERS.contains(&r)) { (nav_item("/import", "Import")) }
+                                @if role.is_some_and(|r| WATCH_READERS.contains(&r)) { (nav_item("/watch", "Watch board")) }
                                 @if role.is_some_and(|r| ADMINS.contains(&r)) { (nav_item("/audit", "Audit log")) }
-                                // Reserved slots: the Watch board and Governance pages are
-                                // added by other work; until then they are named, not linked.
-                                (PreEscaped("<!-- NAV-RESERVED: watch-board -->"))
-                                li.reserved data-reserved="watch-board" title="Planned: not built yet" { "Watch board (planned)" }
+                                // Reserved slot: the Governance page is added by other work;
+                                // until then it is named, not linked.
                                 (PreEscaped("<!-- NAV-RESERVED: governance -->"))
                                 li.reserved data-reserved="governance" title="Planned: not built yet" { "Governance (planned)" }
                             }
@@ -207,9 +207,11 @@ pub async fn home(Extension(viewer): Extension<Viewer>) -> Response {
                     h2 { a href="/api/openapi.json" { "JSON API" } }
                     p { "Series, values and totals as JSON or CSV, described by an OpenAPI 3.1 document. Machines use bearer tokens." }
                 }
-                div.card.reserved {
-                    h2 { "Watch board" }
-                    p.muted { "Planned: early-warning signals. Not built yet." }
+                @if role.is_none() || role.is_some_and(|r| WATCH_READERS.contains(&r)) {
+                    div.card {
+                        h2 { a href="/watch" { "Watch board" } }
+                        p { "Early warning: open events where one nationality surges in several countries, with country roles and the decisions taken. For watch officers and the secretariat." }
+                    }
                 }
                 div.card.reserved {
                     h2 { "Governance" }

@@ -19,7 +19,13 @@ fn data_dir(args: &DemoArgs) -> PathBuf {
     if built_from.is_dir() { built_from } else { PathBuf::from("data") }
 }
 
-pub async fn run(store: &Store, profiles: &ProfileSet, rules: &crate::watch::Rules, args: &DemoArgs) -> anyhow::Result<()> {
+pub async fn run(
+    store: &Store,
+    profiles: &ProfileSet,
+    rules: &crate::watch::Rules,
+    rules_dir: Option<&std::path::Path>,
+    args: &DemoArgs,
+) -> anyhow::Result<()> {
     let dir = data_dir(args);
     let files = super::import::expand_paths(&[dir.join("reference"), dir.join("flows"), dir.join("context")])?;
     eprintln!("importing {} bundled tables from {}", files.len(), dir.display());
@@ -59,6 +65,7 @@ pub async fn run(store: &Store, profiles: &ProfileSet, rules: &crate::watch::Rul
     super::serve::run(
         store.clone(),
         profiles.clone(),
+        rules_dir,
         &crate::cli::ServeArgs {
             bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,

@@ -78,7 +78,7 @@ pub async fn import_files(
     );
 
     let mut prepared = Vec::with_capacity(files.len());
-    let mut problems = InputError { diagnostics: Vec::new(), more: 0 };
+    let mut problems = InputError { diagnostics: Vec::new(), more: 0, stopped_early: false };
     for path in files {
         progress.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         match prepare(store, profiles, path, forced_profile, &progress).await? {
@@ -86,6 +86,7 @@ pub async fn import_files(
             Err(mut d) => {
                 problems.diagnostics.append(&mut d.diagnostics);
                 problems.more += d.more;
+                problems.stopped_early |= d.stopped_early;
             }
         }
     }
@@ -197,7 +198,7 @@ async fn prepare(
                 Err(d) => {
                     let diagnostics: Vec<Diagnostic> = d.iter().cloned().collect();
                     let more = d.total() - diagnostics.len();
-                    return Ok(Err(InputError { diagnostics, more }));
+                    return Ok(Err(InputError { diagnostics, more, stopped_early: d.is_full() }));
                 }
             }
         }

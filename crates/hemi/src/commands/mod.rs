@@ -27,9 +27,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Warn(command) => warn::run(&open(&cli.database_url).await?, &rules()?, command).await,
         Command::Events(command) => events::run(&open(&cli.database_url).await?, &rules()?, command).await,
         Command::Forecast(args) => forecast::run(&open(&cli.database_url).await?, &rules()?, args).await,
-        Command::Serve(args) => serve::run(open(&cli.database_url).await?, profiles()?, args).await,
+        Command::Serve(args) => serve::run(open(&cli.database_url).await?, profiles()?, cli.rules_dir.as_deref(), args).await,
         Command::Users(command) => users::run(&open(&cli.database_url).await?, command).await,
-        Command::Demo(args) => demo::run(&open(&cli.database_url).await?, &profiles()?, &rules()?, args).await,
+        Command::Demo(args) => demo::run(&open(&cli.database_url).await?, &profiles()?, &rules()?, cli.rules_dir.as_deref(), args).await,
         Command::HelpMarkdown => {
             print!("{}", clap_markdown::help_markdown::<Cli>());
             Ok(())

@@ -1,12 +1,17 @@
 //! `hemi serve`: run the web app and JSON API until Ctrl-C or SIGTERM.
 
+use std::path::Path;
+
 use hemi_flows::ProfileSet;
 use hemi_server::{AppState, ServerConfig};
 use hemi_store::Store;
 
 use crate::cli::ServeArgs;
 
-pub async fn run(store: Store, profiles: ProfileSet, args: &ServeArgs) -> anyhow::Result<()> {
+/// `rules_dir` is `--rules-dir`: the early-warning rules the watch pages use are loaded
+/// from it (or the bundled ones) with `crate::watch::load_rules`, before serving.
+pub async fn run(store: Store, profiles: ProfileSet, rules_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
+    let rules = crate::watch::load_rules(rules_dir)?;
     hemi_server::init_tracing();
     let config = ServerConfig {
         secure_cookies: args.secure_cookies,
@@ -14,7 +19,7 @@ pub async fn run(store: Store, profiles: ProfileSet, args: &ServeArgs) -> anyhow
         ..ServerConfig::default()
     };
     let result =
-        hemi_server::serve(AppState::new(store.clone(), profiles, config), args.bind).await;
+        hemi_server::serve(AppState::new(store.clone(), profiles, rules, config), args.bind).await;
     // Flush the SQLite WAL on the way out.
     store.close().await;
     result

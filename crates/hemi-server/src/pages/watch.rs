@@ -1,0 +1,442 @@
+//! The watch board (open early-warning events) and the event page (alerts, country
+//! roles, corridor chart, status history and the status form for watch officers).
+
+use std::time::SystemTime;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use hemi_core::Period;
+use hemi_store::EventTransitionRow;
+use hemi_warning::events::{transition, EventStatus};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{country_name, encode_component, page, server_error_page};
+use crate::access::Viewer;
+use crate::chart::{format_count, line_chart, sparkline, Line};
+use crate::problem::ApiError;
+use crate::routes::WATCH_DECIDERS;
+use crate::watch::{
+    as_of_or_newest, board as board_rows, event_view, parse_as_of, RECENT_MONTHS, SPARK_MONTHS,
+};
+use crate::AppState;
+
+/// `?as_of=YYYY-MM`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AsOfQuery {
+    as_of: Option<String>,
+}
+
+fn problem_text(e: &ApiError) -> String {
+    match e {
+        ApiError::Unprocessable(field, detail) => format!("{field}: {detail}"),
+        _ => "invalid input".into(),
+    }
+}
+
+/// The month asked for (or the newest), and the problem with what was asked, if any.
+async fn resolve_as_of(
+    state: &AppState,
+    raw: &Option<String>,
+) -> Result<(Option<Period>, Option<String>), hemi_store::StoreError> {
+    let (asked, problem) = match parse_as_of(raw) {
+        Ok(p) => (p, None),
+        Err(e) => (None, Some(problem_text(&e))),
+    };
+    Ok((as_of_or_newest(state, asked).await?, problem))
+}
+
+fn status_badge(status: EventStatus) -> Markup {
+    html! { span class=(format!("status status-{}", status.as_str())) { (status.as_str()) } }
+}
+
+fn as_of_form(action: &str, as_of: Option<Period>) -> Markup {
+    html! {
+        form.filters method="get" action=(action) {
+            label { "As of month"
+                input type="text" name="as_of" value=(as_of.map(|m| m.to_string()).unwrap_or_default()) placeholder="YYYY-MM" size="8" pattern="[0-9]{4}-[0-9]{2}";
+            }
+            button.primary type="submit" { "Show" }
+        }
+    }
+}
+
+fn countries_text(codes: &[String]) -> String {
+    // In the order of their first alert: not a route, so no arrows.
+    codes
+        .iter()
+        .map(|c| country_name(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn nationality_label(code: &str) -> String {
+    if code == "ALL" {
+        "All nationalities (total)".into()
+    } else {
+        format!("{} ({code})", country_name(code))
+    }
+}
+
+fn months(n: i32) -> String {
+    if n == 1 {
+        "1 month".into()
+    } else {
+        format!("{n} months")
+    }
+}
+
+/// `GET /watch`.
+pub async fn board(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<AsOfQuery>,
+) -> Response {
+    let (as_of, problem) = match resolve_as_of(&state, &q.as_of).await {
+        Ok(r) => r,
+        Err(e) => return server_error_page(&viewer, e),
+    };
+    let rows = match as_of {
+        Some(m) => match board_rows(&state, m).await {
+            Ok(r) => r,
+            Err(e) => return server_error_page(&viewer, e),
+        },
+        None => Vec::new(),
+    };
+    let as_of_param = as_of.map(|m| format!("?as_of={m}")).unwrap_or_default();
+    page(
+        StatusCode::OK,
+        &viewer,
+        "/watch",
+        "Watch board",
+        html! {
+            h1 { "Watch board" }
+            p.lead {
+                "Open early-warning events: one nationality surging in several reporting countries. "
+                "Listed when their latest alert is in the " (RECENT_MONTHS) " months up to the month shown, latest alert first; "
+                "closed and dismissed events are left out. The line shows the nationality summed over the event's countries, "
+                "with the latest month's count beside it."
+            }
+            (as_of_form("/watch", as_of))
+            @if let Some(p) = &problem {
+                div.notice.bad role="alert" { p { (p) " — showing the newest month instead." } }
+            }
+            @match as_of {
+                None => { p.notice { "No watched data yet: import the watched flow tables first." } }
+                Some(m) => {
+                    h2 { "As of " (m) ": " (rows.len()) " open " (if rows.len() == 1 { "event" } else { "events" }) }
+                    @if rows.is_empty() {
+                        p.notice { "No open event has an alert in the " (RECENT_MONTHS) " months to " (m) "." }
+                    } @else {
+                        div.table-wrap.full {
+                            table.data.board {
+                                thead { tr {
+                                    th { "Event" } th { "Nationality" } th { "Countries alerting" } th { "Status" }
+                                    th.num { "Age" } th.num { "Alerts" } th { "Last " (SPARK_MONTHS) " months" }
+                                } }
+                                tbody {
+                                    @for r in &rows {
+                                        @let e = &r.event;
+                                        tr {
+                                            td { a href=(format!("/events/{}?as_of={m}", encode_component(&e.id))) { (e.id) } }
+                                            td.wrap { (nationality_label(&e.nationality)) }
+                                            td.wrap { (countries_text(&e.countries)) }
+                                            td { (status_badge(e.status)) }
+                                            td.num title=(format!("first alert {}", e.first_alert)) { (months(r.age_months)) }
+                                            td.num title=(format!("last alert {}", e.last_alert)) { (e.alerts.len()) }
+                                            td { (sparkline(&r.spark.iter().map(|(p, v)| (p.to_string(), *v)).collect::<Vec<_>>(),
+                                                &format!("{} nationals in {}", country_name(&e.nationality), e.countries.join(", ")))) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p { a href=(format!("/api/events{as_of_param}")) { "This board as JSON" } " · "
+                        a href=(format!("/api/events{}{}format=csv", as_of_param, if as_of_param.is_empty() { "?" } else { "&" })) { "as CSV" } }
+                }
+            }
+        },
+    )
+}
+
+/// `GET /events/{id}`.
+pub async fn event(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> Response {
+    render_event(&state, &viewer, &id, &q.as_of, None, "").await
+}
+
+/// The event page, with an optional refusal of a status move to show above the form.
+async fn render_event(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    raw_as_of: &Option<String>,
+    refusal: Option<String>,
+    reason: &str,
+) -> Response {
+    let (as_of, problem) = match resolve_as_of(state, raw_as_of).await {
+        Ok(r) => r,
+        Err(e) => return server_error_page(viewer, e),
+    };
+    let view = match as_of {
+        Some(m) => match event_view(state, id, m).await {
+            Ok(v) => v,
+            Err(e) => return server_error_page(viewer, e),
+        },
+        None => None,
+    };
+    let Some(view) = view else {
+        return page(
+            StatusCode::NOT_FOUND,
+            viewer,
+            "/watch",
+            "No such event",
+            html! {
+                h1 { "No such event" }
+                p { "There is no event " code { (id) } @if let Some(m) = as_of { " as of " (m) } "." }
+                p { a href="/watch" { "Back to the watch board" } }
+            },
+        );
+    };
+    let e = &view.event;
+    let m = view.as_of;
+    let nat = if e.nationality == "ALL" {
+        "All".to_owned()
+    } else {
+        country_name(&e.nationality)
+    };
+    let lines: Vec<Line> = view
+        .corridor
+        .iter()
+        .enumerate()
+        .map(|(i, (country, points))| {
+            let place = if view.corridor.len() == 1 {
+                String::new()
+            } else if i == 0 {
+                ", upstream".into()
+            } else if i + 1 == view.corridor.len() {
+                ", downstream".into()
+            } else {
+                String::new()
+            };
+            Line {
+                label: format!("{} ({country}{place})", country_name(country)),
+                points: points.iter().map(|(p, v)| (p.to_string(), *v)).collect(),
+            }
+        })
+        .collect();
+    let decider = viewer
+        .0
+        .as_ref()
+        .filter(|u| WATCH_DECIDERS.contains(&u.role));
+    let failed = refusal.is_some();
+    let body = html! {
+        p.muted { a href=(format!("/watch?as_of={m}")) { "← Watch board" } }
+        h1 { "Event " (e.id) ": " (nat) " nationals" }
+        p.lead {
+            "Status " (status_badge(e.status)) ". Alerts from " (e.first_alert) " to " (e.last_alert)
+            " in " (countries_text(&e.countries)) " (in order of first alert); read as of " (m) "."
+        }
+        (as_of_form(&format!("/events/{}", encode_component(&e.id)), Some(m)))
+        @if let Some(p) = &problem {
+            div.notice.bad role="alert" { p { (p) " — showing the newest month instead." } }
+        }
+
+        h2 { "Alerts" }
+        div.table-wrap {
+            table.data {
+                thead { tr { th { "Month" } th { "Reporting country" } th.num { (e.nationality) " counted" } } }
+                tbody {
+                    @for a in &e.alerts {
+                        tr { td { (a.month) } td { (country_name(&a.reporting)) " (" (a.reporting) ")" } td.num { (format_count(a.value)) } }
+                    }
+                }
+            }
+        }
+
+        h2 { "Country roles" }
+        @match &view.roles {
+            None => { p.notice { "No corridor in the routes file passes through this event's countries." } }
+            Some(r) => {
+                p { "Along corridor " strong { (r.corridor) } ", event window " (r.window.0) " to " (r.window.1) "." }
+                div.table-wrap {
+                    table.data.roles {
+                        thead { tr { th { "Country" } th { "Role" } th { "Evidence" } } }
+                        tbody {
+                            @for c in &r.roles {
+                                tr {
+                                    td { (country_name(&c.country)) " (" (c.country) ")" }
+                                    td { span class=(format!("role role-{}", c.role.as_str())) { (c.role.as_str().replace('_', " ")) } }
+                                    td { (c.evidence) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        h2 { (nat) " nationals along the corridor" }
+        @if lines.is_empty() {
+            p.muted { "No monthly values of this nationality in the event's countries." }
+        } @else {
+            (line_chart(&lines, "People counted per month", &format!("{nat} nationals counted per month, upstream to downstream")))
+        }
+
+        h2 { "Status history" }
+        @if view.history.is_empty() {
+            p.muted { "No decision yet: the event is as the rules detected it." }
+        } @else {
+            div.table-wrap {
+                table.data {
+                    thead { tr { th { "When" } th { "Change" } th { "By" } th { "Reason" } } }
+                    tbody {
+                        @for t in &view.history {
+                            tr { td { (t.changed_at.replace('T', " ")) } td { (t.from_status) " → " (t.to_status) } td { (t.changed_by) } td { (t.reason) } }
+                        }
+                    }
+                }
+            }
+        }
+
+        @if let Some(user) = decider {
+            h2 id="decide" { "Change the status" }
+            @if let Some(why) = &refusal {
+                div.notice.bad role="alert" { p { "Not changed: " (why) } }
+            }
+            @if e.status.next().is_empty() {
+                p.muted { "The event is " (e.status) ": it cannot move any further." }
+            } @else {
+                form.decide method="post" action=(format!("/events/{}/status", encode_component(&e.id))) {
+                    input type="hidden" name="csrf" value=(user.csrf.clone().unwrap_or_default());
+                    input type="hidden" name="as_of" value=(m.to_string());
+                    fieldset {
+                        legend { "Move from " (e.status) " to" }
+                        @for (i, s) in e.status.next().iter().enumerate() {
+                            label.choice {
+                                input type="radio" name="status" value=(s.as_str()) checked[i == 0] required;
+                                " " (move_label(*s))
+                            }
+                        }
+                    }
+                    label.block { "Reason (required: evidence or decision reference)"
+                        textarea name="reason" rows="3" cols="60" required { (reason) }
+                    }
+                    p.muted { "Recorded as " (user.name) " with the time; the history keeps every decision." }
+                    button.primary type="submit" { "Record decision" }
+                }
+            }
+        }
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(status, viewer, "/watch", &format!("Event {}", e.id), body)
+}
+
+fn move_label(s: EventStatus) -> &'static str {
+    match s {
+        EventStatus::Confirmed => "Confirmed: a real surge",
+        EventStatus::Response => "Response under way",
+        EventStatus::Closed => "Closed: over",
+        EventStatus::Dismissed => "Dismissed: not a surge",
+        EventStatus::Detected => "Detected",
+    }
+}
+
+/// The status form's fields.
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    as_of: Option<String>,
+}
+
+/// `POST /events/{id}/status`: record a lifecycle move, then back to the event page.
+pub async fn set_status(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let Some(user) = viewer.0.clone() else {
+        return super::forbidden_page(&viewer, "Log in first.");
+    };
+    if !user.csrf_matches(&form.csrf) {
+        return super::forbidden_page(
+            &viewer,
+            "The form expired or was not sent from this site. Please reload the event page.",
+        );
+    }
+    // The status is decided on the newest data, as `hemi events set` does.
+    let newest = match as_of_or_newest(&state, None).await {
+        Ok(m) => m,
+        Err(e) => return server_error_page(&viewer, e),
+    };
+    let view = match newest {
+        Some(m) => match event_view(&state, &id, m).await {
+            Ok(v) => v,
+            Err(e) => return server_error_page(&viewer, e),
+        },
+        None => None,
+    };
+    let Some(view) = view else {
+        return page(
+            StatusCode::NOT_FOUND,
+            &viewer,
+            "/watch",
+            "No such event",
+            html! { h1 { "No such event" } p { "There is no event " code { (id) } "." } p { a href="/watch" { "Back to the watch board" } } },
+        );
+    };
+    let event = view.event;
+    let as_of = form
+        .as_of
+        .clone()
+        .filter(|a| parse_as_of(&Some(a.clone())).is_ok_and(|p| p.is_some()));
+    let refuse =
+        |why: String| render_event(&state, &viewer, &event.id, &as_of, Some(why), &form.reason);
+    let to: EventStatus = match form.status.trim().parse() {
+        Ok(s) => s,
+        Err(e) => return refuse(format!("{e}")).await,
+    };
+    let change = match transition(event.status, to, &user.name, &form.reason) {
+        Ok(c) => c,
+        Err(e) => return refuse(e.to_string()).await,
+    };
+    let row = EventTransitionRow {
+        event_id: event.id.clone(),
+        from_status: change.from.to_string(),
+        to_status: change.to.to_string(),
+        changed_by: change.who.clone(),
+        reason: change.why.clone(),
+        changed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+    };
+    if let Err(e) = state.store.record_event_transition(&row).await {
+        return server_error_page(&viewer, e);
+    }
+    tracing::info!(event = %event.id, from = %change.from, to = %change.to, by = %user.name, "event status changed");
+    let back = match &as_of {
+        Some(a) => format!(
+            "/events/{}?as_of={}",
+            encode_component(&event.id),
+            encode_component(a)
+        ),
+        None => format!("/events/{}", encode_component(&event.id)),
+    };
+    (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response()
+}
