@@ -65,6 +65,10 @@ pub struct ImportArgs {
     /// Use this profile for every file instead of detecting it from name and header.
     #[arg(long)]
     pub profile: Option<String>,
+    /// Skip the early-warning run that follows an import of a watched table
+    /// (for bulk loads; run `hemi warn run` afterwards).
+    #[arg(long)]
+    pub no_warn: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

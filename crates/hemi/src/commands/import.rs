@@ -37,6 +37,9 @@ pub async fn run(store: &Store, profiles: &ProfileSet, rules: &crate::watch::Rul
     let files = expand_paths(&args.paths)?;
     let report = import_files(store, profiles, &files, args.profile.as_deref()).await?;
     print_report(&report, args.output.format)?;
+    if args.no_warn {
+        return Ok(());
+    }
     warn_after_import(store, rules, &report).await
 }
 
