@@ -20,7 +20,11 @@ impl Iso3 {
     /// Parse `HTI`-like text; only the shape is checked, not membership in a code list.
     pub fn parse(text: &str) -> Result<Iso3, Iso3Error> {
         let bytes = text.as_bytes();
-        if bytes.len() == 3 && bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        if bytes.len() == 3
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
             Ok(Iso3([bytes[0], bytes[1], bytes[2]]))
         } else {
             Err(Iso3Error(text.to_owned()))
@@ -76,7 +80,8 @@ impl CountryCodes {
     pub fn bundled() -> &'static CountryCodes {
         static CODES: OnceLock<CountryCodes> = OnceLock::new();
         CODES.get_or_init(|| {
-            CountryCodes::from_csv(COUNTRIES_CSV.as_bytes()).expect("bundled countries.csv is valid")
+            CountryCodes::from_csv(COUNTRIES_CSV.as_bytes())
+                .expect("bundled countries.csv is valid")
         })
     }
 
@@ -118,7 +123,9 @@ impl CountryCodes {
     /// and `OOO` whose 2003 is no M49 code); a profile must declare those before its
     /// rows may use them, so a typo never passes silently.
     pub fn is_iso(&self, iso3: &str) -> bool {
-        self.by_iso3.get(iso3).is_some_and(|c| c.m49.parse::<u16>().is_ok_and(|n| n < 1000))
+        self.by_iso3
+            .get(iso3)
+            .is_some_and(|c| c.m49.parse::<u16>().is_ok_and(|n| n < 1000))
     }
 
     /// All countries, sorted by code.
@@ -148,11 +155,20 @@ mod tests {
     fn bundled_list_has_the_americas_and_un_areas() {
         let codes = CountryCodes::bundled();
         assert_eq!(codes.get("HTI").unwrap().name, "Haiti");
-        assert!(codes.contains("AB9"), "UN code for Abyei is in the reference table");
+        assert!(
+            codes.contains("AB9"),
+            "UN code for Abyei is in the reference table"
+        );
         assert!(codes.is_iso("HTI"));
-        assert!(!codes.is_iso("OOO"), "publisher codes must be declared by their profile");
+        assert!(
+            !codes.is_iso("OOO"),
+            "publisher codes must be declared by their profile"
+        );
         assert!(!codes.is_iso("AB9"));
-        assert!(codes.is_iso("TWN"), "Taiwan has an M49 code but no alpha-2 in the UN table");
+        assert!(
+            codes.is_iso("TWN"),
+            "Taiwan has an M49 code but no alpha-2 in the UN table"
+        );
         assert!(codes.all().len() > 240);
     }
 

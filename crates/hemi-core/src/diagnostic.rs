@@ -24,9 +24,17 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}: {}: {} — {}", self.file, self.line, self.field, self.message, self.hint)
+            write!(
+                f,
+                "{}:{}: {}: {} — {}",
+                self.file, self.line, self.field, self.message, self.hint
+            )
         } else {
-            write!(f, "{}: {}: {} — {}", self.file, self.field, self.message, self.hint)
+            write!(
+                f,
+                "{}: {}: {} — {}",
+                self.file, self.field, self.message, self.hint
+            )
         }
     }
 }
@@ -77,7 +85,10 @@ impl fmt::Display for Diagnostics {
         if self.dropped > 0 {
             writeln!(f, "... and {} more problems", self.dropped)?;
         } else if self.is_full() {
-            writeln!(f, "... stopped at the first {MAX_DIAGNOSTICS} problems; fix these and import again")?;
+            writeln!(
+                f,
+                "... stopped at the first {MAX_DIAGNOSTICS} problems; fix these and import again"
+            )?;
         }
         Ok(())
     }

@@ -12,7 +12,9 @@ pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2100;
 
 /// Whether a period is a whole year or one month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     /// `YYYY`
@@ -183,25 +185,50 @@ mod tests {
 
     #[test]
     fn refuses_bad_periods() {
-        assert!(matches!("2021-13".parse::<Period>(), Err(PeriodError::Month(_, 13))));
-        assert!(matches!("21-01".parse::<Period>(), Err(PeriodError::Format(_))));
-        assert!(matches!("2021-1".parse::<Period>(), Err(PeriodError::Format(_))));
-        assert!(matches!("2021-00".parse::<Period>(), Err(PeriodError::Month(_, 0))));
-        assert!(matches!("1800".parse::<Period>(), Err(PeriodError::Year(_, 1800))));
-        assert!(matches!(Period::parse_as("2021", Granularity::Month), Err(PeriodError::NotMonthly(_))));
+        assert!(matches!(
+            "2021-13".parse::<Period>(),
+            Err(PeriodError::Month(_, 13))
+        ));
+        assert!(matches!(
+            "21-01".parse::<Period>(),
+            Err(PeriodError::Format(_))
+        ));
+        assert!(matches!(
+            "2021-1".parse::<Period>(),
+            Err(PeriodError::Format(_))
+        ));
+        assert!(matches!(
+            "2021-00".parse::<Period>(),
+            Err(PeriodError::Month(_, 0))
+        ));
+        assert!(matches!(
+            "1800".parse::<Period>(),
+            Err(PeriodError::Year(_, 1800))
+        ));
+        assert!(matches!(
+            Period::parse_as("2021", Granularity::Month),
+            Err(PeriodError::NotMonthly(_))
+        ));
     }
 
     #[test]
     fn month_arithmetic_crosses_years() {
         assert_eq!(Period::Month(2021, 1).offset(-1), Period::Month(2020, 12));
         assert_eq!(Period::Month(2021, 11).offset(3), Period::Month(2022, 2));
-        assert_eq!(Period::Month(2020, 1).distance_to(Period::Month(2021, 3)), Some(14));
+        assert_eq!(
+            Period::Month(2020, 1).distance_to(Period::Month(2021, 3)),
+            Some(14)
+        );
         assert_eq!(Period::Year(2020).distance_to(Period::Month(2021, 3)), None);
     }
 
     #[test]
     fn a_year_sorts_before_its_months_and_text_order_agrees() {
-        let mut periods = vec![Period::Month(2020, 2), Period::Year(2020), Period::Month(2019, 12)];
+        let mut periods = vec![
+            Period::Month(2020, 2),
+            Period::Year(2020),
+            Period::Month(2019, 12),
+        ];
         periods.sort();
         let text: Vec<String> = periods.iter().map(ToString::to_string).collect();
         let mut sorted_text = text.clone();

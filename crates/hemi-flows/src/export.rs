@@ -70,20 +70,34 @@ fn other_dimensions(rows: &[ExportRow]) -> Vec<String> {
 fn dim_value<'a>(row: &'a ExportRow, name: &str) -> &'a str {
     row.dims
         .split(';')
-        .find_map(|p| p.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v))
+        .find_map(|p| {
+            p.split_once('=')
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v)
+        })
         .unwrap_or("")
 }
 
 /// Write `rows` in `format`.
-pub fn write_export(rows: &[ExportRow], format: ExportFormat, out: impl Write) -> std::io::Result<()> {
+pub fn write_export(
+    rows: &[ExportRow],
+    format: ExportFormat,
+    out: impl Write,
+) -> std::io::Result<()> {
     let dims = other_dimensions(rows);
     let mut writer = csv::Writer::from_writer(out);
     let to_io = |e: csv::Error| std::io::Error::other(e);
     match format {
         ExportFormat::TidyCsv | ExportFormat::Hxl => {
-            let mut header: Vec<String> = ["source", "reporting_country", "measure", "breakdown", "nationality"]
-                .map(String::from)
-                .to_vec();
+            let mut header: Vec<String> = [
+                "source",
+                "reporting_country",
+                "measure",
+                "breakdown",
+                "nationality",
+            ]
+            .map(String::from)
+            .to_vec();
             header.extend(dims.iter().cloned());
             header.extend(["period", "value", "vintage"].map(String::from));
             writer.write_record(&header).map_err(to_io)?;
@@ -95,13 +109,30 @@ pub fn write_export(rows: &[ExportRow], format: ExportFormat, out: impl Write) -
                     _ => "#date",
                 };
                 let all_counts = rows.iter().all(|r| r.value_kind == "count");
-                let mut tags: Vec<String> =
-                    ["#meta+source", "#country+code+reporting", "#indicator+code", "#meta+breakdown", "#country+code+origin"]
-                        .map(String::from)
-                        .to_vec();
-                tags.extend(dims.iter().map(|d| format!("#meta+{}", d.replace(|c: char| !c.is_ascii_alphanumeric(), "_"))));
+                let mut tags: Vec<String> = [
+                    "#meta+source",
+                    "#country+code+reporting",
+                    "#indicator+code",
+                    "#meta+breakdown",
+                    "#country+code+origin",
+                ]
+                .map(String::from)
+                .to_vec();
+                tags.extend(dims.iter().map(|d| {
+                    format!(
+                        "#meta+{}",
+                        d.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                    )
+                }));
                 tags.push(date_tag.to_owned());
-                tags.push(if all_counts { "#affected+num" } else { "#indicator+num" }.to_owned());
+                tags.push(
+                    if all_counts {
+                        "#affected+num"
+                    } else {
+                        "#indicator+num"
+                    }
+                    .to_owned(),
+                );
                 tags.push("#meta+vintage".to_owned());
                 writer.write_record(&tags).map_err(to_io)?;
             }
@@ -121,9 +152,17 @@ pub fn write_export(rows: &[ExportRow], format: ExportFormat, out: impl Write) -
             }
         }
         ExportFormat::SdmxCsv => {
-            let mut header: Vec<String> = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "MEASURE", "BREAKDOWN", "NATIONALITY"]
-                .map(String::from)
-                .to_vec();
+            let mut header: Vec<String> = [
+                "STRUCTURE",
+                "STRUCTURE_ID",
+                "ACTION",
+                "REF_AREA",
+                "MEASURE",
+                "BREAKDOWN",
+                "NATIONALITY",
+            ]
+            .map(String::from)
+            .to_vec();
             header.extend(dims.iter().map(|d| d.to_uppercase()));
             header.extend(["TIME_PERIOD", "OBS_VALUE"].map(String::from));
             writer.write_record(&header).map_err(to_io)?;
@@ -139,7 +178,11 @@ pub fn write_export(rows: &[ExportRow], format: ExportFormat, out: impl Write) -
                 ];
                 record.extend(dims.iter().map(|d| {
                     let v = dim_value(row, d);
-                    if v.is_empty() { "_Z".to_owned() } else { v.to_owned() }
+                    if v.is_empty() {
+                        "_Z".to_owned()
+                    } else {
+                        v.to_owned()
+                    }
                 }));
                 record.push(row.period.clone());
                 record.push(format_value(row.value, &row.value_kind));

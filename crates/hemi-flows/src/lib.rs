@@ -18,11 +18,14 @@ mod series;
 mod vintage;
 
 pub use export::{format_value, write_export, ExportFormat, ExportRow};
-pub use parse::{parse_table, parse_table_with_limit, CombinedKey, ParsedTable, RecodeCount, MAX_FIELD_BYTES, MAX_OBSERVATIONS};
+pub use parse::{
+    parse_table, parse_table_with_limit, CombinedKey, ParsedTable, RecodeCount, MAX_FIELD_BYTES,
+    MAX_OBSERVATIONS,
+};
 pub use profile::{
-    BreakdownRule, BreakdownSpec, CodeList, Combine, DimensionSpec, Empty, PeriodGranularity, PeriodSpec, Profile,
-    ProfileError, ProfileKind, ProfileSet, Recode, Recognise, ReportingSpec, SourceInfo, ValueKind, ValueSpec,
-    DetectError,
+    BreakdownRule, BreakdownSpec, CodeList, Combine, DetectError, DimensionSpec, Empty,
+    PeriodGranularity, PeriodSpec, Profile, ProfileError, ProfileKind, ProfileSet, Recode,
+    Recognise, ReportingSpec, SourceInfo, ValueKind, ValueSpec,
 };
 pub use series::SeriesKey;
 pub use vintage::{classify_vintage, VintageDiff};

@@ -10,7 +10,9 @@ use std::io::Read;
 use hemi_core::{CountryCodes, Diagnostic, Diagnostics, Period};
 use sha2::{Digest, Sha256};
 
-use crate::profile::{header_differences, CodeList, Combine, Empty, PeriodGranularity, Profile, ValueKind};
+use crate::profile::{
+    header_differences, CodeList, Combine, Empty, PeriodGranularity, Profile, ValueKind,
+};
 use crate::series::SeriesKey;
 
 /// Longest cell accepted, in bytes. Real cells are short codes and numbers; a longer
@@ -131,24 +133,46 @@ pub fn parse_table_with_limit(
         message,
         hint: hint.to_owned(),
     };
-    let mut hashing = HashingReader { inner: input, hasher: Sha256::new(), bytes: 0 };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&mut hashing);
+    let mut hashing = HashingReader {
+        inner: input,
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&mut hashing);
 
     let mut record = csv::ByteRecord::new();
     let header = match reader.read_byte_record(&mut record) {
         Ok(true) => match decode_header(&record) {
             Ok(h) => h,
             Err(message) => {
-                diagnostics.push(problem(1, "header", message, "save the file as UTF-8 (CSV UTF-8)"));
+                diagnostics.push(problem(
+                    1,
+                    "header",
+                    message,
+                    "save the file as UTF-8 (CSV UTF-8)",
+                ));
                 return Err(diagnostics);
             }
         },
         Ok(false) => {
-            diagnostics.push(problem(0, "file", "the file is empty".into(), "export the table again with its header and rows"));
+            diagnostics.push(problem(
+                0,
+                "file",
+                "the file is empty".into(),
+                "export the table again with its header and rows",
+            ));
             return Err(diagnostics);
         }
         Err(e) => {
-            diagnostics.push(problem(1, "header", e.to_string(), "check the file is a CSV table"));
+            diagnostics.push(problem(
+                1,
+                "header",
+                e.to_string(),
+                "check the file is a CSV table",
+            ));
             return Err(diagnostics);
         }
     };
@@ -157,7 +181,11 @@ pub fn parse_table_with_limit(
             1,
             "header",
             header_differences(&profile.recognise.header, &header),
-            &format!("profile {} expects the header {}", profile.name, profile.recognise.header.join(",")),
+            &format!(
+                "profile {} expects the header {}",
+                profile.name,
+                profile.recognise.header.join(",")
+            ),
         ));
         return Err(diagnostics);
     }
@@ -165,10 +193,22 @@ pub fn parse_table_with_limit(
     let extra_codes = &profile.extra_codes;
     let code_ok = |code: &str| codes.is_iso(code) || extra_codes.contains_key(code);
     let fixed_reporting = profile.reporting.as_ref().and_then(|r| r.country.clone());
-    let granularity = profile.period.as_ref().map(|p| p.granularity).unwrap_or(PeriodGranularity::Mixed);
-    let breakdown_default = profile.breakdown.as_ref().map(|b| b.default.clone()).unwrap_or_default();
+    let granularity = profile
+        .period
+        .as_ref()
+        .map(|p| p.granularity)
+        .unwrap_or(PeriodGranularity::Mixed);
+    let breakdown_default = profile
+        .breakdown
+        .as_ref()
+        .map(|b| b.default.clone())
+        .unwrap_or_default();
 
-    let mut table = ParsedTable { profile: profile.name.clone(), file_name: file_name.to_owned(), ..Default::default() };
+    let mut table = ParsedTable {
+        profile: profile.name.clone(),
+        file_name: file_name.to_owned(),
+        ..Default::default()
+    };
     let mut series_index: HashMap<SeriesKey, usize> = HashMap::new();
     let mut first_line: HashMap<(usize, Period), u64> = HashMap::new();
     let mut combined: BTreeMap<(usize, Period), Vec<u64>> = BTreeMap::new();
@@ -181,7 +221,12 @@ pub fn parse_table_with_limit(
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                diagnostics.push(problem(line, "row", e.to_string(), "check quoting in this row"));
+                diagnostics.push(problem(
+                    line,
+                    "row",
+                    e.to_string(),
+                    "check quoting in this row",
+                ));
                 break;
             }
         }
@@ -191,7 +236,11 @@ pub fn parse_table_with_limit(
             diagnostics.push(problem(
                 line,
                 "row",
-                format!("has {} fields, the header has {}", record.len(), header.len()),
+                format!(
+                    "has {} fields, the header has {}",
+                    record.len(),
+                    header.len()
+                ),
                 "every row needs one value per column; quote cells that contain commas",
             ));
             continue;
@@ -203,7 +252,10 @@ pub fn parse_table_with_limit(
                 diagnostics.push(problem(
                     line,
                     &header[i],
-                    format!("cell is {} bytes long, over the limit of {MAX_FIELD_BYTES}", raw.len()),
+                    format!(
+                        "cell is {} bytes long, over the limit of {MAX_FIELD_BYTES}",
+                        raw.len()
+                    ),
                     "check for an unclosed quote",
                 ));
                 row_ok = false;
@@ -244,14 +296,21 @@ pub fn parse_table_with_limit(
         let period_text = &fields[layout.period];
         let period_column = &header[layout.period];
         let period = match granularity {
-            PeriodGranularity::Month => Period::parse_as(period_text, hemi_core::Granularity::Month),
+            PeriodGranularity::Month => {
+                Period::parse_as(period_text, hemi_core::Granularity::Month)
+            }
             PeriodGranularity::Year => Period::parse_as(period_text, hemi_core::Granularity::Year),
             PeriodGranularity::Mixed => period_text.parse(),
         };
         let period = match period {
             Ok(p) => Some(p),
             Err(e) => {
-                diagnostics.push(problem(line, period_column, e.to_string(), "fix the period or the profile's granularity"));
+                diagnostics.push(problem(
+                    line,
+                    period_column,
+                    e.to_string(),
+                    "fix the period or the profile's granularity",
+                ));
                 None
             }
         };
@@ -298,7 +357,11 @@ pub fn parse_table_with_limit(
             dims.push((spec.dim_name(), value));
         }
         dims.sort_unstable();
-        let dims_text = dims.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";");
+        let dims_text = dims
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";");
         let breakdown = layout
             .breakdown_rules
             .iter()
@@ -315,7 +378,12 @@ pub fn parse_table_with_limit(
                         continue;
                     }
                     Empty::Error => {
-                        diagnostics.push(problem(line, &header[i], "is empty".into(), "write 0 if there were none"));
+                        diagnostics.push(problem(
+                            line,
+                            &header[i],
+                            "is empty".into(),
+                            "write 0 if there were none",
+                        ));
                         continue;
                     }
                 }
@@ -328,7 +396,9 @@ pub fn parse_table_with_limit(
                     }
                 }
             };
-            let (Some(period), Some(reporting), true) = (period, &reporting, dims_ok) else { continue };
+            let (Some(period), Some(reporting), true) = (period, &reporting, dims_ok) else {
+                continue;
+            };
             let key = SeriesKey {
                 reporting: reporting.clone(),
                 measure: spec.measure.clone(),
@@ -381,7 +451,12 @@ pub fn parse_table_with_limit(
     }
 
     if table.rows_read == 0 && diagnostics.is_empty() {
-        diagnostics.push(problem(2, "file", "has a header but no rows".into(), "export the table with its data rows"));
+        diagnostics.push(problem(
+            2,
+            "file",
+            "has a header but no rows".into(),
+            "export the table with its data rows",
+        ));
     }
     if !diagnostics.is_empty() {
         return Err(diagnostics);
@@ -402,7 +477,13 @@ pub fn parse_table_with_limit(
         .recode
         .iter()
         .zip(recode_rows)
-        .map(|(r, rows)| RecodeCount { column: r.column.clone(), from: r.from.clone(), to: r.to.clone(), reason: r.reason.clone(), rows })
+        .map(|(r, rows)| RecodeCount {
+            column: r.column.clone(),
+            from: r.from.clone(),
+            to: r.to.clone(),
+            reason: r.reason.clone(),
+            rows,
+        })
         .collect();
     Ok(table)
 }
@@ -413,7 +494,9 @@ fn unknown_code(file: &str, line: u64, field: &str, code: &str) -> Diagnostic {
         line,
         field: field.to_owned(),
         message: format!("{code:?} is not an ISO 3166 alpha-3 code"),
-        hint: "use the ISO code, or declare the publisher's code under [extra_codes] in the profile".into(),
+        hint:
+            "use the ISO code, or declare the publisher's code under [extra_codes] in the profile"
+                .into(),
     }
 }
 
@@ -423,15 +506,22 @@ fn parse_value(text: &str, kind: ValueKind) -> Result<f64, (String, &'static str
             Ok(n) if n < 0 => Err((format!("{n} is negative"), "counts must be >= 0")),
             Ok(n) => Ok(n as f64),
             Err(_) => match text.parse::<f64>() {
-                Ok(x) if x.is_finite() => {
-                    Err((format!("{text} is not a whole number"), "counts are whole numbers of people or events"))
-                }
-                _ => Err((format!("{text:?} is not a number"), "write digits only, without thousands separators")),
+                Ok(x) if x.is_finite() => Err((
+                    format!("{text} is not a whole number"),
+                    "counts are whole numbers of people or events",
+                )),
+                _ => Err((
+                    format!("{text:?} is not a number"),
+                    "write digits only, without thousands separators",
+                )),
             },
         },
         ValueKind::Number => match text.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(x),
-            _ => Err((format!("{text:?} is not a number"), "write a decimal number with a point, e.g. 12.5")),
+            _ => Err((
+                format!("{text:?} is not a number"),
+                "write a decimal number with a point, e.g. 12.5",
+            )),
         },
     }
 }
@@ -442,7 +532,11 @@ fn decode_header(record: &csv::ByteRecord) -> Result<Vec<String>, String> {
         .enumerate()
         .map(|(i, raw)| {
             // Spreadsheet exports often start with a byte-order mark.
-            let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
             std::str::from_utf8(raw)
                 .map(|s| s.trim().to_owned())
                 .map_err(|_| format!("bytes {} are not valid UTF-8", escape_bytes(raw)))
@@ -451,20 +545,37 @@ fn decode_header(record: &csv::ByteRecord) -> Result<Vec<String>, String> {
 }
 
 fn escape_bytes(raw: &[u8]) -> String {
-    let shown: String = raw.iter().take(24).flat_map(|&b| std::ascii::escape_default(b)).map(char::from).collect();
+    let shown: String = raw
+        .iter()
+        .take(24)
+        .flat_map(|&b| std::ascii::escape_default(b))
+        .map(char::from)
+        .collect();
     format!("\"{shown}\"")
 }
 
 fn layout(profile: &Profile, header: &[String]) -> Layout {
     // The profile was checked against this exact header, so every lookup succeeds.
-    let at = |name: &str| header.iter().position(|h| h == name).expect("profile checked against header");
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .expect("profile checked against header")
+    };
     let mut recodes: HashMap<usize, HashMap<String, (String, usize)>> = HashMap::new();
     for (k, r) in profile.recode.iter().enumerate() {
-        recodes.entry(at(&r.column)).or_default().insert(r.from.clone(), (r.to.clone(), k));
+        recodes
+            .entry(at(&r.column))
+            .or_default()
+            .insert(r.from.clone(), (r.to.clone(), k));
     }
     Layout {
         period: at(&profile.period.as_ref().expect("checked").column),
-        reporting: profile.reporting.as_ref().and_then(|r| r.column.as_deref()).map(at),
+        reporting: profile
+            .reporting
+            .as_ref()
+            .and_then(|r| r.column.as_deref())
+            .map(at),
         values: profile.values.iter().map(|v| at(&v.column)).collect(),
         dims: profile.dimensions.iter().map(|d| at(&d.column)).collect(),
         breakdown_rules: profile

@@ -271,7 +271,10 @@ impl Profile {
     /// Parse and check a profile file.
     pub fn from_toml(file: &str, text: &str) -> Result<Profile, ProfileError> {
         let profile: Profile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].lines().count().max(1)).unwrap_or(0);
+            let line = e
+                .span()
+                .map(|s| text[..s.start].lines().count().max(1))
+                .unwrap_or(0);
             ProfileError {
                 file: file.to_owned(),
                 line,
@@ -279,7 +282,12 @@ impl Profile {
                 hint: "see profiles/README.md for the profile format".into(),
             }
         })?;
-        profile.check().map_err(|(message, hint)| ProfileError { file: file.to_owned(), line: 0, message, hint })?;
+        profile.check().map_err(|(message, hint)| ProfileError {
+            file: file.to_owned(),
+            line: 0,
+            message,
+            hint,
+        })?;
         Ok(profile)
     }
 
@@ -312,7 +320,10 @@ impl Profile {
             return Ok(());
         }
         let Some(reporting) = &self.reporting else {
-            return Err(("missing [reporting]".into(), "add `country = \"PAN\"` or `column = \"...\"`".into()));
+            return Err((
+                "missing [reporting]".into(),
+                "add `country = \"PAN\"` or `column = \"...\"`".into(),
+            ));
         };
         if reporting.country.is_some() == reporting.column.is_some() {
             return Err((
@@ -321,13 +332,22 @@ impl Profile {
             ));
         }
         if self.period.is_none() {
-            return Err(("missing [period]".into(), "name the period column and its granularity".into()));
+            return Err((
+                "missing [period]".into(),
+                "name the period column and its granularity".into(),
+            ));
         }
         if self.values.is_empty() {
-            return Err(("no [[values]]".into(), "name at least one value column and its measure".into()));
+            return Err((
+                "no [[values]]".into(),
+                "name at least one value column and its measure".into(),
+            ));
         }
         if self.breakdown.is_none() {
-            return Err(("missing [breakdown]".into(), "give at least `default = \"total\"`".into()));
+            return Err((
+                "missing [breakdown]".into(),
+                "give at least `default = \"total\"`".into(),
+            ));
         }
         let used = self.used_columns();
         for column in &used {
@@ -347,18 +367,38 @@ impl Profile {
                     ))
                 }
                 1 => {}
-                _ => return Err((format!("column {column:?} is used twice"), "use each column once".into())),
+                _ => {
+                    return Err((
+                        format!("column {column:?} is used twice"),
+                        "use each column once".into(),
+                    ))
+                }
             }
         }
-        if self.dimensions.iter().filter(|d| d.is_nationality()).count() > 1 {
-            return Err(("more than one dimension has role = \"nationality\"".into(), "mark one".into()));
+        if self
+            .dimensions
+            .iter()
+            .filter(|d| d.is_nationality())
+            .count()
+            > 1
+        {
+            return Err((
+                "more than one dimension has role = \"nationality\"".into(),
+                "mark one".into(),
+            ));
         }
         for recode in &self.recode {
             if !self.recognise.header.contains(&recode.column) {
-                return Err((format!("recode column {:?} is not in the header", recode.column), "fix the name".into()));
+                return Err((
+                    format!("recode column {:?} is not in the header", recode.column),
+                    "fix the name".into(),
+                ));
             }
             if recode.reason.trim().is_empty() {
-                return Err(("a recode has no reason".into(), "state the evidence for the recode".into()));
+                return Err((
+                    "a recode has no reason".into(),
+                    "state the evidence for the recode".into(),
+                ));
             }
         }
         Ok(())
@@ -427,7 +467,9 @@ pub struct ProfileSet {
 impl ProfileSet {
     /// Parse profile files given as (file name, text). Later files with the same name
     /// replace earlier ones, so a node can override a bundled profile.
-    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<ProfileSet, ProfileError> {
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<ProfileSet, ProfileError> {
         let mut set = ProfileSet::default();
         for (file, text) in files {
             let profile = Profile::from_toml(file, text)?;
@@ -445,7 +487,10 @@ impl ProfileSet {
 
     /// A profile by name.
     pub fn get(&self, name: &str) -> Result<&Profile, DetectError> {
-        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| DetectError::Unknown(name.to_owned()))
+        self.profiles
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| DetectError::Unknown(name.to_owned()))
     }
 
     /// Choose the profile for a file from its name and header. The header must match
@@ -454,9 +499,21 @@ impl ProfileSet {
     /// claim about its content, and a renamed column must not silently select another
     /// publisher's profile.
     pub fn detect(&self, file_name: &str, header: &[String]) -> Result<&Profile, DetectError> {
-        let by_header: Vec<&Profile> = self.profiles.iter().filter(|p| p.recognise.header == header).collect();
-        let by_name: Vec<&Profile> = self.profiles.iter().filter(|p| p.matches_file_name(file_name)).collect();
-        let both: Vec<&Profile> = by_header.iter().copied().filter(|p| by_name.contains(p)).collect();
+        let by_header: Vec<&Profile> = self
+            .profiles
+            .iter()
+            .filter(|p| p.recognise.header == header)
+            .collect();
+        let by_name: Vec<&Profile> = self
+            .profiles
+            .iter()
+            .filter(|p| p.matches_file_name(file_name))
+            .collect();
+        let both: Vec<&Profile> = by_header
+            .iter()
+            .copied()
+            .filter(|p| by_name.contains(p))
+            .collect();
         if both.len() == 1 {
             return Ok(both[0]);
         }
@@ -468,10 +525,14 @@ impl ProfileSet {
         }
         match by_header.as_slice() {
             [only] => Ok(only),
-            [] => Err(DetectError::NoMatch { header: header.join(",") }),
+            [] => Err(DetectError::NoMatch {
+                header: header.join(","),
+            }),
             several => {
                 let names: Vec<&str> = several.iter().map(|p| p.name.as_str()).collect();
-                Err(DetectError::Ambiguous { candidates: names.join(", ") })
+                Err(DetectError::Ambiguous {
+                    candidates: names.join(", "),
+                })
             }
         }
     }
@@ -479,8 +540,16 @@ impl ProfileSet {
 
 /// Describe how a header differs from the expected one.
 pub(crate) fn header_differences(expected: &[String], actual: &[String]) -> String {
-    let missing: Vec<&str> = expected.iter().filter(|c| !actual.contains(c)).map(String::as_str).collect();
-    let unexpected: Vec<&str> = actual.iter().filter(|c| !expected.contains(c)).map(String::as_str).collect();
+    let missing: Vec<&str> = expected
+        .iter()
+        .filter(|c| !actual.contains(c))
+        .map(String::as_str)
+        .collect();
+    let unexpected: Vec<&str> = actual
+        .iter()
+        .filter(|c| !expected.contains(c))
+        .map(String::as_str)
+        .collect();
     let mut parts = Vec::new();
     if !missing.is_empty() {
         parts.push(format!("missing column {}", missing.join(", ")));
@@ -489,7 +558,10 @@ pub(crate) fn header_differences(expected: &[String], actual: &[String]) -> Stri
         parts.push(format!("unexpected column {}", unexpected.join(", ")));
     }
     if parts.is_empty() {
-        parts.push(format!("columns out of order; expected {}", expected.join(",")));
+        parts.push(format!(
+            "columns out of order; expected {}",
+            expected.join(",")
+        ));
     }
     parts.join("; ")
 }
@@ -500,7 +572,10 @@ mod tests {
 
     #[test]
     fn glob() {
-        assert!(glob_match("panama_*_nationality*.csv", "panama_darien_transits_by_nationality.csv"));
+        assert!(glob_match(
+            "panama_*_nationality*.csv",
+            "panama_darien_transits_by_nationality.csv"
+        ));
         assert!(glob_match("*.csv", "a.csv"));
         assert!(!glob_match("honduras_*.csv", "mexico_x.csv"));
         assert!(glob_match("exact.csv", "exact.csv"));

@@ -32,7 +32,12 @@ pub fn classify_vintage<K: Eq + Hash + Clone>(
     incoming: impl IntoIterator<Item = (K, f64)>,
     latest: &HashMap<K, f64>,
 ) -> VintageDiff<K> {
-    let mut diff = VintageDiff { new: Vec::new(), changed: Vec::new(), unchanged: 0, absent: 0 };
+    let mut diff = VintageDiff {
+        new: Vec::new(),
+        changed: Vec::new(),
+        unchanged: 0,
+        absent: 0,
+    };
     let mut seen = 0usize;
     for (key, value) in incoming {
         match latest.get(&key) {
@@ -57,8 +62,12 @@ mod tests {
 
     #[test]
     fn revision_is_changed_not_new() {
-        let latest: HashMap<&str, f64> = [("2021-08", 10.0), ("2021-09", 20.0), ("2021-10", 5.0)].into();
-        let diff = classify_vintage([("2021-08", 10.0), ("2021-09", 25.0), ("2021-11", 7.0)], &latest);
+        let latest: HashMap<&str, f64> =
+            [("2021-08", 10.0), ("2021-09", 20.0), ("2021-10", 5.0)].into();
+        let diff = classify_vintage(
+            [("2021-08", 10.0), ("2021-09", 25.0), ("2021-11", 7.0)],
+            &latest,
+        );
         assert_eq!(diff.new, vec![("2021-11", 7.0)]);
         assert_eq!(diff.changed, vec![("2021-09", 20.0, 25.0)]);
         assert_eq!(diff.unchanged, 1);

@@ -118,8 +118,24 @@ impl Store {
                 ImportItem::Observations { profile, table } => {
                     import_table(&mut tx, self.backend, &profile, table, imported_at).await?
                 }
-                ImportItem::Countries { profile, file_name, sha256, bytes, countries } => {
-                    import_countries(&mut tx, self.backend, &profile, &file_name, &sha256, bytes, countries, imported_at).await?
+                ImportItem::Countries {
+                    profile,
+                    file_name,
+                    sha256,
+                    bytes,
+                    countries,
+                } => {
+                    import_countries(
+                        &mut tx,
+                        self.backend,
+                        &profile,
+                        &file_name,
+                        &sha256,
+                        bytes,
+                        countries,
+                        imported_at,
+                    )
+                    .await?
                 }
             };
             outcome.write_seconds = started.elapsed().as_secs_f64();
@@ -162,15 +178,23 @@ async fn source_id(tx: &mut Transaction<'_, Any>, profile: &Profile) -> Result<i
     Ok(row.get(0))
 }
 
-async fn current_vintage(tx: &mut Transaction<'_, Any>, source_id: i64) -> Result<(i64, Option<String>)> {
+async fn current_vintage(
+    tx: &mut Transaction<'_, Any>,
+    source_id: i64,
+) -> Result<(i64, Option<String>)> {
     let row = sqlx::query("SELECT vintage, sha256 FROM import_batch WHERE source_id = $1 ORDER BY vintage DESC LIMIT 1")
         .bind(source_id)
         .fetch_optional(&mut **tx)
         .await?;
-    Ok(row.map(|r| (r.get::<i64, _>(0), Some(r.get::<String, _>(1)))).unwrap_or((0, None)))
+    Ok(row
+        .map(|r| (r.get::<i64, _>(0), Some(r.get::<String, _>(1))))
+        .unwrap_or((0, None)))
 }
 
-async fn series_ids(tx: &mut Transaction<'_, Any>, source_id: i64) -> Result<HashMap<SeriesKey, i64>> {
+async fn series_ids(
+    tx: &mut Transaction<'_, Any>,
+    source_id: i64,
+) -> Result<HashMap<SeriesKey, i64>> {
     let rows = sqlx::query("SELECT id, reporting, measure, breakdown, nationality, dims FROM series WHERE source_id = $1")
         .bind(source_id)
         .fetch_all(&mut **tx)
@@ -222,7 +246,9 @@ async fn import_table(
 
     // Register series first seen in this file.
     let mut ids = series_ids(tx, source_id).await?;
-    let missing: Vec<usize> = (0..table.series.len()).filter(|&i| !ids.contains_key(&table.series[i])).collect();
+    let missing: Vec<usize> = (0..table.series.len())
+        .filter(|&i| !ids.contains_key(&table.series[i]))
+        .collect();
     for chunk in missing.chunks(INSERT_CHUNK_ROWS) {
         let sql = format!(
             "INSERT INTO series (source_id, reporting, measure, breakdown, nationality, dims, value_kind) VALUES {}",
@@ -247,8 +273,15 @@ async fn import_table(
     }
     let id_of: Vec<i64> = table.series.iter().map(|k| ids[k]).collect();
 
-    let latest = if vintage_before == 0 { HashMap::new() } else { latest_values(tx, source_id).await? };
-    let incoming = table.observations.iter().map(|(&(index, period), &value)| ((id_of[index], period), value));
+    let latest = if vintage_before == 0 {
+        HashMap::new()
+    } else {
+        latest_values(tx, source_id).await?
+    };
+    let incoming = table
+        .observations
+        .iter()
+        .map(|(&(index, period), &value)| ((id_of[index], period), value));
     let diff = classify_vintage(incoming, &latest);
     outcome.new = diff.new.len() as u64;
     outcome.changed = diff.changed.len() as u64;
@@ -264,8 +297,18 @@ async fn import_table(
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     insert_observations(tx, backend, &rows, vintage).await?;
     let report = serde_json::json!({ "combined": table.combined, "recodes": table.recodes, "absent": outcome.absent });
-    insert_batch(tx, source_id, vintage, &table.file_name, &table.sha256, table.bytes, imported_at, &outcome, &report)
-        .await?;
+    insert_batch(
+        tx,
+        source_id,
+        vintage,
+        &table.file_name,
+        &table.sha256,
+        table.bytes,
+        imported_at,
+        &outcome,
+        &report,
+    )
+    .await?;
     outcome.vintage = Some(vintage);
     outcome.latest_vintage = vintage;
     Ok(outcome)
@@ -287,7 +330,11 @@ async fn insert_observations(
         );
         let mut query = sqlx::query(&sql);
         for ((series_id, period), value) in chunk {
-            query = query.bind(*series_id).bind(period.to_string()).bind(vintage).bind(*value);
+            query = query
+                .bind(*series_id)
+                .bind(period.to_string())
+                .bind(vintage)
+                .bind(*value);
         }
         query.execute(&mut **tx).await?;
     }
@@ -329,7 +376,10 @@ async fn insert_batch(
 
 /// Latest stored value of every observation of a source. Read in key order and folded
 /// here rather than with a correlated subquery: one sequential scan, same on both engines.
-async fn latest_values(tx: &mut Transaction<'_, Any>, source_id: i64) -> Result<HashMap<(i64, Period), f64>> {
+async fn latest_values(
+    tx: &mut Transaction<'_, Any>,
+    source_id: i64,
+) -> Result<HashMap<(i64, Period), f64>> {
     let rows = sqlx::query(
         "SELECT o.series_id, o.period, o.vintage, o.value FROM observation o JOIN series s ON s.id = o.series_id \
          WHERE s.source_id = $1",
@@ -343,7 +393,9 @@ async fn latest_values(tx: &mut Transaction<'_, Any>, source_id: i64) -> Result<
         // Stored periods were validated on the way in.
         let period: Period = period.parse().expect("stored period is valid");
         let vintage: i64 = row.get(2);
-        let entry = latest.entry((row.get(0), period)).or_insert((vintage, row.get(3)));
+        let entry = latest
+            .entry((row.get(0), period))
+            .or_insert((vintage, row.get(3)));
         if vintage > entry.0 {
             *entry = (vintage, row.get(3));
         }
@@ -440,7 +492,18 @@ async fn import_countries(
     }
     let vintage = vintage_before + 1;
     let report = serde_json::json!({});
-    insert_batch(tx, source_id, vintage, file_name, sha256, bytes, imported_at, &outcome, &report).await?;
+    insert_batch(
+        tx,
+        source_id,
+        vintage,
+        file_name,
+        sha256,
+        bytes,
+        imported_at,
+        &outcome,
+        &report,
+    )
+    .await?;
     outcome.vintage = Some(vintage);
     outcome.latest_vintage = vintage;
     Ok(outcome)

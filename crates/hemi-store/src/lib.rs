@@ -17,8 +17,8 @@ mod warning;
 pub mod watch;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
+use sqlx::AnyPool;
 
 pub use auth::{create_postgres_schema, AuditEvent, NewUser, StoredUser};
 pub use import::{ImportItem, ImportOutcome, LatestBatch};
@@ -66,7 +66,10 @@ pub struct Store {
 pub fn normalise_url(url: &str) -> Result<(String, Backend)> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok((url.to_owned(), Backend::Postgres))
-    } else if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    } else if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let with_mode = if rest.contains("mode=") {
             format!("sqlite://{rest}")
         } else if rest.contains('?') {
@@ -94,10 +97,18 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers (the web app) run while an import writes; NORMAL
                         // sync is safe in WAL mode against process crashes.
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -162,15 +173,27 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(normalise_url("hemi.db").unwrap().0, "sqlite://hemi.db?mode=rwc");
-        assert_eq!(normalise_url("sqlite://x.db").unwrap().0, "sqlite://x.db?mode=rwc");
-        assert_eq!(normalise_url("postgres://u@h/db").unwrap().1, Backend::Postgres);
+        assert_eq!(
+            normalise_url("hemi.db").unwrap().0,
+            "sqlite://hemi.db?mode=rwc"
+        );
+        assert_eq!(
+            normalise_url("sqlite://x.db").unwrap().0,
+            "sqlite://x.db?mode=rwc"
+        );
+        assert_eq!(
+            normalise_url("postgres://u@h/db").unwrap().1,
+            Backend::Postgres
+        );
         assert!(normalise_url("mysql://x").is_err());
     }
 
     #[test]
     fn placeholders() {
-        assert_eq!(values_placeholders(2, 2, Backend::Postgres), "($1,$2),($3,$4)");
+        assert_eq!(
+            values_placeholders(2, 2, Backend::Postgres),
+            "($1,$2),($3,$4)"
+        );
         assert_eq!(values_placeholders(2, 2, Backend::Sqlite), "(?,?),(?,?)");
     }
 }

@@ -27,18 +27,35 @@ pub struct WatchFilter {
 
 impl Store {
     /// The watched series (each nationality and the total per reporting country).
-    pub async fn watched_series(&self, roster: &Roster, filter: &WatchFilter) -> Result<Vec<MonthlySeries>> {
+    pub async fn watched_series(
+        &self,
+        roster: &Roster,
+        filter: &WatchFilter,
+    ) -> Result<Vec<MonthlySeries>> {
         let mut all = Vec::new();
-        for flow in roster.watch.iter().filter(|w| filter.reporting.as_ref().is_none_or(|r| *r == w.reporting)) {
+        for flow in roster
+            .watch
+            .iter()
+            .filter(|w| filter.reporting.as_ref().is_none_or(|r| *r == w.reporting))
+        {
             let mut series = self.flow_series(flow, filter.to, true).await?;
-            series.retain(|s| filter.nationality.as_ref().is_none_or(|n| s.nationality_code() == n));
+            series.retain(|s| {
+                filter
+                    .nationality
+                    .as_ref()
+                    .is_none_or(|n| s.nationality_code() == n)
+            });
             all.extend(series);
         }
         Ok(all)
     }
 
     /// The returns series of the roster (per reporting country and nationality).
-    pub async fn returns_series(&self, roster: &Roster, to: Option<Period>) -> Result<Vec<MonthlySeries>> {
+    pub async fn returns_series(
+        &self,
+        roster: &Roster,
+        to: Option<Period>,
+    ) -> Result<Vec<MonthlySeries>> {
         let mut all = Vec::new();
         for flow in &roster.returns {
             all.extend(self.flow_series(flow, to, false).await?);
@@ -48,7 +65,12 @@ impl Store {
 
     /// People born in `origin` living in each destination, in the latest year <= `year`
     /// (both sexes summed).
-    pub async fn diaspora_stocks(&self, roster: &Roster, origin: &str, year: i32) -> Result<BTreeMap<String, f64>> {
+    pub async fn diaspora_stocks(
+        &self,
+        roster: &Roster,
+        origin: &str,
+        year: i32,
+    ) -> Result<BTreeMap<String, f64>> {
         let filter = SeriesFilter {
             source: Some(roster.stocks.source.clone()),
             measure: Some(roster.stocks.measure.clone()),
@@ -57,15 +79,27 @@ impl Store {
             ..Default::default()
         };
         let rows = self.sums(&filter, true).await?;
-        let latest = rows.iter().filter(|r| r.period.len() == 4).map(|r| r.period.clone()).max();
+        let latest = rows
+            .iter()
+            .filter(|r| r.period.len() == 4)
+            .map(|r| r.period.clone())
+            .max();
         let mut stocks = BTreeMap::new();
-        for r in rows.into_iter().filter(|r| Some(&r.period) == latest.as_ref()) {
+        for r in rows
+            .into_iter()
+            .filter(|r| Some(&r.period) == latest.as_ref())
+        {
             *stocks.entry(r.reporting).or_insert(0.0) += r.value;
         }
         Ok(stocks)
     }
 
-    async fn flow_series(&self, flow: &WatchedFlow, to: Option<Period>, with_total: bool) -> Result<Vec<MonthlySeries>> {
+    async fn flow_series(
+        &self,
+        flow: &WatchedFlow,
+        to: Option<Period>,
+        with_total: bool,
+    ) -> Result<Vec<MonthlySeries>> {
         let filter = SeriesFilter {
             reporting: Some(flow.reporting.clone()),
             source: Some(flow.source.clone()),
@@ -78,13 +112,23 @@ impl Store {
         let mut by_nationality: BTreeMap<String, HashMap<Period, f64>> = BTreeMap::new();
         let (mut first, mut last): (Option<Period>, Option<Period>) = (None, None);
         for r in rows {
-            let Ok(period @ Period::Month(..)) = r.period.parse::<Period>() else { continue };
-            let Some(nationality) = r.nationality else { continue };
+            let Ok(period @ Period::Month(..)) = r.period.parse::<Period>() else {
+                continue;
+            };
+            let Some(nationality) = r.nationality else {
+                continue;
+            };
             first = Some(first.map_or(period, |f| f.min(period)));
             last = Some(last.map_or(period, |l| l.max(period)));
-            *by_nationality.entry(nationality).or_default().entry(period).or_insert(0.0) += r.value;
+            *by_nationality
+                .entry(nationality)
+                .or_default()
+                .entry(period)
+                .or_insert(0.0) += r.value;
         }
-        let (Some(first), Some(last)) = (first, last) else { return Ok(Vec::new()) };
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Vec::new());
+        };
         let months = first.distance_to(last).expect("both monthly") as usize + 1;
         let mut total = vec![0.0; months];
         let mut series = Vec::with_capacity(by_nationality.len() + 1);
@@ -95,10 +139,16 @@ impl Store {
                 filled[i] = value;
                 total[i] += value;
             }
-            series.push(MonthlySeries::new(flow.reporting.clone(), Some(nationality), first, filled).expect("monthly start"));
+            series.push(
+                MonthlySeries::new(flow.reporting.clone(), Some(nationality), first, filled)
+                    .expect("monthly start"),
+            );
         }
         if with_total {
-            series.push(MonthlySeries::new(flow.reporting.clone(), None, first, total).expect("monthly start"));
+            series.push(
+                MonthlySeries::new(flow.reporting.clone(), None, first, total)
+                    .expect("monthly start"),
+            );
         }
         Ok(series)
     }

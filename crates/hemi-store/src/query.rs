@@ -114,12 +114,16 @@ enum Bind {
 
 impl Conditions {
     fn new() -> Conditions {
-        Conditions { clauses: Vec::new(), binds: Vec::new() }
+        Conditions {
+            clauses: Vec::new(),
+            binds: Vec::new(),
+        }
     }
 
     fn push(&mut self, template: &str, bind: Bind) {
         self.binds.push(bind);
-        self.clauses.push(template.replace('?', &format!("${}", self.binds.len())));
+        self.clauses
+            .push(template.replace('?', &format!("${}", self.binds.len())));
     }
 
     fn from_filter(filter: &SeriesFilter, with_periods: bool) -> Conditions {
@@ -189,7 +193,10 @@ impl Store {
              ORDER BY src.name, s.reporting, s.measure, s.breakdown, s.dims",
             conditions.sql()
         );
-        let rows = conditions.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let rows = conditions
+            .bind(sqlx::query(&sql))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| SeriesSummary {
@@ -214,8 +221,16 @@ impl Store {
     /// which the profiles define to be additive.
     pub async fn sums(&self, filter: &SeriesFilter, by_nationality: bool) -> Result<Vec<SumRow>> {
         let conditions = Conditions::from_filter(filter, true);
-        let nationality = if by_nationality { "s.nationality" } else { "NULL" };
-        let group_nationality = if by_nationality { ", s.nationality" } else { "" };
+        let nationality = if by_nationality {
+            "s.nationality"
+        } else {
+            "NULL"
+        };
+        let group_nationality = if by_nationality {
+            ", s.nationality"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT s.reporting, s.measure, s.breakdown, {nationality}, o.period, SUM(o.value), COUNT(*), MAX(o.vintage) \
              {FROM_SERIES} WHERE {} \
@@ -223,7 +238,10 @@ impl Store {
              ORDER BY s.reporting, s.measure, s.breakdown{group_nationality}, o.period",
             conditions.sql()
         );
-        let rows = conditions.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let rows = conditions
+            .bind(sqlx::query(&sql))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| SumRow {
@@ -248,7 +266,10 @@ impl Store {
              ORDER BY src.name, s.reporting, s.measure, s.breakdown, s.dims, o.period",
             conditions.sql()
         );
-        let rows = conditions.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let rows = conditions
+            .bind(sqlx::query(&sql))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| ObservationRow {

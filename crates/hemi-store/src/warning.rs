@@ -94,7 +94,11 @@ pub struct NotificationRow {
 impl Store {
     /// Record alerts not recorded before (same series and month), returning the new ones
     /// with their ids. Re-running the same month records nothing twice.
-    pub async fn record_alerts(&self, alerts: &[NewAlert], raised_at: &str) -> Result<Vec<AlertRow>> {
+    pub async fn record_alerts(
+        &self,
+        alerts: &[NewAlert],
+        raised_at: &str,
+    ) -> Result<Vec<AlertRow>> {
         let mut tx = self.pool.begin().await?;
         let mut recorded = Vec::new();
         for a in alerts {
@@ -129,7 +133,11 @@ impl Store {
             .bind(raised_at)
             .fetch_one(&mut *tx)
             .await?;
-            recorded.push(AlertRow { id: row.get(0), alert: a.clone(), raised_at: raised_at.to_owned() });
+            recorded.push(AlertRow {
+                id: row.get(0),
+                alert: a.clone(),
+                raised_at: raised_at.to_owned(),
+            });
         }
         tx.commit().await?;
         Ok(recorded)
@@ -183,7 +191,10 @@ impl Store {
     }
 
     /// Status changes, oldest first; all events when `event_id` is `None`.
-    pub async fn event_transitions(&self, event_id: Option<&str>) -> Result<Vec<EventTransitionRow>> {
+    pub async fn event_transitions(
+        &self,
+        event_id: Option<&str>,
+    ) -> Result<Vec<EventTransitionRow>> {
         let rows = sqlx::query(
             "SELECT event_id, from_status, to_status, changed_by, reason, changed_at FROM event_transition \
              WHERE ($1 = '' OR event_id = $1) ORDER BY id",
@@ -219,15 +230,18 @@ impl Store {
 
     /// Active subscribers as (name, url).
     pub async fn subscribers(&self) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT name, webhook_url FROM subscriber WHERE active = 1 ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT name, webhook_url FROM subscriber WHERE active = 1 ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// Queue one notification per alert and active subscriber (the outbox).
     pub async fn enqueue_notifications(&self, alerts: &[(i64, String)], now: &str) -> Result<u64> {
-        let subscribers = sqlx::query("SELECT id FROM subscriber WHERE active = 1").fetch_all(&self.pool).await?;
+        let subscribers = sqlx::query("SELECT id FROM subscriber WHERE active = 1")
+            .fetch_all(&self.pool)
+            .await?;
         let mut tx = self.pool.begin().await?;
         let mut queued = 0;
         for (alert_id, payload) in alerts {
@@ -262,7 +276,12 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|r| PendingNotification { id: r.get(0), webhook_url: r.get(1), payload: r.get(2), attempts: r.get(3) })
+            .map(|r| PendingNotification {
+                id: r.get(0),
+                webhook_url: r.get(1),
+                payload: r.get(2),
+                attempts: r.get(3),
+            })
             .collect())
     }
 

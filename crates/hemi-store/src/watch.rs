@@ -27,7 +27,9 @@ pub struct WatchRules {
 
 /// The newest month of any watched series.
 pub async fn newest_month(store: &Store, rules: &WatchRules) -> Result<Option<Period>> {
-    let series = store.watched_series(&rules.roster, &WatchFilter::default()).await?;
+    let series = store
+        .watched_series(&rules.roster, &WatchFilter::default())
+        .await?;
     Ok(series.iter().filter_map(MonthlySeries::end).max())
 }
 
@@ -41,19 +43,34 @@ pub async fn replay_rows(
     reporting: Option<&str>,
     nationality: Option<&str>,
 ) -> Result<Vec<ReplayRow>> {
-    let filter = WatchFilter { to: Some(to), ..Default::default() };
+    let filter = WatchFilter {
+        to: Some(to),
+        ..Default::default()
+    };
     let series = store.watched_series(&rules.roster, &filter).await?;
     let mut rows = replay(&series, from, to, &rules.triggers);
     rows.retain(|r| {
         reporting.is_none_or(|c| r.reporting.eq_ignore_ascii_case(c))
-            && nationality.is_none_or(|n| r.nationality.as_deref().unwrap_or("ALL").eq_ignore_ascii_case(n))
+            && nationality.is_none_or(|n| {
+                r.nationality
+                    .as_deref()
+                    .unwrap_or("ALL")
+                    .eq_ignore_ascii_case(n)
+            })
     });
     Ok(rows)
 }
 
 /// Events known at `as_of`, with the status people gave them.
-pub async fn events(store: &Store, rules: &WatchRules, as_of: Period) -> Result<(Vec<ReplayRow>, Vec<Event>)> {
-    let filter = WatchFilter { to: Some(as_of), ..Default::default() };
+pub async fn events(
+    store: &Store,
+    rules: &WatchRules,
+    as_of: Period,
+) -> Result<(Vec<ReplayRow>, Vec<Event>)> {
+    let filter = WatchFilter {
+        to: Some(as_of),
+        ..Default::default()
+    };
     let series = store.watched_series(&rules.roster, &filter).await?;
     let first = series.iter().map(|s| s.start).min().unwrap_or(as_of);
     let rows = replay(&series, first, as_of, &rules.triggers);
@@ -61,15 +78,27 @@ pub async fn events(store: &Store, rules: &WatchRules, as_of: Period) -> Result<
     let transitions = store.event_transitions(None).await?;
     for event in &mut events {
         if let Some(last) = transitions.iter().filter(|t| t.event_id == event.id).last() {
-            event.status = last.to_status.parse::<EventStatus>().unwrap_or(event.status);
+            event.status = last
+                .to_status
+                .parse::<EventStatus>()
+                .unwrap_or(event.status);
         }
     }
     Ok((rows, events))
 }
 
 /// Country roles of an event, with evidence, from the data as it stood at `as_of`.
-pub async fn roles(store: &Store, rules: &WatchRules, event: &Event, as_of: Period) -> Result<Option<RoleAssignment>> {
-    let filter = WatchFilter { to: Some(as_of), nationality: None, reporting: None };
+pub async fn roles(
+    store: &Store,
+    rules: &WatchRules,
+    event: &Event,
+    as_of: Period,
+) -> Result<Option<RoleAssignment>> {
+    let filter = WatchFilter {
+        to: Some(as_of),
+        nationality: None,
+        reporting: None,
+    };
     let presentations = store.watched_series(&rules.roster, &filter).await?;
     let returns = store.returns_series(&rules.roster, Some(as_of)).await?;
     let codes = CountryCodes::bundled();
@@ -77,7 +106,11 @@ pub async fn roles(store: &Store, rules: &WatchRules, event: &Event, as_of: Peri
         .diaspora_stocks(&rules.roster, &event.nationality, event.first_alert.year())
         .await?
         .into_iter()
-        .filter(|(destination, _)| codes.get(destination).is_some_and(|c| c.region == "Americas"))
+        .filter(|(destination, _)| {
+            codes
+                .get(destination)
+                .is_some_and(|c| c.region == "Americas")
+        })
         .collect();
     Ok(assign_roles(&RoleInputs {
         event,

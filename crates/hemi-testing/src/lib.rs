@@ -12,12 +12,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Base URL of the PostgreSQL test server.
 pub fn postgres_base_url() -> String {
-    std::env::var("HEMI_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("HEMI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// The repository root (where `data/` and `profiles/` live).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
 }
 
 /// A bundled data file, e.g. `data("flows/honduras_irregular_entries_total.csv")`.
@@ -54,11 +58,24 @@ impl TestDb {
         match backend {
             TestBackend::Sqlite => {
                 let url = dir.path().join("hemi.db").display().to_string();
-                TestDb { url, backend, dir, schema: None }
+                TestDb {
+                    url,
+                    backend,
+                    dir,
+                    schema: None,
+                }
             }
             TestBackend::Postgres => {
-                let clean: String =
-                    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+                let clean: String = name
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
                 let schema = format!(
                     "t_{}_{}_{}",
                     &clean[..clean.len().min(40)],
@@ -70,13 +87,26 @@ impl TestDb {
                     .max_connections(1)
                     .connect(&base)
                     .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL test server at {base} is not reachable: {e}"));
-                sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&pool).await.unwrap();
-                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await.unwrap();
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL test server at {base} is not reachable: {e}")
+                    });
+                sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
                 pool.close().await;
                 let separator = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-                TestDb { url, backend, dir, schema: Some(schema) }
+                TestDb {
+                    url,
+                    backend,
+                    dir,
+                    schema: Some(schema),
+                }
             }
         }
     }
@@ -84,14 +114,22 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(schema) = self.schema.take() else { return };
+        let Some(schema) = self.schema.take() else {
+            return;
+        };
         // Drop runs outside any runtime guarantee, so clean up on a thread of its own.
         let base = postgres_base_url();
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio_runtime() else { return };
             runtime.block_on(async move {
-                if let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&base).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&pool).await;
+                if let Ok(pool) = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&base)
+                    .await
+                {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&pool)
+                        .await;
                     pool.close().await;
                 }
             });
@@ -101,7 +139,9 @@ impl Drop for TestDb {
 }
 
 fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
 }
 
 pub use tokio;
@@ -134,7 +174,11 @@ where
     F: FnOnce(TestDb) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let db = TestDb::new(backend, name).await;
         body(db).await;

@@ -5,9 +5,16 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use hemi_warning::{all_detectors, GlrNb, GlrNbConfig};
 
 fn series() -> Vec<f64> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/series/mexico_hti.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/test_data/series/mexico_hti.csv"
+    );
     let text = std::fs::read_to_string(path).expect("fixture series");
-    text.lines().skip(1).take(64).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect()
+    text.lines()
+        .skip(1)
+        .take(64)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {

@@ -49,7 +49,12 @@ impl Default for CorridorParams {
     /// whatever the travel time (Haitians PAN -> USA as of 2021-09: lag 0 with 24
     /// months, lag 3 with 12 or 15).
     fn default() -> Self {
-        CorridorParams { max_lag: 6, lag_window_months: 12, min_pairs: 8, ratio_window_months: 12 }
+        CorridorParams {
+            max_lag: 6,
+            lag_window_months: 12,
+            min_pairs: 8,
+            ratio_window_months: 12,
+        }
     }
 }
 
@@ -108,7 +113,10 @@ fn log_change(s: &MonthlySeries, t: Period) -> Option<f64> {
 
 fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
     let n = pairs.len() as f64;
-    let (mx, my) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
+    let (mx, my) = (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    );
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for (x, y) in pairs {
         sxy += (x - mx) * (y - my);
@@ -126,19 +134,43 @@ pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Lead time from `upstream` to `downstream` using months `<= as_of` only.
-pub fn lead_time(upstream: &MonthlySeries, downstream: &MonthlySeries, as_of: Period, params: &CorridorParams) -> Option<LeadTime> {
+pub fn lead_time(
+    upstream: &MonthlySeries,
+    downstream: &MonthlySeries,
+    as_of: Period,
+    params: &CorridorParams,
+) -> Option<LeadTime> {
     let (up, down) = (upstream.cut_at(as_of), downstream.cut_at(as_of));
-    let months: Vec<Period> = (0..params.lag_window_months as i32).rev().map(|k| as_of.offset(-k)).collect();
+    let months: Vec<Period> = (0..params.lag_window_months as i32)
+        .rev()
+        .map(|k| as_of.offset(-k))
+        .collect();
     let mut best: Option<LeadTime> = None;
     let mut by_lag = Vec::new();
     for lag in 0..=params.max_lag {
-        let pairs: Vec<(f64, f64)> =
-            months.iter().filter_map(|&t| Some((log_change(&up, t.offset(-(lag as i32)))?, log_change(&down, t)?))).collect();
-        let r = if pairs.len() >= params.min_pairs { pearson(&pairs) } else { None };
+        let pairs: Vec<(f64, f64)> = months
+            .iter()
+            .filter_map(|&t| {
+                Some((
+                    log_change(&up, t.offset(-(lag as i32)))?,
+                    log_change(&down, t)?,
+                ))
+            })
+            .collect();
+        let r = if pairs.len() >= params.min_pairs {
+            pearson(&pairs)
+        } else {
+            None
+        };
         by_lag.push(r);
         if let Some(r) = r {
             if best.as_ref().is_none_or(|b| r > b.correlation) {
-                best = Some(LeadTime { lag, correlation: r, pairs: pairs.len(), by_lag: vec![] });
+                best = Some(LeadTime {
+                    lag,
+                    correlation: r,
+                    pairs: pairs.len(),
+                    by_lag: vec![],
+                });
             }
         }
     }
@@ -146,7 +178,12 @@ pub fn lead_time(upstream: &MonthlySeries, downstream: &MonthlySeries, as_of: Pe
 }
 
 /// Lead time and arrival ratio from `upstream` to `downstream` as of `as_of`.
-pub fn fit_corridor(upstream: &MonthlySeries, downstream: &MonthlySeries, as_of: Period, params: &CorridorParams) -> Option<CorridorModel> {
+pub fn fit_corridor(
+    upstream: &MonthlySeries,
+    downstream: &MonthlySeries,
+    as_of: Period,
+    params: &CorridorParams,
+) -> Option<CorridorModel> {
     let lead = lead_time(upstream, downstream, as_of, params)?;
     let (up, down) = (upstream.cut_at(as_of), downstream.cut_at(as_of));
     let mut ratios: Vec<f64> = (0..params.ratio_window_months as i32)
@@ -174,7 +211,12 @@ pub fn fit_corridor(upstream: &MonthlySeries, downstream: &MonthlySeries, as_of:
 
 /// Expected downstream arrivals in the `horizon` months after `from` (an upstream
 /// alert month, or `as_of` for a forecast), from upstream values known at `model.as_of`.
-pub fn project(model: &CorridorModel, upstream: &MonthlySeries, from: Period, horizon: usize) -> Vec<Projection> {
+pub fn project(
+    model: &CorridorModel,
+    upstream: &MonthlySeries,
+    from: Period,
+    horizon: usize,
+) -> Vec<Projection> {
     let known = upstream.cut_at(model.as_of);
     let last = known.end().and_then(|e| known.value_at(e));
     (1..=horizon as i32)
@@ -186,7 +228,13 @@ pub fn project(model: &CorridorModel, upstream: &MonthlySeries, from: Period, ho
                 None if source > model.as_of => (last?, false),
                 None => return None,
             };
-            Some(Projection { month, point: model.ratio * u, lower80: model.ratio_low * u, upper80: model.ratio_high * u, upstream_observed: observed })
+            Some(Projection {
+                month,
+                point: model.ratio * u,
+                lower80: model.ratio_low * u,
+                upper80: model.ratio_high * u,
+                upstream_observed: observed,
+            })
         })
         .collect()
 }
@@ -202,8 +250,12 @@ mod tests {
     #[test]
     fn recovers_a_known_lag_and_ratio() {
         // Downstream = 30% of upstream two months later.
-        let up: Vec<f64> = (0..40).map(|i| 1000.0 + 800.0 * ((i * 7 % 11) as f64)).collect();
-        let down: Vec<f64> = (0..40).map(|i| if i >= 2 { 0.3 * up[i - 2] } else { 100.0 }).collect();
+        let up: Vec<f64> = (0..40)
+            .map(|i| 1000.0 + 800.0 * ((i * 7 % 11) as f64))
+            .collect();
+        let down: Vec<f64> = (0..40)
+            .map(|i| if i >= 2 { 0.3 * up[i - 2] } else { 100.0 })
+            .collect();
         let (up, down) = (s("PAN", up), s("USA", down));
         let as_of = Period::Month(2022, 12);
         let m = fit_corridor(&up, &down, as_of, &CorridorParams::default()).unwrap();

@@ -9,7 +9,9 @@ use statrs::function::{beta::beta_reg, gamma::gamma_ur};
 
 /// Standard normal quantile (R `qnorm(p)`).
 pub(crate) fn qnorm(p: f64) -> f64 {
-    Normal::new(0.0, 1.0).expect("standard normal").inverse_cdf(p)
+    Normal::new(0.0, 1.0)
+        .expect("standard normal")
+        .inverse_cdf(p)
 }
 
 fn pnbinom(y: f64, size: f64, prob: f64) -> f64 {
@@ -82,7 +84,11 @@ fn search(guess: f64, target: f64, cdf: impl Fn(f64) -> f64) -> f64 {
 
 /// R `qnbinom(p, size, prob)` (lower tail).
 pub(crate) fn qnbinom(p: f64, size: f64, prob: f64) -> f64 {
-    if !(p.is_finite() && size.is_finite() && prob.is_finite()) || size < 0.0 || prob <= 0.0 || prob > 1.0 {
+    if !(p.is_finite() && size.is_finite() && prob.is_finite())
+        || size < 0.0
+        || prob <= 0.0
+        || prob > 1.0
+    {
         return f64::NAN;
     }
     if prob == 1.0 || size == 0.0 {
@@ -98,7 +104,9 @@ pub(crate) fn qnbinom(p: f64, size: f64, prob: f64) -> f64 {
     let gamma = (q + pp) / sigma;
     let z = qnorm(p);
     let guess = (mu + sigma * (z + gamma * (z * z - 1.0) / 6.0)).round();
-    search(guess, p * (1.0 - 64.0 * f64::EPSILON), |y| pnbinom(y, size, prob))
+    search(guess, p * (1.0 - 64.0 * f64::EPSILON), |y| {
+        pnbinom(y, size, prob)
+    })
 }
 
 /// R `qpois(p, lambda)` (lower tail).

@@ -43,15 +43,27 @@ pub struct EarsConfig {
 impl EarsConfig {
     /// C1, baseline 7, alpha 0.001.
     pub fn c1() -> Self {
-        EarsConfig { method: EarsMethod::C1, baseline: 7, min_sigma: 0.0, alpha: 0.001 }
+        EarsConfig {
+            method: EarsMethod::C1,
+            baseline: 7,
+            min_sigma: 0.0,
+            alpha: 0.001,
+        }
     }
     /// C2, baseline 7, alpha 0.001.
     pub fn c2() -> Self {
-        EarsConfig { method: EarsMethod::C2, ..Self::c1() }
+        EarsConfig {
+            method: EarsMethod::C2,
+            ..Self::c1()
+        }
     }
     /// C3, baseline 7, alpha 0.025.
     pub fn c3() -> Self {
-        EarsConfig { method: EarsMethod::C3, alpha: 0.025, ..Self::c1() }
+        EarsConfig {
+            method: EarsMethod::C3,
+            alpha: 0.025,
+            ..Self::c1()
+        }
     }
     /// Months of history (`t + 1`) needed.
     pub fn needed(&self) -> usize {
@@ -118,7 +130,14 @@ impl Detector for Ears {
         let obs = counts[t];
         let needed = self.cfg.needed();
         if t + 1 < needed {
-            return Assessment::empty(t, obs, Status::InsufficientHistory { needed, available: t + 1 });
+            return Assessment::empty(
+                t,
+                obs,
+                Status::InsufficientHistory {
+                    needed,
+                    available: t + 1,
+                },
+            );
         }
         let from = t + 1 - needed;
         if let Some(at) = first_invalid(&counts[from..=t]) {
@@ -127,7 +146,11 @@ impl Detector for Ears {
         let z = qnorm(1.0 - self.cfg.alpha);
         let (expected, upper, score) = match self.cfg.method {
             EarsMethod::C1 | EarsMethod::C2 => {
-                let gap = if self.cfg.method == EarsMethod::C1 { 1 } else { 3 };
+                let gap = if self.cfg.method == EarsMethod::C1 {
+                    1
+                } else {
+                    3
+                };
                 let (m, s) = self.stats(counts, t, gap);
                 (m, m + z * s, (obs - m) / s)
             }
@@ -137,7 +160,11 @@ impl Detector for Ears {
                 let lag1 = pmax0(self.c2(counts, t - 1) - 1.0);
                 let cur = pmax0(self.c2(counts, t) - 1.0);
                 let u = obs + s * (z - (lag2 + lag1));
-                (m, if u.is_nan() { u } else { u.max(0.0) }, lag2 + lag1 + cur)
+                (
+                    m,
+                    if u.is_nan() { u } else { u.max(0.0) },
+                    lag2 + lag1 + cur,
+                )
             }
         };
         if upper.is_nan() {
@@ -145,7 +172,13 @@ impl Detector for Ears {
             // (the baseline mean is still reported as `expected`)
             return Assessment {
                 expected: Some(expected),
-                ..Assessment::empty(t, obs, Status::Undefined { reason: "zero variance in baseline" })
+                ..Assessment::empty(
+                    t,
+                    obs,
+                    Status::Undefined {
+                        reason: "zero variance in baseline",
+                    },
+                )
             };
         }
         Assessment {
@@ -191,11 +224,21 @@ mod tests {
     #[test]
     fn short_series() {
         let counts = [5.0; 9];
-        for (cfg, needed) in [(EarsConfig::c1(), 8), (EarsConfig::c2(), 10), (EarsConfig::c3(), 12)] {
+        for (cfg, needed) in [
+            (EarsConfig::c1(), 8),
+            (EarsConfig::c2(), 10),
+            (EarsConfig::c3(), 12),
+        ] {
             let d = Ears::new(cfg);
             for t in 0..counts.len().min(needed - 1) {
                 let a = d.assess(&counts, t);
-                assert_eq!(a.status, Status::InsufficientHistory { needed, available: t + 1 });
+                assert_eq!(
+                    a.status,
+                    Status::InsufficientHistory {
+                        needed,
+                        available: t + 1
+                    }
+                );
                 assert_eq!(a.upper, None);
             }
         }

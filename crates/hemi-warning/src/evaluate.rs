@@ -54,27 +54,62 @@ const HEADER: &str = "event_id,reporting_country,nationality,onset,peak";
 /// Parses `event_id,reporting_country,nationality,onset,peak` (header required; lines
 /// starting with `#` and blank lines are skipped).
 pub fn parse_surges(file: &str, text: &str) -> Result<Vec<Surge>, LabelsError> {
-    let err = |line: usize, message: String, hint: &str| LabelsError { file: file.into(), line, message, hint: hint.into() };
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    let err = |line: usize, message: String, hint: &str| LabelsError {
+        file: file.into(),
+        line,
+        message,
+        hint: hint.into(),
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
     match lines.next() {
         Some((_, h)) if h.trim() == HEADER => {}
-        Some((i, h)) => return Err(err(i + 1, format!("header is {h:?}"), &format!("the first line must be {HEADER}"))),
-        None => return Err(err(1, "no header".into(), &format!("the first line must be {HEADER}"))),
+        Some((i, h)) => {
+            return Err(err(
+                i + 1,
+                format!("header is {h:?}"),
+                &format!("the first line must be {HEADER}"),
+            ))
+        }
+        None => {
+            return Err(err(
+                1,
+                "no header".into(),
+                &format!("the first line must be {HEADER}"),
+            ))
+        }
     }
     let mut surges = Vec::new();
     for (i, line) in lines {
         let f: Vec<&str> = line.split(',').map(str::trim).collect();
         if f.len() != 5 {
-            return Err(err(i + 1, format!("{} fields", f.len()), "write 5 comma-separated fields"));
+            return Err(err(
+                i + 1,
+                format!("{} fields", f.len()),
+                "write 5 comma-separated fields",
+            ));
         }
         let month = |s: &str, what: &str| {
-            Period::parse_as(s, Granularity::Month).map_err(|e| err(i + 1, format!("{what}: {e}"), "months are YYYY-MM"))
+            Period::parse_as(s, Granularity::Month)
+                .map_err(|e| err(i + 1, format!("{what}: {e}"), "months are YYYY-MM"))
         };
         let (onset, peak) = (month(f[3], "onset")?, month(f[4], "peak")?);
         if peak < onset {
-            return Err(err(i + 1, format!("peak {peak} before onset {onset}"), "swap or fix the months"));
+            return Err(err(
+                i + 1,
+                format!("peak {peak} before onset {onset}"),
+                "swap or fix the months",
+            ));
         }
-        surges.push(Surge { event_id: f[0].into(), reporting: f[1].into(), nationality: f[2].into(), onset, peak });
+        surges.push(Surge {
+            event_id: f[0].into(),
+            reporting: f[1].into(),
+            nationality: f[2].into(),
+            onset,
+            peak,
+        });
     }
     Ok(surges)
 }
@@ -150,7 +185,11 @@ pub fn evaluate(surges: &[Surge], rows: &[ReplayRow]) -> Evaluation {
     let mut series: BTreeMap<(String, String), (Vec<Period>, Period, Period)> = BTreeMap::new();
     for r in rows {
         let Some(nat) = &r.nationality else { continue };
-        let e = series.entry((r.reporting.clone(), nat.clone())).or_insert((Vec::new(), r.month, r.month));
+        let e = series.entry((r.reporting.clone(), nat.clone())).or_insert((
+            Vec::new(),
+            r.month,
+            r.month,
+        ));
         e.1 = e.1.min(r.month);
         e.2 = e.2.max(r.month);
         if r.alarm {
@@ -164,7 +203,12 @@ pub fn evaluate(surges: &[Surge], rows: &[ReplayRow]) -> Evaluation {
         alerts.sort();
         let labels: Vec<&Surge> = surges
             .iter()
-            .filter(|s| &s.reporting == reporting && &s.nationality == nat && window(s).0 >= *first && s.peak <= *last)
+            .filter(|s| {
+                &s.reporting == reporting
+                    && &s.nationality == nat
+                    && window(s).0 >= *first
+                    && s.peak <= *last
+            })
             .collect();
         if labels.is_empty() {
             continue;
@@ -205,7 +249,10 @@ pub fn evaluate(surges: &[Surge], rows: &[ReplayRow]) -> Evaluation {
             i = j + 1;
         }
     }
-    Evaluation { overall: overall.scores(), by_country: tallies.into_iter().map(|(k, t)| (k, t.scores())).collect() }
+    Evaluation {
+        overall: overall.scores(),
+        by_country: tallies.into_iter().map(|(k, t)| (k, t.scores())).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -232,15 +279,30 @@ mod tests {
     fn counts_hits_episodes_and_lead() {
         let surges = parse_surges("s.csv", "# c\nevent_id,reporting_country,nationality,onset,peak\nE1,PAN,HTI,2021-06,2021-09\nE2,USA,HTI,2021-06,2021-09\n").unwrap();
         // PAN alerts 2021-05..06 (hit, lead 4) and 2021-12 (false); USA none (miss).
-        let alarms = [(5, true), (6, true), (7, false), (8, false), (9, false), (10, false), (11, false), (12, true)];
-        let mut rows: Vec<ReplayRow> = alarms.iter().map(|&(m, a)| row("PAN", "HTI", 2021, m, a)).collect();
+        let alarms = [
+            (5, true),
+            (6, true),
+            (7, false),
+            (8, false),
+            (9, false),
+            (10, false),
+            (11, false),
+            (12, true),
+        ];
+        let mut rows: Vec<ReplayRow> = alarms
+            .iter()
+            .map(|&(m, a)| row("PAN", "HTI", 2021, m, a))
+            .collect();
         rows.extend((1..=12).map(|m| row("USA", "HTI", 2021, m, false)));
         rows.extend((1..=12).map(|m| row("USA", "VEN", 2021, m, m == 3))); // unlabelled series: not scored
-        // PAN starts at 2021-05, after the window start 2021-04: that label is not scored,
+                                                                           // PAN starts at 2021-05, after the window start 2021-04: that label is not scored,
         rows.insert(0, row("PAN", "HTI", 2021, 4, false)); // ... unless the replay covers it
         let e = evaluate(&surges, &rows);
         let o = &e.overall;
-        assert_eq!((o.surges, o.detected, o.episodes, o.false_episodes), (2, 1, 2, 1));
+        assert_eq!(
+            (o.surges, o.detected, o.episodes, o.false_episodes),
+            (2, 1, 2, 1)
+        );
         assert_eq!((o.pod, o.far), (0.5, 0.5));
         assert!((o.csi - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(o.median_lead, Some(4.0));
@@ -251,9 +313,17 @@ mod tests {
 
     #[test]
     fn bad_label_lines_name_their_line() {
-        let e = parse_surges("s.csv", "event_id,reporting_country,nationality,onset,peak\nE,PAN,HTI,2021-06,2021\n").unwrap_err();
+        let e = parse_surges(
+            "s.csv",
+            "event_id,reporting_country,nationality,onset,peak\nE,PAN,HTI,2021-06,2021\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
-        let e = parse_surges("s.csv", "event_id,reporting_country,nationality,onset,peak\nE,PAN,HTI,2021-09,2021-06\n").unwrap_err();
+        let e = parse_surges(
+            "s.csv",
+            "event_id,reporting_country,nationality,onset,peak\nE,PAN,HTI,2021-09,2021-06\n",
+        )
+        .unwrap_err();
         assert!(e.message.contains("before onset"), "{e}");
     }
 }

@@ -132,11 +132,24 @@ pub enum LifecycleError {
 }
 
 /// Checks a lifecycle move and records who made it and why.
-pub fn transition(current: EventStatus, to: EventStatus, who: &str, why: &str) -> Result<Transition, LifecycleError> {
+pub fn transition(
+    current: EventStatus,
+    to: EventStatus,
+    who: &str,
+    why: &str,
+) -> Result<Transition, LifecycleError> {
     if !current.next().contains(&to) {
         let allowed: Vec<&str> = current.next().iter().map(|s| s.as_str()).collect();
-        let allowed = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
-        return Err(LifecycleError::Illegal { from: current, to, allowed });
+        let allowed = if allowed.is_empty() {
+            "none".to_owned()
+        } else {
+            allowed.join(", ")
+        };
+        return Err(LifecycleError::Illegal {
+            from: current,
+            to,
+            allowed,
+        });
     }
     let (who, why) = (who.trim(), why.trim());
     if who.is_empty() {
@@ -145,7 +158,12 @@ pub fn transition(current: EventStatus, to: EventStatus, who: &str, why: &str) -
     if why.is_empty() {
         return Err(LifecycleError::MissingWhy);
     }
-    Ok(Transition { from: current, to, who: who.to_owned(), why: why.to_owned() })
+    Ok(Transition {
+        from: current,
+        to,
+        who: who.to_owned(),
+        why: why.to_owned(),
+    })
 }
 
 /// Alerts of one nationality across reporting countries.
@@ -170,13 +188,17 @@ pub struct Event {
 /// Groups alerts into events (see the module documentation).
 pub fn group_alerts(alerts: &[AlertRef], window_months: usize) -> Vec<Event> {
     let mut sorted: Vec<&AlertRef> = alerts.iter().collect();
-    sorted.sort_by(|a, b| (a.month, &a.reporting, &a.nationality).cmp(&(b.month, &b.reporting, &b.nationality)));
+    sorted.sort_by(|a, b| {
+        (a.month, &a.reporting, &a.nationality).cmp(&(b.month, &b.reporting, &b.nationality))
+    });
     let mut events: Vec<Event> = Vec::new();
     for alert in sorted {
         let nationality = alert.nationality.as_deref().unwrap_or("ALL");
         let open = events.iter_mut().rev().find(|e| {
             e.nationality == nationality
-                && e.last_alert.distance_to(alert.month).is_some_and(|d| d <= window_months as i32)
+                && e.last_alert
+                    .distance_to(alert.month)
+                    .is_some_and(|d| d <= window_months as i32)
         });
         match open {
             Some(event) => {
@@ -204,13 +226,21 @@ pub fn group_alerts(alerts: &[AlertRef], window_months: usize) -> Vec<Event> {
 pub fn alerts_of(rows: &[ReplayRow]) -> Vec<AlertRef> {
     rows.iter()
         .filter(|r| r.alarm)
-        .map(|r| AlertRef { reporting: r.reporting.clone(), nationality: r.nationality.clone(), month: r.month, value: r.value })
+        .map(|r| AlertRef {
+            reporting: r.reporting.clone(),
+            nationality: r.nationality.clone(),
+            month: r.month,
+            value: r.value,
+        })
         .collect()
 }
 
 /// Events as known at `as_of`: grouping of the alerts at months `<= as_of` only.
 pub fn events_as_of(rows: &[ReplayRow], as_of: Period, window_months: usize) -> Vec<Event> {
-    let alerts: Vec<AlertRef> = alerts_of(rows).into_iter().filter(|a| a.month <= as_of).collect();
+    let alerts: Vec<AlertRef> = alerts_of(rows)
+        .into_iter()
+        .filter(|a| a.month <= as_of)
+        .collect();
     group_alerts(&alerts, window_months)
 }
 
@@ -220,21 +250,38 @@ mod tests {
     use EventStatus::*;
 
     fn alert(reporting: &str, nat: &str, y: i32, m: u8) -> AlertRef {
-        AlertRef { reporting: reporting.into(), nationality: Some(nat.into()), month: Period::Month(y, m), value: 1.0 }
+        AlertRef {
+            reporting: reporting.into(),
+            nationality: Some(nat.into()),
+            month: Period::Month(y, m),
+            value: 1.0,
+        }
     }
 
     #[test]
     fn lifecycle_allows_only_the_documented_moves() {
         let all = [Detected, Confirmed, Response, Closed, Dismissed];
-        let legal = [(Detected, Confirmed), (Confirmed, Response), (Response, Closed), (Detected, Dismissed), (Confirmed, Dismissed)];
+        let legal = [
+            (Detected, Confirmed),
+            (Confirmed, Response),
+            (Response, Closed),
+            (Detected, Dismissed),
+            (Confirmed, Dismissed),
+        ];
         for from in all {
             for to in all {
                 let r = transition(from, to, "analyst A", "CBP release");
                 assert_eq!(r.is_ok(), legal.contains(&(from, to)), "{from} -> {to}");
             }
         }
-        assert_eq!(transition(Detected, Confirmed, "  ", "x"), Err(LifecycleError::MissingWho));
-        assert_eq!(transition(Detected, Confirmed, "a", ""), Err(LifecycleError::MissingWhy));
+        assert_eq!(
+            transition(Detected, Confirmed, "  ", "x"),
+            Err(LifecycleError::MissingWho)
+        );
+        assert_eq!(
+            transition(Detected, Confirmed, "a", ""),
+            Err(LifecycleError::MissingWhy)
+        );
         let t = transition(Confirmed, Response, " TF lead ", " plan 7 ").unwrap();
         assert_eq!((t.who.as_str(), t.why.as_str()), ("TF lead", "plan 7"));
         assert_eq!("response".parse(), Ok(Response));

@@ -56,7 +56,10 @@ pub struct FarringtonConfig {
 impl Default for FarringtonConfig {
     /// Noufaily settings for monthly data, `b = 3` shrinking to what the series has.
     fn default() -> Self {
-        FarringtonConfig { adaptive_b: true, ..Self::monthly(3) }
+        FarringtonConfig {
+            adaptive_b: true,
+            ..Self::monthly(3)
+        }
     }
 }
 
@@ -172,8 +175,15 @@ impl Farrington {
             .collect())
     }
 
-    fn design(rows: &[(usize, usize)], levels: &[usize], trend: bool, factors: bool) -> Vec<Vec<f64>> {
-        rows.iter().map(|&(i, lvl)| Self::row(i + 1, lvl, levels, trend, factors)).collect()
+    fn design(
+        rows: &[(usize, usize)],
+        levels: &[usize],
+        trend: bool,
+        factors: bool,
+    ) -> Vec<Vec<f64>> {
+        rows.iter()
+            .map(|&(i, lvl)| Self::row(i + 1, lvl, levels, trend, factors))
+            .collect()
     }
 
     /// One design row: intercept, `wtime` (R's 1-based index), treatment dummies.
@@ -183,13 +193,23 @@ impl Farrington {
             r.push(wtime as f64);
         }
         if factors {
-            r.extend(levels[1..].iter().map(|&l| if l == lvl { 1.0 } else { 0.0 }));
+            r.extend(
+                levels[1..]
+                    .iter()
+                    .map(|&l| if l == lvl { 1.0 } else { 0.0 }),
+            );
         }
         r
     }
 
     /// R `algo.farrington.fitGLM.flexible`.
-    fn fit(&self, rows: &[(usize, usize)], levels: &[usize], y: &[f64], trend: bool) -> Option<Model> {
+    fn fit(
+        &self,
+        rows: &[(usize, usize)],
+        levels: &[usize],
+        y: &[f64],
+        trend: bool,
+    ) -> Option<Model> {
         let factors = self.cfg.no_periods != 1;
         let ones = vec![1.0; y.len()];
         let mut trend = trend;
@@ -216,9 +236,15 @@ impl Farrington {
                 })
                 .collect();
             let thr = self.cfg.weights_threshold;
-            let denom: f64 = s.iter().map(|&si| if si > thr { si.powi(-2) } else { 1.0 }).sum();
+            let denom: f64 = s
+                .iter()
+                .map(|&si| if si > thr { si.powi(-2) } else { 1.0 })
+                .sum();
             let gamma = s.len() as f64 / denom;
-            let omega: Vec<f64> = s.iter().map(|&si| if si > thr { gamma * si.powi(-2) } else { gamma }).collect();
+            let omega: Vec<f64> = s
+                .iter()
+                .map(|&si| if si > thr { gamma * si.powi(-2) } else { gamma })
+                .collect();
             m = glm_fit(&x, y, &omega, Family::QuasiPoisson).ok()?;
             phi = r_max1(m.pearson_dispersion());
         }
@@ -275,7 +301,11 @@ impl Farrington {
             return undefined("prediction overflow");
         }
         let q = 1.0 - self.cfg.alpha;
-        let upper = if phi > 1.0 { qnbinom(q, mu0 / (phi - 1.0), 1.0 / phi) } else { qpois(q, mu0) };
+        let upper = if phi > 1.0 {
+            qnbinom(q, mu0 / (phi - 1.0), 1.0 / phi)
+        } else {
+            qpois(q, mu0)
+        };
         if !upper.is_finite() {
             return undefined("bound not finite");
         }
@@ -285,7 +315,15 @@ impl Farrington {
         if cases < cases_needed {
             return Assessment {
                 score: Some(score),
-                ..Assessment::empty(t, obs, Status::TooFewCases { cases, needed: cases_needed, periods })
+                ..Assessment::empty(
+                    t,
+                    obs,
+                    Status::TooFewCases {
+                        cases,
+                        needed: cases_needed,
+                        periods,
+                    },
+                )
             };
         }
         Assessment {
@@ -315,7 +353,14 @@ impl Detector for Farrington {
         }
         let needed = self.cfg.needed(b).max(self.cfg.limit54.1);
         if t + 1 < needed {
-            return Assessment::empty(t, obs, Status::InsufficientHistory { needed, available: t + 1 });
+            return Assessment::empty(
+                t,
+                obs,
+                Status::InsufficientHistory {
+                    needed,
+                    available: t + 1,
+                },
+            );
         }
         if let Some(at) = first_invalid(&counts[..=t]) {
             return Assessment::empty(t, obs, Status::InvalidInput { at });
@@ -345,7 +390,13 @@ mod tests {
         let counts = vec![10.0; 20];
         for t in 0..14 {
             let a = f.assess(&counts, t);
-            assert_eq!(a.status, Status::InsufficientHistory { needed: 15, available: t + 1 });
+            assert_eq!(
+                a.status,
+                Status::InsufficientHistory {
+                    needed: 15,
+                    available: t + 1
+                }
+            );
             assert!(a.upper.is_none() && a.expected.is_none() && !a.alarm);
         }
         assert_eq!(f.assess(&counts, 14).status, Status::Ok);
@@ -365,9 +416,18 @@ mod tests {
     fn adaptive_b_shrinks_to_history() {
         let f = Farrington::new(FarringtonConfig::default());
         let counts: Vec<f64> = (0..30).map(|i| 50.0 + (i % 12) as f64).collect();
-        assert_eq!(f.assess(&counts, 13).status, Status::InsufficientHistory { needed: 15, available: 14 });
+        assert_eq!(
+            f.assess(&counts, 13).status,
+            Status::InsufficientHistory {
+                needed: 15,
+                available: 14
+            }
+        );
         let a = f.assess(&counts, 29); // b = 2 here
-        let g = Farrington::new(FarringtonConfig { no_periods: 4, ..FarringtonConfig::monthly(2) });
+        let g = Farrington::new(FarringtonConfig {
+            no_periods: 4,
+            ..FarringtonConfig::monthly(2)
+        });
         assert_eq!(a, g.assess(&counts, 29));
     }
 }

@@ -119,7 +119,9 @@ fn log1(y: f64) -> f64 {
 fn naive(known: &[f64], horizon: usize) -> Vec<(f64, f64, f64)> {
     let last = *known.last().unwrap();
     let changes = |h: usize| -> Vec<f64> {
-        let mut c: Vec<f64> = (h..known.len()).map(|t| log1(known[t]) - log1(known[t - h])).collect();
+        let mut c: Vec<f64> = (h..known.len())
+            .map(|t| log1(known[t]) - log1(known[t - h]))
+            .collect();
         c.sort_by(f64::total_cmp);
         c
     };
@@ -143,10 +145,24 @@ fn naive(known: &[f64], horizon: usize) -> Vec<(f64, f64, f64)> {
 
 fn ets(known: &[f64], horizon: usize) -> Result<Vec<(f64, f64, f64)>, ForecastError> {
     let data = &known[known.len().saturating_sub(ETS_WINDOW)..];
-    let fitted = AutoETS::non_seasonal().fit(data).map_err(|e| ForecastError::Ets(e.to_string()))?;
-    let f = fitted.predict(horizon, 0.8).map_err(|e| ForecastError::Ets(e.to_string()))?;
-    let iv = f.intervals.ok_or_else(|| ForecastError::Ets("no intervals".into()))?;
-    Ok((0..horizon).map(|i| (f.point[i].max(0.0), iv.lower[i].max(0.0), iv.upper[i].max(0.0))).collect())
+    let fitted = AutoETS::non_seasonal()
+        .fit(data)
+        .map_err(|e| ForecastError::Ets(e.to_string()))?;
+    let f = fitted
+        .predict(horizon, 0.8)
+        .map_err(|e| ForecastError::Ets(e.to_string()))?;
+    let iv = f
+        .intervals
+        .ok_or_else(|| ForecastError::Ets("no intervals".into()))?;
+    Ok((0..horizon)
+        .map(|i| {
+            (
+                f.point[i].max(0.0),
+                iv.lower[i].max(0.0),
+                iv.upper[i].max(0.0),
+            )
+        })
+        .collect())
 }
 
 /// Forecasts `series` for the `horizon` months after `as_of` with one method, using
@@ -161,9 +177,21 @@ pub fn forecast_with(
     let known = series.cut_at(as_of);
     if known.end() != Some(as_of) {
         // A forecast "as of" a month the series does not reach would silently age.
-        return Err(ForecastError::TooShort { series: series.key(), method: method.name(), as_of, available: known.values.len(), needed: 1 });
+        return Err(ForecastError::TooShort {
+            series: series.key(),
+            method: method.name(),
+            as_of,
+            available: known.values.len(),
+            needed: 1,
+        });
     }
-    let too_short = |needed: usize| ForecastError::TooShort { series: series.key(), method: method.name(), as_of, available: known.values.len(), needed };
+    let too_short = |needed: usize| ForecastError::TooShort {
+        series: series.key(),
+        method: method.name(),
+        as_of,
+        available: known.values.len(),
+        needed,
+    };
     let values: Vec<(f64, f64, f64)> = match method {
         Method::Naive => {
             if known.values.len() < 2 {
@@ -179,8 +207,13 @@ pub fn forecast_with(
         }
         Method::Corridor => {
             let up = upstream.ok_or(ForecastError::NoUpstream)?;
-            let no = || ForecastError::NoCorridor { upstream: up.key(), downstream: series.key(), as_of };
-            let model = fit_corridor(up, series, as_of, &CorridorParams::default()).ok_or_else(no)?;
+            let no = || ForecastError::NoCorridor {
+                upstream: up.key(),
+                downstream: series.key(),
+                as_of,
+            };
+            let model =
+                fit_corridor(up, series, as_of, &CorridorParams::default()).ok_or_else(no)?;
             let p = project(&model, up, as_of, horizon);
             if p.len() != horizon {
                 return Err(no());
@@ -191,13 +224,24 @@ pub fn forecast_with(
     Ok(values
         .into_iter()
         .enumerate()
-        .map(|(i, (point, lower80, upper80))| ForecastRow { month: as_of.offset(i as i32 + 1), point, lower80, upper80, method: method.name() })
+        .map(|(i, (point, lower80, upper80))| ForecastRow {
+            month: as_of.offset(i as i32 + 1),
+            point,
+            lower80,
+            upper80,
+            method: method.name(),
+        })
         .collect())
 }
 
 /// Forecasts with every method that can run: naive, ets, and corridor when `upstream`
 /// is given. Methods that cannot run (too little data) are left out.
-pub fn forecast(series: &MonthlySeries, upstream: Option<&MonthlySeries>, as_of: Period, horizon: usize) -> Vec<ForecastRow> {
+pub fn forecast(
+    series: &MonthlySeries,
+    upstream: Option<&MonthlySeries>,
+    as_of: Period,
+    horizon: usize,
+) -> Vec<ForecastRow> {
     Method::ALL
         .iter()
         .filter(|m| upstream.is_some() || **m != Method::Corridor)
@@ -231,7 +275,12 @@ pub struct BacktestRow {
 }
 
 /// Backtests every method over origins `from..=to` (see the module documentation).
-pub fn backtest(set: &[BacktestSeries], from: Period, to: Period, horizon: usize) -> Vec<BacktestRow> {
+pub fn backtest(
+    set: &[BacktestSeries],
+    from: Period,
+    to: Period,
+    horizon: usize,
+) -> Vec<BacktestRow> {
     let mut out = Vec::new();
     for method in Method::ALL {
         let (mut series_count, mut n, mut scaled, mut covered) = (0, 0usize, 0.0, 0usize);
@@ -242,11 +291,17 @@ pub fn backtest(set: &[BacktestSeries], from: Period, to: Period, horizon: usize
             while origin <= to {
                 let known = s.cut_at(origin);
                 let v = &known.values;
-                let scale = if v.len() >= 2 { v.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (v.len() - 1) as f64 } else { 0.0 };
+                let scale = if v.len() >= 2 {
+                    v.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (v.len() - 1) as f64
+                } else {
+                    0.0
+                };
                 // Forecasts see only `known` (and the upstream cut at the origin).
                 let upstream = item.upstream.as_ref().map(|u| u.cut_at(origin));
                 if scale > 0.0 {
-                    if let Ok(rows) = forecast_with(&known, upstream.as_ref(), origin, horizon, method) {
+                    if let Ok(rows) =
+                        forecast_with(&known, upstream.as_ref(), origin, horizon, method)
+                    {
                         for r in rows {
                             if let Some(actual) = s.value_at(r.month) {
                                 scored = true;
@@ -262,7 +317,13 @@ pub fn backtest(set: &[BacktestSeries], from: Period, to: Period, horizon: usize
             series_count += usize::from(scored);
         }
         if n > 0 {
-            out.push(BacktestRow { method: method.name(), series_count, forecasts: n, mase: scaled / n as f64, coverage80: covered as f64 / n as f64 });
+            out.push(BacktestRow {
+                method: method.name(),
+                series_count,
+                forecasts: n,
+                mase: scaled / n as f64,
+                coverage80: covered as f64 / n as f64,
+            });
         }
     }
     out
@@ -278,7 +339,9 @@ mod tests {
 
     #[test]
     fn naive_repeats_the_last_value_with_a_widening_interval() {
-        let series = s((0..30).map(|i| 100.0 + 10.0 * ((i * 5 % 7) as f64)).collect());
+        let series = s((0..30)
+            .map(|i| 100.0 + 10.0 * ((i * 5 % 7) as f64))
+            .collect());
         let as_of = Period::Month(2022, 12);
         let rows = forecast_with(&series, None, as_of, 3, Method::Naive).unwrap();
         let last = series.value_at(as_of).unwrap();
@@ -292,7 +355,9 @@ mod tests {
 
     #[test]
     fn ets_runs_and_future_values_are_not_read() {
-        let values: Vec<f64> = (0..40).map(|i| 500.0 + 20.0 * i as f64 + 30.0 * ((i * 3 % 5) as f64)).collect();
+        let values: Vec<f64> = (0..40)
+            .map(|i| 500.0 + 20.0 * i as f64 + 30.0 * ((i * 3 % 5) as f64))
+            .collect();
         let full = s(values.clone());
         let as_of = Period::Month(2023, 6);
         let mut poisoned = values;
@@ -302,7 +367,11 @@ mod tests {
         let a = forecast_with(&full, None, as_of, 4, Method::Ets).unwrap();
         let b = forecast_with(&s(poisoned), None, as_of, 4, Method::Ets).unwrap();
         assert_eq!(a, b);
-        assert!(a.iter().all(|r| r.lower80 <= r.point && r.point <= r.upper80), "{a:?}");
+        assert!(
+            a.iter()
+                .all(|r| r.lower80 <= r.point && r.point <= r.upper80),
+            "{a:?}"
+        );
         // An upward trend is extrapolated upward.
         assert!(a[3].point > 500.0 + 20.0 * 29.0 - 60.0, "{a:?}");
     }
@@ -311,6 +380,9 @@ mod tests {
     fn as_of_beyond_the_data_is_refused() {
         let series = s(vec![1.0; 20]);
         assert!(forecast_with(&series, None, Period::Month(2030, 1), 2, Method::Naive).is_err());
-        assert!(matches!(forecast_with(&series, None, Period::Month(2022, 1), 2, Method::Corridor), Err(ForecastError::NoUpstream)));
+        assert!(matches!(
+            forecast_with(&series, None, Period::Month(2022, 1), 2, Method::Corridor),
+            Err(ForecastError::NoUpstream)
+        ));
     }
 }

@@ -47,8 +47,7 @@ impl Family {
             }
             Family::NegBin { theta } => {
                 2.0 * wt
-                    * (y * (y.max(1.0) / mu).ln()
-                        - (y + theta) * ((y + theta) / (mu + theta)).ln())
+                    * (y * (y.max(1.0) / mu).ln() - (y + theta) * ((y + theta) / (mu + theta)).ln())
             }
         }
     }
@@ -85,14 +84,21 @@ pub(crate) fn qr(a: &[Vec<f64>]) -> Option<Qr> {
         return None;
     }
     let mut m: Vec<Vec<f64>> = (0..p).map(|j| (0..n).map(|i| a[i][j]).collect()).collect();
-    let norms: Vec<f64> = m.iter().map(|c| c.iter().map(|x| x * x).sum::<f64>().sqrt()).collect();
+    let norms: Vec<f64> = m
+        .iter()
+        .map(|c| c.iter().map(|x| x * x).sum::<f64>().sqrt())
+        .collect();
     let mut vs = Vec::with_capacity(p);
     for j in 0..p {
         let alpha_norm = m[j][j..].iter().map(|x| x * x).sum::<f64>().sqrt();
         if alpha_norm.is_nan() || alpha_norm <= 1e-7 * norms[j] {
             return None;
         }
-        let alpha = if m[j][j] > 0.0 { -alpha_norm } else { alpha_norm };
+        let alpha = if m[j][j] > 0.0 {
+            -alpha_norm
+        } else {
+            alpha_norm
+        };
         let mut v = vec![0.0; n];
         v[j] = m[j][j] - alpha;
         v[(j + 1)..n].copy_from_slice(&m[j][(j + 1)..n]);
@@ -108,7 +114,9 @@ pub(crate) fn qr(a: &[Vec<f64>]) -> Option<Qr> {
         }
         vs.push(v);
     }
-    let r = (0..p).map(|i| (0..p).map(|j| if j >= i { m[j][i] } else { 0.0 }).collect()).collect();
+    let r = (0..p)
+        .map(|i| (0..p).map(|j| if j >= i { m[j][i] } else { 0.0 }).collect())
+        .collect();
     Some(Qr { v: vs, r, n, p })
 }
 
@@ -250,14 +258,25 @@ pub(crate) struct FitError;
 
 /// Port of `stats::glm.fit` with log link, `control = glm.control()` (epsilon 1e-8,
 /// maxit 25). `x` holds the design rows, `prior` the prior weights.
-pub(crate) fn glm_fit(x: &[Vec<f64>], y: &[f64], prior: &[f64], family: Family) -> Result<GlmFit, FitError> {
+pub(crate) fn glm_fit(
+    x: &[Vec<f64>],
+    y: &[f64],
+    prior: &[f64],
+    family: Family,
+) -> Result<GlmFit, FitError> {
     const EPSILON: f64 = 1e-8;
     const MAXIT: usize = 25;
     let n = y.len();
     let p = x.first().map_or(0, Vec::len);
-    let dev = |mu: &[f64]| -> f64 { (0..n).map(|i| family.dev_resid(y[i], mu[i], prior[i])).sum() };
+    let dev = |mu: &[f64]| -> f64 {
+        (0..n)
+            .map(|i| family.dev_resid(y[i], mu[i], prior[i]))
+            .sum()
+    };
     let lin = |beta: &[f64]| -> Vec<f64> {
-        x.iter().map(|row| row.iter().zip(beta).map(|(a, b)| a * b).sum()).collect()
+        x.iter()
+            .map(|row| row.iter().zip(beta).map(|(a, b)| a * b).sum())
+            .collect()
     };
 
     let mut eta: Vec<f64> = y.iter().map(|&yi| family.mustart(yi).ln()).collect();
@@ -337,7 +356,9 @@ pub(crate) fn glm_fit(x: &[Vec<f64>], y: &[f64], prior: &[f64], family: Family) 
         working_weights[i] = wv[k] * wv[k];
         hat[i] = h[k];
     }
-    let working_residuals = (0..n).map(|i| (y[i] - mu[i]) / eta[i].exp().max(DBL_EPS)).collect();
+    let working_residuals = (0..n)
+        .map(|i| (y[i] - mu[i]) / eta[i].exp().max(DBL_EPS))
+        .collect();
     let n_ok = prior.iter().filter(|w| **w != 0.0).count();
     Ok(GlmFit {
         coef,

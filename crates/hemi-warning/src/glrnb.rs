@@ -39,7 +39,15 @@ pub struct GlrNbConfig {
 impl Default for GlrNbConfig {
     /// Two training years, `alpha = 0.5`, `c.ARL = 5`, `M = -1`, `Mtilde = 1`, `S = 1`.
     fn default() -> Self {
-        GlrNbConfig { train_len: 24, alpha: 0.5, c_arl: 5.0, m: None, m_tilde: 1, harmonics: 1, trend: false }
+        GlrNbConfig {
+            train_len: 24,
+            alpha: 0.5,
+            c_arl: 5.0,
+            m: None,
+            m_tilde: 1,
+            harmonics: 1,
+            trend: false,
+        }
     }
 }
 
@@ -81,9 +89,22 @@ impl GlrNb {
             return Err("alpha must be > 0");
         }
         let x: Vec<Vec<f64>> = (0..n).map(|i| self.design_row((i + 1) as f64)).collect();
-        let fit = glm_fit(&x, &counts[..n], &vec![1.0; n], Family::NegBin { theta: 1.0 / self.cfg.alpha })
-            .map_err(|_| "mu0 model could not be fitted")?;
-        Ok((n..upto).map(|i| fit.eta(&self.design_row((i + 1) as f64)).exp().max(f64::EPSILON)).collect())
+        let fit = glm_fit(
+            &x,
+            &counts[..n],
+            &vec![1.0; n],
+            Family::NegBin {
+                theta: 1.0 / self.cfg.alpha,
+            },
+        )
+        .map_err(|_| "mu0 model could not be fitted")?;
+        Ok((n..upto)
+            .map(|i| {
+                fit.eta(&self.design_row((i + 1) as f64))
+                    .exp()
+                    .max(f64::EPSILON)
+            })
+            .collect())
     }
 
     /// Runs the chart over `counts[train_len..=upto]` (reading nothing after `upto`) and
@@ -94,7 +115,9 @@ impl GlrNb {
             return Vec::new();
         }
         let mk = |status: Status| -> Vec<Assessment> {
-            (start..=upto).map(|t| Assessment::empty(t, counts[t], status.clone())).collect()
+            (start..=upto)
+                .map(|t| Assessment::empty(t, counts[t], status.clone()))
+                .collect()
         };
         if let Some(at) = first_invalid(&counts[..=upto]) {
             return mk(Status::InvalidInput { at });
@@ -122,7 +145,11 @@ impl GlrNb {
                 observed: x[n],
                 expected: Some(mu0[n]),
                 upper: None,
-                score: Some(if stat.is_nan() || stat < 0.0 { 0.0 } else { stat }),
+                score: Some(if stat.is_nan() || stat < 0.0 {
+                    0.0
+                } else {
+                    stat
+                }),
                 alarm,
                 status: Status::Ok,
             });
@@ -159,7 +186,11 @@ fn glr_max(x: &[f64], mu0: &[f64], alpha: f64, low: usize, up: usize) -> f64 {
         kappa_ml = kappa_new.max(0.0);
         let e = kappa_ml.exp();
         let lnk: f64 = (k..=n)
-            .map(|i| kappa_ml * x[i] + (x[i] + 1.0 / alpha) * ((1.0 + alpha * mu0[i]) / (1.0 + alpha * mu0[i] * e)).ln())
+            .map(|i| {
+                kappa_ml * x[i]
+                    + (x[i] + 1.0 / alpha)
+                        * ((1.0 + alpha * mu0[i]) / (1.0 + alpha * mu0[i] * e)).ln()
+            })
             .sum();
         if lnk > max_glr {
             max_glr = lnk;
@@ -176,7 +207,14 @@ impl Detector for GlrNb {
     fn assess(&self, counts: &[f64], t: usize) -> Assessment {
         if t < self.cfg.train_len {
             let needed = self.cfg.train_len + 1;
-            return Assessment::empty(t, counts[t], Status::InsufficientHistory { needed, available: t + 1 });
+            return Assessment::empty(
+                t,
+                counts[t],
+                Status::InsufficientHistory {
+                    needed,
+                    available: t + 1,
+                },
+            );
         }
         self.run(counts, t).pop().expect("non-empty run")
     }
@@ -190,7 +228,16 @@ impl Detector for GlrNb {
         let short = n.min(self.cfg.train_len);
         let needed = self.cfg.train_len + 1;
         let mut all: Vec<Assessment> = (0..short)
-            .map(|t| Assessment::empty(t, counts[t], Status::InsufficientHistory { needed, available: t + 1 }))
+            .map(|t| {
+                Assessment::empty(
+                    t,
+                    counts[t],
+                    Status::InsufficientHistory {
+                        needed,
+                        available: t + 1,
+                    },
+                )
+            })
             .collect();
         if n > self.cfg.train_len {
             if crate::first_invalid(counts).is_some() {
@@ -210,7 +257,9 @@ mod tests {
 
     #[test]
     fn flat_series_raises_no_alarm_then_a_jump_does() {
-        let mut counts: Vec<f64> = (0..36).map(|i| (100.0 + 10.0 * ((i % 12) as f64 / 6.0 - 1.0)).round()).collect();
+        let mut counts: Vec<f64> = (0..36)
+            .map(|i| (100.0 + 10.0 * ((i % 12) as f64 / 6.0 - 1.0)).round())
+            .collect();
         let d = GlrNb::new(GlrNbConfig::default());
         assert!(d.run(&counts, 35).iter().all(|a| !a.alarm));
         counts.extend([1000.0, 1200.0]);
@@ -223,7 +272,13 @@ mod tests {
         let d = GlrNb::new(GlrNbConfig::default());
         let counts = vec![3.0; 30];
         let a = d.assess(&counts, 23);
-        assert_eq!(a.status, Status::InsufficientHistory { needed: 25, available: 24 });
+        assert_eq!(
+            a.status,
+            Status::InsufficientHistory {
+                needed: 25,
+                available: 24
+            }
+        );
         assert_eq!(d.assess(&counts, 24).status, Status::Ok);
     }
 }

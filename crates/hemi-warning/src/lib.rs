@@ -125,7 +125,15 @@ pub enum Status {
 impl Assessment {
     /// An assessment without numbers, for a non-`Ok` status.
     pub fn empty(index: usize, observed: f64, status: Status) -> Self {
-        Assessment { index, observed, expected: None, upper: None, score: None, alarm: false, status }
+        Assessment {
+            index,
+            observed,
+            expected: None,
+            upper: None,
+            score: None,
+            alarm: false,
+            status,
+        }
     }
 }
 
@@ -155,5 +163,7 @@ pub fn all_detectors() -> Vec<Box<dyn Detector + Send + Sync>> {
 
 /// First index in `counts` that is not a finite, non-negative whole number.
 pub fn first_invalid(counts: &[f64]) -> Option<usize> {
-    counts.iter().position(|c| !(c.is_finite() && *c >= 0.0 && c.fract() == 0.0))
+    counts
+        .iter()
+        .position(|c| !(c.is_finite() && *c >= 0.0 && c.fract() == 0.0))
 }

@@ -53,16 +53,26 @@ pub struct ReplayRow {
 
 /// Replays every series over `from..=to` (months a series does not cover are skipped)
 /// and links alerts to events. Rows are in input-series order, then month order.
-pub fn replay(series: &[MonthlySeries], from: Period, to: Period, rules: &TriggerRules) -> Vec<ReplayRow> {
+pub fn replay(
+    series: &[MonthlySeries],
+    from: Period,
+    to: Period,
+    rules: &TriggerRules,
+) -> Vec<ReplayRow> {
     // Run from each series' first month so that rule state and event ids do not depend
     // on `from`; keep only the requested months at the end.
     // Series are independent until events are formed, so they are replayed in parallel.
-    let mut rows: Vec<ReplayRow> = series.par_iter().flat_map_iter(|s| replay_series(s, to, rules)).collect();
+    let mut rows: Vec<ReplayRow> = series
+        .par_iter()
+        .flat_map_iter(|s| replay_series(s, to, rules))
+        .collect();
     let events = group_alerts(&alerts_of(&rows), rules.event_window_months);
     for event in &events {
         for alert in &event.alerts {
             if let Some(row) = rows.iter_mut().find(|r| {
-                r.month == alert.month && r.reporting == alert.reporting && r.nationality == alert.nationality
+                r.month == alert.month
+                    && r.reporting == alert.reporting
+                    && r.nationality == alert.nationality
             }) {
                 row.event_id = Some(event.id.clone());
             }
@@ -78,15 +88,23 @@ pub fn replay_series(series: &MonthlySeries, to: Period, rules: &TriggerRules) -
     let n = series.known_len(to);
     let mut rows: Vec<ReplayRow> = Vec::with_capacity(n);
     // Indices (into `detectors`) of the detectors the rules count.
-    let counted: Vec<usize> = (0..detectors.len()).filter(|&i| rules.detectors.iter().any(|d| d == detectors[i].name())).collect();
+    let counted: Vec<usize> = (0..detectors.len())
+        .filter(|&i| rules.detectors.iter().any(|d| d == detectors[i].name()))
+        .collect();
     let mut last_alarm: Option<usize> = None;
     // Each detector's assessment of every month; `assess_all` assesses month t from
     // values[..=t] only (the Detector contract), so this is still month-by-month.
-    let assessed: Vec<Vec<Assessment>> = detectors.iter().map(|d| d.assess_all(&series.values[..n])).collect();
+    let assessed: Vec<Vec<Assessment>> = detectors
+        .iter()
+        .map(|d| d.assess_all(&series.values[..n]))
+        .collect();
     for t in 0..n {
         let known = &series.values[..=t];
-        let assessments: Vec<(&'static str, Assessment)> =
-            detectors.iter().zip(&assessed).map(|(d, a)| (d.name(), a[t].clone())).collect();
+        let assessments: Vec<(&'static str, Assessment)> = detectors
+            .iter()
+            .zip(&assessed)
+            .map(|(d, a)| (d.name(), a[t].clone()))
+            .collect();
         let value = known[t];
         let (reported_by, expected, upper, score) = ["farrington", "ears_c3"]
             .iter()
@@ -121,18 +139,31 @@ pub fn replay_series(series: &MonthlySeries, to: Period, rules: &TriggerRules) -
 }
 
 /// Conditions 1-3 of [`crate::rules`] for the last row, from earlier rows and values.
-fn rule_condition(rows: &[ReplayRow], known: &[f64], counted: &[usize], rules: &TriggerRules) -> bool {
+fn rule_condition(
+    rows: &[ReplayRow],
+    known: &[f64],
+    counted: &[usize],
+    rules: &TriggerRules,
+) -> bool {
     let t = known.len() - 1;
     let value = known[t];
     if value < rules.min_count || t < rules.growth_window {
         return false;
     }
-    let baseline = known[t - rules.growth_window..t].iter().sum::<f64>() / rules.growth_window as f64;
-    let growth_ok = if baseline > 0.0 { value / baseline >= rules.min_growth } else { value > 0.0 };
+    let baseline =
+        known[t - rules.growth_window..t].iter().sum::<f64>() / rules.growth_window as f64;
+    let growth_ok = if baseline > 0.0 {
+        value / baseline >= rules.min_growth
+    } else {
+        value > 0.0
+    };
     if !growth_ok {
         return false;
     }
     let first = t.saturating_sub(rules.detector_memory_months);
-    let alarming = counted.iter().filter(|&&d| rows[first..=t].iter().any(|r| r.detectors[d].1.alarm)).count();
+    let alarming = counted
+        .iter()
+        .filter(|&&d| rows[first..=t].iter().any(|r| r.detectors[d].1.alarm))
+        .count();
     alarming >= rules.min_detectors
 }

@@ -103,21 +103,38 @@ struct RawCorridor {
 impl Routes {
     /// Parses and validates a routes file; `file` only labels errors.
     pub fn parse(file: &str, text: &str) -> Result<Routes, RulesError> {
-        let err = |at: usize, message: String, hint: &str| RulesError { file: file.into(), line: line_of(text, at), message, hint: hint.into() };
+        let err = |at: usize, message: String, hint: &str| RulesError {
+            file: file.into(),
+            line: line_of(text, at),
+            message,
+            hint: hint.into(),
+        };
         let raw: RawRoutes = toml::from_str(text).map_err(|e| {
-            err(e.span().map(|s| s.start).unwrap_or(0), e.message().trim().to_owned(), "see rules/routes.toml for the expected layout")
+            err(
+                e.span().map(|s| s.start).unwrap_or(0),
+                e.message().trim().to_owned(),
+                "see rules/routes.toml for the expected layout",
+            )
         })?;
         let number = |v: &Spanned<f64>, what: &str| {
             let x = *v.get_ref();
             if x.is_finite() && x >= 0.0 {
                 Ok(x)
             } else {
-                Err(err(v.span().start, format!("{what} is {x}"), &format!("{what} is a number >= 0")))
+                Err(err(
+                    v.span().start,
+                    format!("{what} is {x}"),
+                    &format!("{what} is a number >= 0"),
+                ))
             }
         };
         let r = &raw.roles;
         if *r.window_before_months.get_ref() < 0 {
-            return Err(err(r.window_before_months.span().start, "window_before_months is negative".into(), "a whole number of months >= 0"));
+            return Err(err(
+                r.window_before_months.span().start,
+                "window_before_months is negative".into(),
+                "a whole number of months >= 0",
+            ));
         }
         let thresholds = RoleThresholds {
             window_before_months: *r.window_before_months.get_ref() as usize,
@@ -134,19 +151,37 @@ impl Routes {
             for code in c.countries.into_inner() {
                 let s = code.get_ref();
                 if s.len() != 3 || !s.bytes().all(|b| b.is_ascii_uppercase()) {
-                    return Err(err(code.span().start, format!("{s:?} is not an ISO 3166-1 alpha-3 code"), "write three capital letters, e.g. PAN"));
+                    return Err(err(
+                        code.span().start,
+                        format!("{s:?} is not an ISO 3166-1 alpha-3 code"),
+                        "write three capital letters, e.g. PAN",
+                    ));
                 }
                 if countries.contains(s) {
-                    return Err(err(code.span().start, format!("{s} appears twice in corridor {}", c.name), "a route passes a country once"));
+                    return Err(err(
+                        code.span().start,
+                        format!("{s} appears twice in corridor {}", c.name),
+                        "a route passes a country once",
+                    ));
                 }
                 countries.push(code.into_inner());
             }
             if countries.len() < 2 {
-                return Err(err(at, format!("corridor {} has fewer than two countries", c.name), "list the countries in travel order"));
+                return Err(err(
+                    at,
+                    format!("corridor {} has fewer than two countries", c.name),
+                    "list the countries in travel order",
+                ));
             }
-            corridors.push(Corridor { name: c.name, countries });
+            corridors.push(Corridor {
+                name: c.name,
+                countries,
+            });
         }
-        Ok(Routes { thresholds, corridors })
+        Ok(Routes {
+            thresholds,
+            corridors,
+        })
     }
 }
 
@@ -226,8 +261,13 @@ fn sum(series: Option<&MonthlySeries>, from: Period, to: Period) -> f64 {
     (0..=n).filter_map(|k| s.value_at(from.offset(k))).sum()
 }
 
-fn find<'s>(set: &'s [MonthlySeries], country: &str, nationality: &str) -> Option<&'s MonthlySeries> {
-    set.iter().find(|s| s.reporting == country && s.nationality.as_deref() == Some(nationality))
+fn find<'s>(
+    set: &'s [MonthlySeries],
+    country: &str,
+    nationality: &str,
+) -> Option<&'s MonthlySeries> {
+    set.iter()
+        .find(|s| s.reporting == country && s.nationality.as_deref() == Some(nationality))
 }
 
 /// Assigns roles (see the module documentation); `None` when no corridor holds any of
@@ -236,12 +276,22 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
     let event = inputs.event;
     let th = &inputs.routes.thresholds;
     let nat = event.nationality.as_str();
-    let alerting: Vec<&String> = event.alerts.iter().filter(|a| a.month <= inputs.as_of).map(|a| &a.reporting).collect();
+    let alerting: Vec<&String> = event
+        .alerts
+        .iter()
+        .filter(|a| a.month <= inputs.as_of)
+        .map(|a| &a.reporting)
+        .collect();
     let corridor = inputs
         .routes
         .corridors
         .iter()
-        .map(|c| (c, c.countries.iter().filter(|x| alerting.contains(x)).count()))
+        .map(|c| {
+            (
+                c,
+                c.countries.iter().filter(|x| alerting.contains(x)).count(),
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .fold(None::<(&Corridor, usize)>, |best, (c, n)| match best {
             Some((_, b)) if b >= n => best,
@@ -250,7 +300,10 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
         .0;
     let from = event.first_alert.offset(-(th.window_before_months as i32));
     let to = event.last_alert.min(inputs.as_of);
-    let before = (from.offset(-(from.distance_to(to).unwrap_or(0) + 1)), from.offset(-1));
+    let before = (
+        from.offset(-(from.distance_to(to).unwrap_or(0) + 1)),
+        from.offset(-1),
+    );
     let presented = |country: &str| find(inputs.presentations, country, nat);
     let mut roles: Vec<CountryRole> = Vec::new();
     let last = corridor.countries.len() - 1;
@@ -266,17 +319,28 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
             });
         } else if alerts > 0.0 {
             let returns = sum(find(inputs.returns, country, nat), from, to);
-            let share = if presentations > 0.0 { returns / presentations } else { 0.0 };
+            let share = if presentations > 0.0 {
+                returns / presentations
+            } else {
+                0.0
+            };
             let (role, why) = if returns >= th.min_returns && share >= th.min_return_share {
                 (Role::TransitReceiving, format!("{presentations:.0} {nat} presented and {returns:.0} returned ({:.1}%) {from}..{to}", 100.0 * share))
             } else {
-                (Role::Transit, format!("{alerts} alert months, {presentations:.0} {nat} counted {from}..{to}"))
+                (
+                    Role::Transit,
+                    format!("{alerts} alert months, {presentations:.0} {nat} counted {from}..{to}"),
+                )
             };
             roles.push(CountryRole {
                 country: country.clone(),
                 role,
                 evidence: why,
-                figures: vec![("presentations".into(), presentations), ("returns".into(), returns), ("alert_months".into(), alerts)],
+                figures: vec![
+                    ("presentations".into(), presentations),
+                    ("returns".into(), returns),
+                    ("alert_months".into(), alerts),
+                ],
             });
         }
     }
@@ -291,8 +355,17 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
             }
             let companion = find(inputs.presentations, gate, country);
             let (now, prior) = (sum(companion, from, to), sum(companion, before.0, before.1));
-            let growth = if prior > 0.0 { now / prior } else if now > 0.0 { f64::INFINITY } else { 0.0 };
-            if base > 0.0 && now >= th.min_companion_share * base && growth >= th.min_companion_growth {
+            let growth = if prior > 0.0 {
+                now / prior
+            } else if now > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            };
+            if base > 0.0
+                && now >= th.min_companion_share * base
+                && growth >= th.min_companion_growth
+            {
                 sending.push(CountryRole {
                     country: country.clone(),
                     role: Role::Sending,
@@ -315,10 +388,17 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
     // Observed points: alerting countries, and the receiving end if it counted anyone.
     let observed: Vec<usize> = (0..corridor.countries.len())
         .filter(|&i| {
-            roles.iter().any(|r| r.country == corridor.countries[i] && (r.role != Role::Receiving || r.figures[0].1 > 0.0))
+            roles.iter().any(|r| {
+                r.country == corridor.countries[i]
+                    && (r.role != Role::Receiving || r.figures[0].1 > 0.0)
+            })
         })
         .collect();
-    let first = if sending.is_empty() { observed.first().copied() } else { Some(0) };
+    let first = if sending.is_empty() {
+        observed.first().copied()
+    } else {
+        Some(0)
+    };
     if let (Some(a), Some(&b)) = (first, observed.last()) {
         for i in a..b {
             let country = &corridor.countries[i];
@@ -326,14 +406,27 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
                 roles.push(CountryRole {
                     country: country.clone(),
                     role: Role::InferredTransit,
-                    evidence: format!("on corridor {} between observed points, no {nat} series from {country}", corridor.name),
+                    evidence: format!(
+                        "on corridor {} between observed points, no {nat} series from {country}",
+                        corridor.name
+                    ),
                     figures: vec![],
                 });
             }
         }
     }
-    let position = |c: &str| corridor.countries.iter().position(|x| x == c).unwrap_or(usize::MAX);
+    let position = |c: &str| {
+        corridor
+            .countries
+            .iter()
+            .position(|x| x == c)
+            .unwrap_or(usize::MAX)
+    };
     roles.sort_by_key(|r| position(&r.country));
     sending.extend(roles);
-    Some(RoleAssignment { corridor: corridor.name.clone(), window: (from, to), roles: sending })
+    Some(RoleAssignment {
+        corridor: corridor.name.clone(),
+        window: (from, to),
+        roles: sending,
+    })
 }

@@ -81,7 +81,11 @@ struct RawEvent {
 
 /// 1-based line of byte offset `at` in `text`.
 pub(crate) fn line_of(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    text[..at.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 impl TriggerRules {
@@ -95,7 +99,11 @@ impl TriggerRules {
         };
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             let at = e.span().map(|s| s.start).unwrap_or(0);
-            err(at, e.message().trim().to_owned(), "the file needs [alert] and [event] tables as in rules/triggers.toml")
+            err(
+                at,
+                e.message().trim().to_owned(),
+                "the file needs [alert] and [event] tables as in rules/triggers.toml",
+            )
         })?;
         let alert = raw.alert.into_inner();
         let known: Vec<&str> = crate::all_detectors().iter().map(|d| d.name()).collect();
@@ -110,16 +118,28 @@ impl TriggerRules {
                 ));
             }
             if detectors.contains(name.get_ref()) {
-                return Err(err(name.span().start, format!("detector {:?} listed twice", name.get_ref()), "list each detector once"));
+                return Err(err(
+                    name.span().start,
+                    format!("detector {:?} listed twice", name.get_ref()),
+                    "list each detector once",
+                ));
             }
             detectors.push(name.into_inner());
         }
         if detectors.is_empty() {
-            return Err(err(detectors_at, "no detectors listed".into(), "list at least one, e.g. [\"farrington\", \"ears_c3\"]"));
+            return Err(err(
+                detectors_at,
+                "no detectors listed".into(),
+                "list at least one, e.g. [\"farrington\", \"ears_c3\"]",
+            ));
         }
         let count = |v: &Spanned<i64>, what: &str, min: i64| -> Result<usize, RulesError> {
             if *v.get_ref() < min {
-                Err(err(v.span().start, format!("{what} is {}, below {min}", v.get_ref()), &format!("{what} is a whole number of at least {min}")))
+                Err(err(
+                    v.span().start,
+                    format!("{what} is {}, below {min}", v.get_ref()),
+                    &format!("{what} is a whole number of at least {min}"),
+                ))
             } else {
                 Ok(*v.get_ref() as usize)
             }
@@ -128,14 +148,21 @@ impl TriggerRules {
         if min_detectors > detectors.len() {
             return Err(err(
                 alert.min_detectors.span().start,
-                format!("min_detectors is {min_detectors} but only {} detectors are listed", detectors.len()),
+                format!(
+                    "min_detectors is {min_detectors} but only {} detectors are listed",
+                    detectors.len()
+                ),
                 "lower min_detectors or list more detectors",
             ));
         }
         let number = |v: &Spanned<f64>, what: &str| -> Result<f64, RulesError> {
             let x = *v.get_ref();
             if !x.is_finite() || x < 0.0 {
-                Err(err(v.span().start, format!("{what} is {x}"), &format!("{what} is a number >= 0")))
+                Err(err(
+                    v.span().start,
+                    format!("{what} is {x}"),
+                    &format!("{what} is a number >= 0"),
+                ))
             } else {
                 Ok(x)
             }
@@ -168,7 +195,15 @@ mod tests {
     fn parses_a_good_file() {
         let r = TriggerRules::parse("t.toml", GOOD).unwrap();
         assert_eq!(r.detectors, ["farrington", "ears_c3"]);
-        assert_eq!((r.min_detectors, r.growth_window, r.cooldown_months, r.event_window_months), (1, 3, 2, 3));
+        assert_eq!(
+            (
+                r.min_detectors,
+                r.growth_window,
+                r.cooldown_months,
+                r.event_window_months
+            ),
+            (1, 3, 2, 3)
+        );
         assert_eq!(r.detector_memory_months, 0);
         assert_eq!((r.min_count, r.min_growth), (100.0, 1.5));
     }
@@ -178,25 +213,51 @@ mod tests {
         let text = GOOD.replace("\"ears_c3\"]", "\n  \"ears_c4\"]");
         let e = TriggerRules::parse("t.toml", &text).unwrap_err();
         assert_eq!(e.line, 3, "{e}");
-        assert!(e.message.contains("ears_c4") && e.hint.contains("ears_c3"), "{e}");
-        assert!(e.to_string().starts_with("t.toml:3: unknown detector"), "{e}");
+        assert!(
+            e.message.contains("ears_c4") && e.hint.contains("ears_c3"),
+            "{e}"
+        );
+        assert!(
+            e.to_string().starts_with("t.toml:3: unknown detector"),
+            "{e}"
+        );
     }
 
     #[test]
     fn negative_numbers_are_refused_with_their_line() {
-        let e = TriggerRules::parse("t.toml", &GOOD.replace("cooldown_months = 2", "cooldown_months = -1")).unwrap_err();
+        let e = TriggerRules::parse(
+            "t.toml",
+            &GOOD.replace("cooldown_months = 2", "cooldown_months = -1"),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 7, "{e}");
-        let e = TriggerRules::parse("t.toml", &GOOD.replace("min_count = 100", "min_count = -5.0")).unwrap_err();
+        let e = TriggerRules::parse(
+            "t.toml",
+            &GOOD.replace("min_count = 100", "min_count = -5.0"),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
-        let e = TriggerRules::parse("t.toml", &GOOD.replace("min_detectors = 1", "min_detectors = 3")).unwrap_err();
+        let e = TriggerRules::parse(
+            "t.toml",
+            &GOOD.replace("min_detectors = 1", "min_detectors = 3"),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 3, "{e}");
     }
 
     #[test]
     fn syntax_errors_and_typos_have_lines() {
-        let e = TriggerRules::parse("t.toml", &GOOD.replace("min_growth = 1.5", "min_growht = 1.5")).unwrap_err();
+        let e = TriggerRules::parse(
+            "t.toml",
+            &GOOD.replace("min_growth = 1.5", "min_growht = 1.5"),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 6, "{e}");
-        let e = TriggerRules::parse("t.toml", &GOOD.replace("window_months = 3", "window_months = ")).unwrap_err();
+        let e = TriggerRules::parse(
+            "t.toml",
+            &GOOD.replace("window_months = 3", "window_months = "),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 10, "{e}");
     }
 }

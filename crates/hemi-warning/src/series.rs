@@ -39,7 +39,12 @@ impl MonthlySeries {
         start: Period,
         values: Vec<f64>,
     ) -> Result<Self, SeriesError> {
-        let series = MonthlySeries { reporting: reporting.into(), nationality, start, values };
+        let series = MonthlySeries {
+            reporting: reporting.into(),
+            nationality,
+            start,
+            values,
+        };
         match start {
             Period::Month(..) => Ok(series),
             Period::Year(_) => Err(SeriesError::NotMonthly(series.key(), start)),
@@ -88,7 +93,10 @@ impl MonthlySeries {
 
     /// The series cut after `last` (months after it dropped): the data as of `last`.
     pub fn cut_at(&self, last: Period) -> MonthlySeries {
-        MonthlySeries { values: self.values[..self.known_len(last)].to_vec(), ..self.clone() }
+        MonthlySeries {
+            values: self.values[..self.known_len(last)].to_vec(),
+            ..self.clone()
+        }
     }
 }
 
@@ -98,7 +106,13 @@ mod tests {
 
     #[test]
     fn months_index_and_cut() {
-        let s = MonthlySeries::new("PAN", Some("HTI".into()), Period::Month(2020, 11), vec![1.0, 2.0, 3.0]).unwrap();
+        let s = MonthlySeries::new(
+            "PAN",
+            Some("HTI".into()),
+            Period::Month(2020, 11),
+            vec![1.0, 2.0, 3.0],
+        )
+        .unwrap();
         assert_eq!(s.end(), Some(Period::Month(2021, 1)));
         assert_eq!(s.value_at(Period::Month(2020, 12)), Some(2.0));
         assert_eq!(s.value_at(Period::Month(2020, 10)), None);

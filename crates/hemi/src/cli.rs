@@ -10,7 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "hemi", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Database: a SQLite file path (created if missing) or a postgres:// URL.
-    #[arg(long, global = true, env = "HEMI_DATABASE_URL", default_value = "hemi.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "HEMI_DATABASE_URL",
+        default_value = "hemi.db"
+    )]
     pub database_url: String,
 
     /// Directory of extra source profiles (*.toml); they add to or replace the bundled ones.

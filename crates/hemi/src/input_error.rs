@@ -15,12 +15,17 @@ pub struct InputError {
 
 impl InputError {
     pub fn one(diagnostic: Diagnostic) -> InputError {
-        InputError { diagnostics: vec![diagnostic], more: 0, stopped_early: false }
+        InputError {
+            diagnostics: vec![diagnostic],
+            more: 0,
+            stopped_early: false,
+        }
     }
 
     pub fn summary(&self) -> String {
         let total = self.diagnostics.len() + self.more;
-        let files: std::collections::BTreeSet<&str> = self.diagnostics.iter().map(|d| d.file.as_str()).collect();
+        let files: std::collections::BTreeSet<&str> =
+            self.diagnostics.iter().map(|d| d.file.as_str()).collect();
         format!(
             "{total} problem{} in {} file{}",
             if total == 1 { "" } else { "s" },

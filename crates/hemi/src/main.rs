@@ -7,9 +7,9 @@
 mod cli;
 mod commands;
 mod input_error;
+mod notify;
 mod output;
 mod profiles;
-mod notify;
 mod watch;
 
 use std::process::ExitCode;
@@ -18,7 +18,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -46,12 +46,17 @@ pub async fn deliver_due(store: &Store) -> anyhow::Result<DeliveryReport> {
             let agent = agent.clone();
             let (url, payload) = (n.webhook_url.clone(), n.payload.clone());
             let answer = tokio::task::spawn_blocking(move || {
-                agent.post(&url).set("Content-Type", "application/json").send_string(&payload)
+                agent
+                    .post(&url)
+                    .set("Content-Type", "application/json")
+                    .send_string(&payload)
             })
             .await?;
             let (status, error) = match answer {
                 Ok(response) => (Some(i64::from(response.status())), None),
-                Err(ureq::Error::Status(code, _)) => (Some(i64::from(code)), Some(format!("HTTP {code}"))),
+                Err(ureq::Error::Status(code, _)) => {
+                    (Some(i64::from(code)), Some(format!("HTTP {code}")))
+                }
                 Err(e) => (None, Some(e.to_string())),
             };
             attempts += 1;
@@ -60,7 +65,15 @@ pub async fn deliver_due(store: &Store) -> anyhow::Result<DeliveryReport> {
             let now = SystemTime::now();
             let next = rfc3339(now + backoff * 2);
             store
-                .record_delivery_attempt(n.id, &rfc3339(now), status, error.as_deref(), delivered, give_up, &next)
+                .record_delivery_attempt(
+                    n.id,
+                    &rfc3339(now),
+                    status,
+                    error.as_deref(),
+                    delivered,
+                    give_up,
+                    &next,
+                )
                 .await?;
             if delivered {
                 outcome = "delivered";

@@ -42,7 +42,9 @@ impl Cell {
         match self {
             Cell::Text(t) => Value::String(t.clone()),
             Cell::Int(i) => Value::from(*i),
-            Cell::Float(f) => serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null),
+            Cell::Float(f) => serde_json::Number::from_f64(*f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
             Cell::Empty => Value::Null,
         }
     }
@@ -82,7 +84,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Table {
-        Table { headers: headers.to_vec(), rows: Vec::new() }
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, row: Vec<Cell>) {
@@ -106,8 +111,12 @@ impl Table {
                     .rows
                     .iter()
                     .map(|row| {
-                        let object: Map<String, Value> =
-                            self.headers.iter().zip(row).map(|(h, c)| (h.to_string(), c.json())).collect();
+                        let object: Map<String, Value> = self
+                            .headers
+                            .iter()
+                            .zip(row)
+                            .map(|(h, c)| (h.to_string(), c.json()))
+                            .collect();
                         Value::Object(object)
                     })
                     .collect();
@@ -118,14 +127,29 @@ impl Table {
     }
 
     fn print_aligned(&self, out: &mut impl Write) -> std::io::Result<()> {
-        let texts: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(Cell::text).collect()).collect();
+        let texts: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::text).collect())
+            .collect();
         let widths: Vec<usize> = (0..self.headers.len())
             .map(|i| {
-                texts.iter().map(|r| r[i].chars().count()).chain([self.headers[i].len()]).max().unwrap_or(0)
+                texts
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([self.headers[i].len()])
+                    .max()
+                    .unwrap_or(0)
             })
             .collect();
         let numeric: Vec<bool> = (0..self.headers.len())
-            .map(|i| !self.rows.is_empty() && self.rows.iter().all(|r| r[i].is_number() || matches!(r[i], Cell::Empty)))
+            .map(|i| {
+                !self.rows.is_empty()
+                    && self
+                        .rows
+                        .iter()
+                        .all(|r| r[i].is_number() || matches!(r[i], Cell::Empty))
+            })
             .collect();
         let line = |cells: Vec<String>| -> String {
             let parts: Vec<String> = cells
@@ -133,12 +157,20 @@ impl Table {
                 .enumerate()
                 .map(|(i, c)| {
                     let pad = widths[i] - c.chars().count();
-                    if numeric[i] { format!("{}{c}", " ".repeat(pad)) } else { format!("{c}{}", " ".repeat(pad)) }
+                    if numeric[i] {
+                        format!("{}{c}", " ".repeat(pad))
+                    } else {
+                        format!("{c}{}", " ".repeat(pad))
+                    }
                 })
                 .collect();
             parts.join("  ").trim_end().to_owned()
         };
-        writeln!(out, "{}", line(self.headers.iter().map(|h| h.to_string()).collect()))?;
+        writeln!(
+            out,
+            "{}",
+            line(self.headers.iter().map(|h| h.to_string()).collect())
+        )?;
         for row in texts {
             writeln!(out, "{}", line(row))?;
         }
@@ -178,7 +210,10 @@ mod tests {
         t.push(vec!["USA".into(), Cell::Int(12345)]);
         let mut out = Vec::new();
         t.print(Format::Table, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "country  value\nPAN          5\nUSA      12345\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "country  value\nPAN          5\nUSA      12345\n"
+        );
     }
 
     #[test]

@@ -15,15 +15,23 @@ pub fn load(extra_dir: Option<&Path>) -> anyhow::Result<ProfileSet> {
     let mut files: Vec<(String, String)> = BUNDLED
         .files()
         .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
-        .map(|f| (format!("profiles/{}", f.path().display()), f.contents_utf8().unwrap_or_default().to_owned()))
+        .map(|f| {
+            (
+                format!("profiles/{}", f.path().display()),
+                f.contents_utf8().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     files.sort();
     if let Some(dir) = extra_dir {
         let mut extra = Vec::new();
-        for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read profiles directory {}", dir.display()))? {
+        for entry in std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read profiles directory {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 extra.push((path.display().to_string(), text));
             }
         }

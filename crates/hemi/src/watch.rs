@@ -19,26 +19,37 @@ const BUNDLED_ROUTES: &str = include_str!("../../../rules/routes.toml");
 const BUNDLED_ROSTER: &str = include_str!("../../../rules/roster.toml");
 
 fn rules_input_error(e: RulesError) -> anyhow::Error {
-    InputError::one(Diagnostic { file: e.file, line: e.line as u64, field: "rules".into(), message: e.message, hint: e.hint })
-        .into()
+    InputError::one(Diagnostic {
+        file: e.file,
+        line: e.line as u64,
+        field: "rules".into(),
+        message: e.message,
+        hint: e.hint,
+    })
+    .into()
 }
 
 /// The bundled rules, each replaced by the same-named file in `dir` when present.
 pub fn load_rules(dir: Option<&Path>) -> anyhow::Result<Rules> {
-        let read = |name: &str, bundled: &'static str| -> anyhow::Result<(String, String)> {
-            if let Some(path) = dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                return Ok((path.display().to_string(), text));
-            }
-            Ok((format!("rules/{name}"), bundled.to_owned()))
-        };
-        let (file, text) = read("triggers.toml", BUNDLED_TRIGGERS)?;
-        let triggers = TriggerRules::parse(&file, &text).map_err(rules_input_error)?;
-        let (file, text) = read("routes.toml", BUNDLED_ROUTES)?;
-        let routes = Routes::parse(&file, &text).map_err(rules_input_error)?;
-        let (file, text) = read("roster.toml", BUNDLED_ROSTER)?;
-        let roster = Roster::parse(&file, &text).map_err(rules_input_error)?;
-        Ok(Rules { triggers, routes, roster })
+    let read = |name: &str, bundled: &'static str| -> anyhow::Result<(String, String)> {
+        if let Some(path) = dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            return Ok((path.display().to_string(), text));
+        }
+        Ok((format!("rules/{name}"), bundled.to_owned()))
+    };
+    let (file, text) = read("triggers.toml", BUNDLED_TRIGGERS)?;
+    let triggers = TriggerRules::parse(&file, &text).map_err(rules_input_error)?;
+    let (file, text) = read("routes.toml", BUNDLED_ROUTES)?;
+    let routes = Routes::parse(&file, &text).map_err(rules_input_error)?;
+    let (file, text) = read("roster.toml", BUNDLED_ROSTER)?;
+    let roster = Roster::parse(&file, &text).map_err(rules_input_error)?;
+    Ok(Rules {
+        triggers,
+        routes,
+        roster,
+    })
 }
 
 /// Parse a `YYYY-MM` argument; a bad one is bad input (exit 2).

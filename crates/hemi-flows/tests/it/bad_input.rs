@@ -14,7 +14,12 @@ const HN: &str = "honduras_irregular_entries_by_nationality_2024.csv";
 #[test]
 fn renamed_column() {
     let e = first_error(HN, b"month,nationality,cuenta\n2021-01,HTI,5\n");
-    assert!(e.starts_with(&format!("{HN}:1: header: missing column count; unexpected column cuenta")), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "{HN}:1: header: missing column count; unexpected column cuenta"
+        )),
+        "{e}"
+    );
 }
 
 #[test]
@@ -26,15 +31,24 @@ fn missing_column() {
 #[test]
 fn bad_periods() {
     let e = first_error(HN, b"month,nationality,count\n2021-13,HTI,5\n");
-    assert!(e.starts_with(&format!("{HN}:2: month: \"2021-13\" has month 13")), "{e}");
+    assert!(
+        e.starts_with(&format!("{HN}:2: month: \"2021-13\" has month 13")),
+        "{e}"
+    );
     let e = first_error(HN, b"month,nationality,count\n2021-01,HTI,5\n21-01,HTI,5\n");
-    assert!(e.starts_with(&format!("{HN}:3: month: \"21-01\" is not a period")), "{e}");
+    assert!(
+        e.starts_with(&format!("{HN}:3: month: \"21-01\" is not a period")),
+        "{e}"
+    );
 }
 
 #[test]
 fn negative_and_fractional_counts() {
     let e = first_error(HN, b"month,nationality,count\n2021-01,HTI,-3\n");
-    assert!(e.contains(":2: count: -3 is negative — counts must be >= 0"), "{e}");
+    assert!(
+        e.contains(":2: count: -3 is negative — counts must be >= 0"),
+        "{e}"
+    );
     let e = first_error(HN, b"month,nationality,count\n2021-01,HTI,2.5\n");
     assert!(e.contains(":2: count: 2.5 is not a whole number"), "{e}");
 }
@@ -42,16 +56,26 @@ fn negative_and_fractional_counts() {
 #[test]
 fn unknown_country_code() {
     let e = first_error(HN, b"month,nationality,count\n2021-01,XYZ,5\n");
-    assert!(e.contains(":2: nationality: \"XYZ\" is not an ISO 3166 alpha-3 code"), "{e}");
+    assert!(
+        e.contains(":2: nationality: \"XYZ\" is not an ISO 3166 alpha-3 code"),
+        "{e}"
+    );
 }
 
 #[test]
 fn undeclared_publisher_code_is_refused_declared_one_accepted() {
     // OOO ("unknown") is in the UN reference table but is not ISO: a profile must declare it.
-    let e = first_error("mexico_returns_by_nationality.csv", b"month,nationality,return_type,count\n2021-01,OOO,deportation,5\n");
+    let e = first_error(
+        "mexico_returns_by_nationality.csv",
+        b"month,nationality,return_type,count\n2021-01,OOO,deportation,5\n",
+    );
     assert!(e.contains("\"OOO\" is not an ISO 3166"), "{e}");
     let table = parse_bytes(HN, b"month,nationality,count\n2021-01,OOO,5\n").unwrap();
-    assert_eq!(table.series[0].nationality.as_deref(), Some("OOO"), "Honduras declares OOO");
+    assert_eq!(
+        table.series[0].nationality.as_deref(),
+        Some("OOO"),
+        "Honduras declares OOO"
+    );
 }
 
 #[test]
@@ -73,20 +97,33 @@ fn empty_file_and_header_only() {
 
 #[test]
 fn non_utf8_bytes() {
-    let e = first_error("panama_darien_transits_by_sex_age.csv", b"month,group,count\n2021-01,ni\xf1os,5\n");
-    assert!(e.contains(":2: group: bytes \"ni\\xf1os\" are not valid UTF-8 — save the file as UTF-8"), "{e}");
+    let e = first_error(
+        "panama_darien_transits_by_sex_age.csv",
+        b"month,group,count\n2021-01,ni\xf1os,5\n",
+    );
+    assert!(
+        e.contains(":2: group: bytes \"ni\\xf1os\" are not valid UTF-8 — save the file as UTF-8"),
+        "{e}"
+    );
 }
 
 #[test]
 fn overlong_cell() {
     let long = "A".repeat(hemi_flows::MAX_FIELD_BYTES + 1);
-    let e = first_error(HN, format!("month,nationality,count\n2021-01,{long},5\n").as_bytes());
+    let e = first_error(
+        HN,
+        format!("month,nationality,count\n2021-01,{long},5\n").as_bytes(),
+    );
     assert!(e.contains("over the limit of 4096"), "{e}");
 }
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
-    let d = parse_bytes(HN, b"month,nationality,count\n2021-13,HTI,5\n2021-01,XYZ,5\n2021-01,HTI,-1\n").unwrap_err();
+    let d = parse_bytes(
+        HN,
+        b"month,nationality,count\n2021-13,HTI,5\n2021-01,XYZ,5\n2021-01,HTI,-1\n",
+    )
+    .unwrap_err();
     let lines: Vec<u64> = d.iter().map(|d| d.line).collect();
     assert_eq!(lines, vec![2, 3, 4]);
 }
@@ -107,7 +144,8 @@ impl std::io::Read for GeneratedTable {
             } else if self.rows_left > 0 {
                 self.rows_left -= 1;
                 let month = self.rows_left % 12 + 1;
-                self.buffer.extend_from_slice(format!("2021-{month:02},HTI,1\n").as_bytes());
+                self.buffer
+                    .extend_from_slice(format!("2021-{month:02},HTI,1\n").as_bytes());
             }
         }
         let n = out.len().min(self.buffer.len());
@@ -124,8 +162,18 @@ fn a_large_file_is_streamed() {
     let rows = 700_000;
     let set = profiles();
     let profile = set.get("mexico_presented_nationality").unwrap();
-    let input = GeneratedTable { rows_left: rows, buffer: Vec::new(), header_done: false };
-    let table = parse_table(profile, "big.csv", input, hemi_core::CountryCodes::bundled()).unwrap();
+    let input = GeneratedTable {
+        rows_left: rows,
+        buffer: Vec::new(),
+        header_done: false,
+    };
+    let table = parse_table(
+        profile,
+        "big.csv",
+        input,
+        hemi_core::CountryCodes::bundled(),
+    )
+    .unwrap();
     assert_eq!(table.rows_read, rows);
     assert_eq!(table.observations.len(), 12);
     assert_eq!(table.observations.values().sum::<f64>(), rows as f64);
@@ -137,9 +185,19 @@ fn too_many_distinct_observations_is_refused() {
     let set = profiles();
     let profile = set.get("mexico_presented_nationality").unwrap();
     let input: &[u8] = b"month,nationality,count\n2021-01,HTI,1\n2021-02,HTI,1\n2021-03,HTI,1\n";
-    let d = hemi_flows::parse_table_with_limit(profile, "big.csv", input, hemi_core::CountryCodes::bundled(), 2).unwrap_err();
+    let d = hemi_flows::parse_table_with_limit(
+        profile,
+        "big.csv",
+        input,
+        hemi_core::CountryCodes::bundled(),
+        2,
+    )
+    .unwrap_err();
     let e = d.iter().next().unwrap().to_string();
-    assert!(e.starts_with("big.csv:4: file: more than 2 distinct observations — split the file"), "{e}");
+    assert!(
+        e.starts_with("big.csv:4: file: more than 2 distinct observations — split the file"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -150,5 +208,8 @@ fn problems_are_bounded_and_counted() {
     }
     let d = parse_bytes(HN, text.as_bytes()).unwrap_err();
     assert_eq!(d.iter().count(), hemi_core::MAX_DIAGNOSTICS_KEPT);
-    assert!(d.to_string().contains("stopped at the first 50 problems"), "{d}");
+    assert!(
+        d.to_string().contains("stopped at the first 50 problems"),
+        "{d}"
+    );
 }

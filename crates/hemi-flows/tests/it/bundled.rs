@@ -26,7 +26,10 @@ const OBSERVATION_TABLES: &[&str] = &[
 fn every_bundled_table_parses_with_its_profile() {
     for file in OBSERVATION_TABLES {
         let table = parse_bundled(file);
-        assert!(table.rows_read > 0 && !table.observations.is_empty(), "{file}");
+        assert!(
+            table.rows_read > 0 && !table.observations.is_empty(),
+            "{file}"
+        );
     }
 }
 
@@ -46,8 +49,14 @@ fn panama_annual_totals_stay_annual() {
         .keys()
         .filter(|(_, p)| p.year() < 2020 && p.granularity() == hemi_core::Granularity::Month)
         .count();
-    assert_eq!(monthly_before_2020, 0, "no monthly values may be invented from annual totals");
-    assert!(table.observations.keys().any(|(_, p)| *p == hemi_core::Period::Year(2019)));
+    assert_eq!(
+        monthly_before_2020, 0,
+        "no monthly values may be invented from annual totals"
+    );
+    assert!(table
+        .observations
+        .keys()
+        .any(|(_, p)| *p == hemi_core::Period::Year(2019)));
 }
 
 #[test]
@@ -55,9 +64,18 @@ fn us_september_2021_counts_citizenship_rows_only() {
     // CBP nationwide encounters, southwest land border, September 2021: 192,001.
     let table = parse_bundled("flows/usa_southwest_border_encounters.csv");
     assert_eq!(total(&table, "nationality", "2021-09", None), 192_001.0);
-    assert_eq!(total(&table, "nationality", "2021-09", Some("HTI")), 17_638.0);
-    assert!(total(&table, "demographic", "2021-09", None) == 0.0, "no demographic rows that month");
-    assert!(total(&table, "demographic", "2018", None) > 0.0, "demographic rows are kept as their own breakdown");
+    assert_eq!(
+        total(&table, "nationality", "2021-09", Some("HTI")),
+        17_638.0
+    );
+    assert!(
+        total(&table, "demographic", "2021-09", None) == 0.0,
+        "no demographic rows that month"
+    );
+    assert!(
+        total(&table, "demographic", "2018", None) > 0.0,
+        "demographic rows are kept as their own breakdown"
+    );
 }
 
 #[test]
@@ -73,11 +91,16 @@ fn honduras_duplicates_are_summed_and_reported() {
     let fra = table
         .combined
         .iter()
-        .find(|c| c.series.nationality.as_deref() == Some("FRA") && c.period.to_string() == "2023-09")
+        .find(|c| {
+            c.series.nationality.as_deref() == Some("FRA") && c.period.to_string() == "2023-09"
+        })
         .expect("two FRA rows in 2023-09 are combined");
     assert_eq!(fra.lines.len(), 2);
     let recode = &table.recodes[0];
     assert_eq!((recode.from.as_str(), recode.to.as_str()), ("TWN", "CHN"));
     assert!(recode.rows > 20, "TWN rows were recoded: {}", recode.rows);
-    assert!(!table.series.iter().any(|s| s.nationality.as_deref() == Some("TWN")));
+    assert!(!table
+        .series
+        .iter()
+        .any(|s| s.nationality.as_deref() == Some("TWN")));
 }

@@ -18,7 +18,12 @@ fn profiles() -> ProfileSet {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     ProfileSet::from_files(files.iter().map(|(a, b)| (a.as_str(), b.as_str()))).unwrap()
@@ -28,7 +33,8 @@ fn profiles() -> ProfileSet {
 fn parse_bundled(relative: &str) -> ParsedTable {
     let path = repo_root().join("data").join(relative);
     let bytes = std::fs::read(&path).unwrap();
-    parse_bytes(path.file_name().unwrap().to_str().unwrap(), &bytes).unwrap_or_else(|d| panic!("{d}"))
+    parse_bytes(path.file_name().unwrap().to_str().unwrap(), &bytes)
+        .unwrap_or_else(|d| panic!("{d}"))
 }
 
 fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParsedTable, hemi_core::Diagnostics> {
@@ -37,8 +43,15 @@ fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParsedTable, hemi_core::
         .headers()
         .map(|h| h.iter().map(str::to_owned).collect())
         .unwrap_or_default();
-    let profile = set.detect(file_name, &header).unwrap_or_else(|_| set.get("honduras_entries_nationality").unwrap());
-    parse_table(profile, file_name, bytes, hemi_core::CountryCodes::bundled())
+    let profile = set
+        .detect(file_name, &header)
+        .unwrap_or_else(|_| set.get("honduras_entries_nationality").unwrap());
+    parse_table(
+        profile,
+        file_name,
+        bytes,
+        hemi_core::CountryCodes::bundled(),
+    )
 }
 
 /// Sum of observations of one measure and breakdown whose period starts with `prefix`.

@@ -4,11 +4,19 @@
 //! is `None` (see crate docs).
 
 use crate::support::{check, fixture, series, SERIES};
-use hemi_warning::{Detector, Ears, EarsConfig, Farrington, FarringtonConfig, GlrNb, GlrNbConfig, Status};
+use hemi_warning::{
+    Detector, Ears, EarsConfig, Farrington, FarringtonConfig, GlrNb, GlrNbConfig, Status,
+};
 
 /// Farrington configuration used by `make_fixtures.R` for a series of length `n`.
 fn farrington_for(n: usize) -> FarringtonConfig {
-    FarringtonConfig::monthly(if n >= 72 { 3 } else if n >= 54 { 2 } else { 1 })
+    FarringtonConfig::monthly(if n >= 72 {
+        3
+    } else if n >= 54 {
+        2
+    } else {
+        1
+    })
 }
 
 fn compare(method: &str, make: impl Fn(usize) -> Box<dyn Detector>, score_from_upper: bool) -> f64 {
@@ -27,7 +35,14 @@ fn compare(method: &str, make: impl Fn(usize) -> Box<dyn Detector>, score_from_u
                 assert_eq!(a.status, Status::Ok, "{ctx}");
             } else {
                 // R gives NA: limit54 (Farrington) or a 0/0 statistic (EARS C3).
-                assert!(matches!(a.status, Status::TooFewCases { .. } | Status::Undefined { .. }), "{ctx}: {:?}", a.status);
+                assert!(
+                    matches!(
+                        a.status,
+                        Status::TooFewCases { .. } | Status::Undefined { .. }
+                    ),
+                    "{ctx}: {:?}",
+                    a.status
+                );
                 assert!(!a.alarm, "{ctx}: alarm without a bound");
             }
             max_rel = max_rel.max(check("expected", &ctx, a.expected, r.expected));
@@ -48,7 +63,11 @@ fn compare(method: &str, make: impl Fn(usize) -> Box<dyn Detector>, score_from_u
 
 #[test]
 fn farrington_matches_r() {
-    compare("farrington", |n| Box::new(Farrington::new(farrington_for(n))), false);
+    compare(
+        "farrington",
+        |n| Box::new(Farrington::new(farrington_for(n))),
+        false,
+    );
 }
 
 #[test]
@@ -68,7 +87,11 @@ fn ears_c3_matches_r() {
 
 #[test]
 fn glrnb_matches_r() {
-    compare("glrnb", |_| Box::new(GlrNb::new(GlrNbConfig::default())), true);
+    compare(
+        "glrnb",
+        |_| Box::new(GlrNb::new(GlrNbConfig::default())),
+        true,
+    );
 }
 
 #[test]
@@ -91,7 +114,12 @@ fn assess_all_equals_pointwise_assess_for_every_detector() {
             let all = d.assess_all(&counts);
             assert_eq!(all.len(), counts.len());
             for (t, a) in all.iter().enumerate() {
-                assert_eq!(*a, d.assess(&counts[..=t], t), "{} on {name} at {t}", d.name());
+                assert_eq!(
+                    *a,
+                    d.assess(&counts[..=t], t),
+                    "{} on {name} at {t}",
+                    d.name()
+                );
             }
         }
     }

@@ -8,7 +8,12 @@ fn assess_never_reads_the_future() {
     let counts = series("panama_hti");
     for d in all_detectors() {
         for t in 0..counts.len() {
-            assert_eq!(d.assess(&counts, t), d.assess(&counts[..=t], t), "{} t={t}", d.name());
+            assert_eq!(
+                d.assess(&counts, t),
+                d.assess(&counts[..=t], t),
+                "{} t={t}",
+                d.name()
+            );
         }
     }
 }
@@ -23,7 +28,12 @@ fn future_values_do_not_matter() {
             for v in poisoned.iter_mut().skip(t + 1) {
                 *v = f64::NAN;
             }
-            assert_eq!(d.assess(&counts, t), d.assess(&poisoned, t), "{} t={t}", d.name());
+            assert_eq!(
+                d.assess(&counts, t),
+                d.assess(&poisoned, t),
+                "{} t={t}",
+                d.name()
+            );
         }
     }
 }
@@ -31,7 +41,10 @@ fn future_values_do_not_matter() {
 #[test]
 fn registry_names_are_stable() {
     let names: Vec<_> = all_detectors().iter().map(|d| d.name()).collect();
-    assert_eq!(names, ["farrington", "ears_c1", "ears_c2", "ears_c3", "glrnb"]);
+    assert_eq!(
+        names,
+        ["farrington", "ears_c1", "ears_c2", "ears_c3", "glrnb"]
+    );
 }
 
 #[test]
@@ -40,7 +53,11 @@ fn early_points_have_no_bound_on_every_series() {
         let counts = series(name);
         for d in all_detectors() {
             let a = d.assess(&counts, 0);
-            assert!(matches!(a.status, Status::InsufficientHistory { available: 1, .. }), "{}", d.name());
+            assert!(
+                matches!(a.status, Status::InsufficientHistory { available: 1, .. }),
+                "{}",
+                d.name()
+            );
             assert!(a.upper.is_none() && a.expected.is_none() && !a.alarm);
         }
     }

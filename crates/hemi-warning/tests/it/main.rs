@@ -5,7 +5,7 @@
 
 mod fixtures;
 mod lookahead;
-mod support;
 mod realdata;
-mod warning;
 mod routes;
+mod support;
+mod warning;

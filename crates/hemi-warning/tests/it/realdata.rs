@@ -25,12 +25,21 @@ fn repo() -> PathBuf {
 /// Reads `data/<path>` as CSV records keyed by header.
 pub fn records(path: &str) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(repo().join("data").join(path)).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     reader
         .records()
         .map(|r| {
             let r = r.unwrap();
-            headers.iter().cloned().zip(r.iter().map(str::to_owned)).collect()
+            headers
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_owned))
+                .collect()
         })
         .collect()
 }
@@ -39,7 +48,9 @@ fn load(reporting: &'static str, path: &str, period: &str, nationality: &str) ->
     let mut counts = HashMap::new();
     let (mut first, mut last) = (Period::Month(2100, 1), Period::Month(1900, 1));
     for r in records(path) {
-        let Ok(month @ Period::Month(..)) = r[period].parse::<Period>() else { continue };
+        let Ok(month @ Period::Month(..)) = r[period].parse::<Period>() else {
+            continue;
+        };
         let mut nat = r[nationality].clone();
         if nat.is_empty() {
             continue; // USA: demographic rows, not additive with citizenship rows
@@ -51,7 +62,12 @@ fn load(reporting: &'static str, path: &str, period: &str, nationality: &str) ->
         first = first.min(month);
         last = last.max(month);
     }
-    Table { reporting, counts, first, last }
+    Table {
+        reporting,
+        counts,
+        first,
+        last,
+    }
 }
 
 /// Panama (Darién), Honduras, Mexico (presented), USA (CBP encounters by citizenship).
@@ -59,10 +75,30 @@ pub fn presentations() -> &'static [Table] {
     static T: OnceLock<Vec<Table>> = OnceLock::new();
     T.get_or_init(|| {
         vec![
-            load("PAN", "flows/panama_darien_transits_by_nationality.csv", "period", "nationality"),
-            load("HND", "flows/honduras_irregular_entries_by_nationality.csv", "month", "nationality"),
-            load("MEX", "flows/mexico_irregular_presented_by_nationality.csv", "month", "nationality"),
-            load("USA", "flows/usa_southwest_border_encounters.csv", "month", "citizenship"),
+            load(
+                "PAN",
+                "flows/panama_darien_transits_by_nationality.csv",
+                "period",
+                "nationality",
+            ),
+            load(
+                "HND",
+                "flows/honduras_irregular_entries_by_nationality.csv",
+                "month",
+                "nationality",
+            ),
+            load(
+                "MEX",
+                "flows/mexico_irregular_presented_by_nationality.csv",
+                "month",
+                "nationality",
+            ),
+            load(
+                "USA",
+                "flows/usa_southwest_border_encounters.csv",
+                "month",
+                "citizenship",
+            ),
         ]
     })
 }
@@ -70,7 +106,14 @@ pub fn presentations() -> &'static [Table] {
 /// Mexico's returns (deportations and assisted returns summed).
 pub fn mexico_returns() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
-    T.get_or_init(|| load("MEX", "flows/mexico_returns_by_nationality.csv", "month", "nationality"))
+    T.get_or_init(|| {
+        load(
+            "MEX",
+            "flows/mexico_returns_by_nationality.csv",
+            "month",
+            "nationality",
+        )
+    })
 }
 
 impl Table {
@@ -83,13 +126,23 @@ impl Table {
                 values[self.first.distance_to(*month).unwrap() as usize] += count;
             }
         }
-        MonthlySeries::new(self.reporting, nationality.map(str::to_owned), self.first, values).unwrap()
+        MonthlySeries::new(
+            self.reporting,
+            nationality.map(str::to_owned),
+            self.first,
+            values,
+        )
+        .unwrap()
     }
 }
 
 /// The presentation series of `nationality` reported by `reporting`.
 pub fn series(reporting: &str, nationality: &str) -> MonthlySeries {
-    presentations().iter().find(|t| t.reporting == reporting).unwrap().series(Some(nationality))
+    presentations()
+        .iter()
+        .find(|t| t.reporting == reporting)
+        .unwrap()
+        .series(Some(nationality))
 }
 
 /// Nationalities with at least `min_total` people in a table over 2020-2024.
@@ -100,7 +153,11 @@ pub fn large_nationalities(table: &Table, min_total: f64) -> Vec<String> {
             *totals.entry(nat.clone()).or_default() += c;
         }
     }
-    totals.into_iter().filter(|(_, t)| *t >= min_total).map(|(n, _)| n).collect()
+    totals
+        .into_iter()
+        .filter(|(_, t)| *t >= min_total)
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// UN DESA stock of people born in `origin`, by destination, latest year <= `year`
@@ -115,11 +172,22 @@ pub fn desa_stocks(origin: &str, year: i32) -> BTreeMap<String, f64> {
         .into_iter()
         .filter(|r| r["country_of_origin"] == origin && r["year"].parse::<i32>().unwrap() <= year)
         .collect();
-    let latest = rows.iter().map(|r| r["year"].parse::<i32>().unwrap()).max().unwrap();
+    let latest = rows
+        .iter()
+        .map(|r| r["year"].parse::<i32>().unwrap())
+        .max()
+        .unwrap();
     let mut stocks = BTreeMap::new();
-    for r in rows.iter().filter(|r| r["year"].parse::<i32>().unwrap() == latest) {
-        if americas.contains(&r["country_of_destination"]) && (r["sex"] == "female" || r["sex"] == "male") {
-            *stocks.entry(r["country_of_destination"].clone()).or_insert(0.0) += r["count"].parse::<f64>().unwrap();
+    for r in rows
+        .iter()
+        .filter(|r| r["year"].parse::<i32>().unwrap() == latest)
+    {
+        if americas.contains(&r["country_of_destination"])
+            && (r["sex"] == "female" || r["sex"] == "male")
+        {
+            *stocks
+                .entry(r["country_of_destination"].clone())
+                .or_insert(0.0) += r["count"].parse::<f64>().unwrap();
         }
     }
     stocks

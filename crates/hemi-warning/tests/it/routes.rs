@@ -19,25 +19,46 @@ fn routes() -> Routes {
 fn haitian_2021_roles() {
     let rules = shipped_rules();
     let as_of = Period::Month(2021, 12);
-    let hti: Vec<MonthlySeries> = ["PAN", "HND", "MEX", "USA"].iter().map(|c| series(c, "HTI")).collect();
+    let hti: Vec<MonthlySeries> = ["PAN", "HND", "MEX", "USA"]
+        .iter()
+        .map(|c| series(c, "HTI"))
+        .collect();
     let rows = replay(&hti, Period::Month(2020, 10), as_of, &rules);
     let events = events_as_of(&rows, as_of, rules.event_window_months);
-    let event = events.iter().find(|e| e.first_alert.year() == 2021).unwrap();
+    let event = events
+        .iter()
+        .find(|e| e.first_alert.year() == 2021)
+        .unwrap();
     // Stocks: UN DESA, latest year <= 2021 (2020), destinations in the Americas.
     let stocks = desa_stocks("HTI", event.first_alert.year());
     // Presentations: the Haitian series, and every nationality's at Panama (companions).
-    let pan = presentations().iter().find(|t| t.reporting == "PAN").unwrap();
+    let pan = presentations()
+        .iter()
+        .find(|t| t.reporting == "PAN")
+        .unwrap();
     let mut all = hti.clone();
     all.extend(stocks.keys().map(|c| pan.series(Some(c))));
     let returns = vec![mexico_returns().series(Some("HTI"))];
     let routes = routes();
-    let inputs = RoleInputs { event, as_of, presentations: &all, returns: &returns, stocks: &stocks, routes: &routes };
+    let inputs = RoleInputs {
+        event,
+        as_of,
+        presentations: &all,
+        returns: &returns,
+        stocks: &stocks,
+        routes: &routes,
+    };
     let a = assign_roles(&inputs).unwrap();
     for r in &a.roles {
         println!("{} {:?}: {}", r.country, r.role, r.evidence);
     }
     let with = |role: Role| -> Vec<&str> {
-        let mut v: Vec<&str> = a.roles.iter().filter(|r| r.role == role).map(|r| r.country.as_str()).collect();
+        let mut v: Vec<&str> = a
+            .roles
+            .iter()
+            .filter(|r| r.role == role)
+            .map(|r| r.country.as_str())
+            .collect();
         v.sort();
         v
     };
@@ -49,8 +70,14 @@ fn haitian_2021_roles() {
     assert_eq!(with(Role::Receiving), ["USA"]);
     // Evidence carries numbers: Chile's stock and its nationals at Panama.
     let chl = a.roles.iter().find(|r| r.country == "CHL").unwrap();
-    assert!(chl.figures.iter().any(|(k, v)| k == "stock" && *v > 100_000.0));
-    assert!(chl.figures.iter().any(|(k, v)| k == "CHL_at_PAN" && *v > 1_000.0));
+    assert!(chl
+        .figures
+        .iter()
+        .any(|(k, v)| k == "stock" && *v > 100_000.0));
+    assert!(chl
+        .figures
+        .iter()
+        .any(|(k, v)| k == "CHL_at_PAN" && *v > 1_000.0));
     // Dominican Republic hosts a large Haitian diaspora but its nationals do not cross
     // the Darién with them: not sending.
     assert!(stocks["DOM"] > 100_000.0 && with(Role::Sending).iter().all(|c| *c != "DOM"));
@@ -61,10 +88,17 @@ fn routes_file_errors_have_lines() {
     let text = repo_file("rules/routes.toml");
     let bad = text.replace("\"CRI\", \"NIC\"", "\"CRI\", \"Nic\"");
     let e = Routes::parse("routes.toml", &bad).unwrap_err();
-    let line = text.lines().position(|l| l.contains("\"CRI\", \"NIC\"")).unwrap() + 1;
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"CRI\", \"NIC\""))
+        .unwrap()
+        + 1;
     assert_eq!(e.line, line, "{e}");
     let bad = text.replace("min_stock = 10000", "min_stock = -1.0");
-    assert!(Routes::parse("routes.toml", &bad).unwrap_err().message.contains("min_stock"));
+    assert!(Routes::parse("routes.toml", &bad)
+        .unwrap_err()
+        .message
+        .contains("min_stock"));
 }
 
 /// PAN -> USA lead time for Haitians using data up to 2021-09 only is plausible
@@ -78,7 +112,10 @@ fn darien_to_us_lead_time_2021() {
     println!("PAN->USA HTI as of {as_of}: {lead:?}");
     assert!((1..=4).contains(&lead.lag), "{lead:?}");
     // Same answer with everything after 2021-09 removed: no look-ahead.
-    assert_eq!(lead_time(&pan.cut_at(as_of), &usa.cut_at(as_of), as_of, &params), Some(lead.clone()));
+    assert_eq!(
+        lead_time(&pan.cut_at(as_of), &usa.cut_at(as_of), as_of, &params),
+        Some(lead.clone())
+    );
     for down in ["HND", "MEX"] {
         let l = lead_time(&pan, &series(down, "HTI"), as_of, &params).unwrap();
         println!("PAN->{down} HTI: lag {} r {:.2}", l.lag, l.correlation);
@@ -88,7 +125,9 @@ fn darien_to_us_lead_time_2021() {
     let p = project(&model, &pan, Period::Month(2021, 7), 4);
     println!("{model:?}\n{p:?}");
     assert_eq!(p.len(), 4);
-    assert!(p.iter().all(|x| x.lower80 <= x.point && x.point <= x.upper80 && x.point > 0.0));
+    assert!(p
+        .iter()
+        .all(|x| x.lower80 <= x.point && x.point <= x.upper80 && x.point > 0.0));
 }
 
 #[test]
@@ -97,11 +136,19 @@ fn forecasts_and_backtest_on_real_series() {
     let pan = series("PAN", "HTI");
     let rows = forecast(&usa, Some(&pan), Period::Month(2021, 9), 3);
     let methods: Vec<&str> = rows.iter().map(|r| r.method).collect();
-    assert_eq!(methods, ["naive", "naive", "naive", "ets", "ets", "ets", "corridor", "corridor", "corridor"]);
+    assert_eq!(
+        methods,
+        ["naive", "naive", "naive", "ets", "ets", "ets", "corridor", "corridor", "corridor"]
+    );
     let set: Vec<BacktestSeries> = ["HTI", "VEN", "CUB", "ECU", "CHN"]
         .iter()
         .flat_map(|n| {
-            ["HND", "MEX", "USA"].into_iter().map(move |c| BacktestSeries { series: series(c, n), upstream: Some(series("PAN", n)) })
+            ["HND", "MEX", "USA"]
+                .into_iter()
+                .map(move |c| BacktestSeries {
+                    series: series(c, n),
+                    upstream: Some(series("PAN", n)),
+                })
         })
         .collect();
     let bt = backtest(&set, Period::Month(2022, 1), Period::Month(2023, 12), 3);
@@ -111,13 +158,25 @@ fn forecasts_and_backtest_on_real_series() {
     assert_eq!(bt.len(), 3);
     for r in &bt {
         assert_eq!(r.series_count, 15, "{r:?}");
-        assert!(r.mase.is_finite() && r.mase > 0.0 && (0.0..=1.0).contains(&r.coverage80), "{r:?}");
+        assert!(
+            r.mase.is_finite() && r.mase > 0.0 && (0.0..=1.0).contains(&r.coverage80),
+            "{r:?}"
+        );
     }
     // Backtest has no look-ahead: poisoning months after the last origin's horizon
     // changes nothing.
     let cut: Vec<BacktestSeries> = set
         .iter()
-        .map(|b| BacktestSeries { series: b.series.cut_at(Period::Month(2024, 3)), upstream: b.upstream.as_ref().map(|u| u.cut_at(Period::Month(2023, 12))) })
+        .map(|b| BacktestSeries {
+            series: b.series.cut_at(Period::Month(2024, 3)),
+            upstream: b
+                .upstream
+                .as_ref()
+                .map(|u| u.cut_at(Period::Month(2023, 12))),
+        })
         .collect();
-    assert_eq!(backtest(&cut, Period::Month(2022, 1), Period::Month(2023, 12), 3), bt);
+    assert_eq!(
+        backtest(&cut, Period::Month(2022, 1), Period::Month(2023, 12), 3),
+        bt
+    );
 }

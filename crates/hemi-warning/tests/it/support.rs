@@ -24,8 +24,12 @@ fn data_dir() -> PathBuf {
 
 /// The input counts of a series.
 pub fn series(name: &str) -> Vec<f64> {
-    let text = std::fs::read_to_string(data_dir().join("series").join(format!("{name}.csv"))).unwrap();
-    text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect()
+    let text =
+        std::fs::read_to_string(data_dir().join("series").join(format!("{name}.csv"))).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect()
 }
 
 /// One row of an R fixture.

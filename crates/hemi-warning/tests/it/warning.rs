@@ -15,12 +15,19 @@ pub fn shipped_rules() -> TriggerRules {
 }
 
 pub fn labels() -> Vec<Surge> {
-    parse_surges("data/labels/surges.csv", &repo_file("data/labels/surges.csv")).unwrap()
+    parse_surges(
+        "data/labels/surges.csv",
+        &repo_file("data/labels/surges.csv"),
+    )
+    .unwrap()
 }
 
 /// Every labelled series.
 pub fn labelled_series() -> Vec<MonthlySeries> {
-    let mut keys: Vec<(String, String)> = labels().into_iter().map(|s| (s.reporting, s.nationality)).collect();
+    let mut keys: Vec<(String, String)> = labels()
+        .into_iter()
+        .map(|s| (s.reporting, s.nationality))
+        .collect();
     keys.sort();
     keys.dedup();
     keys.iter().map(|(r, n)| series(r, n)).collect()
@@ -43,10 +50,22 @@ fn shipped_rules_are_not_a_knife_edge() {
     let labels = labels();
     for growth in [base.min_growth * 0.8, base.min_growth * 1.2] {
         for min_count in [base.min_count * 0.67, base.min_count * 1.5] {
-            let rules = TriggerRules { min_growth: growth, min_count, ..base.clone() };
+            let rules = TriggerRules {
+                min_growth: growth,
+                min_count,
+                ..base.clone()
+            };
             let e = evaluate(&labels, &labelled_replay(&rules)).overall;
-            println!("g={growth:.2} n={min_count:.0}: POD {:.2} FAR {:.2} ({}/{}) CSI {:.2} lead {:?}", e.pod, e.far, e.false_episodes, e.episodes, e.csi, e.median_lead);
-            assert!(e.pod >= 0.75 && e.far <= 0.30, "g={growth} n={min_count}: POD {:.2} FAR {:.2}", e.pod, e.far);
+            println!(
+                "g={growth:.2} n={min_count:.0}: POD {:.2} FAR {:.2} ({}/{}) CSI {:.2} lead {:?}",
+                e.pod, e.far, e.false_episodes, e.episodes, e.csi, e.median_lead
+            );
+            assert!(
+                e.pod >= 0.75 && e.far <= 0.30,
+                "g={growth} n={min_count}: POD {:.2} FAR {:.2}",
+                e.pod,
+                e.far
+            );
         }
     }
 }
@@ -57,9 +76,31 @@ fn shipped_rules_on_labelled_surges() {
     let rows = labelled_replay(&shipped_rules());
     let e = evaluate(&labels(), &rows);
     let o = &e.overall;
-    println!("overall: POD {:.3} ({}/{}) FAR {:.3} ({}/{}) CSI {:.3} median lead {:?} missed {:?}", o.pod, o.detected, o.surges, o.far, o.false_episodes, o.episodes, o.csi, o.median_lead, o.missed);
+    println!(
+        "overall: POD {:.3} ({}/{}) FAR {:.3} ({}/{}) CSI {:.3} median lead {:?} missed {:?}",
+        o.pod,
+        o.detected,
+        o.surges,
+        o.far,
+        o.false_episodes,
+        o.episodes,
+        o.csi,
+        o.median_lead,
+        o.missed
+    );
     for (c, s) in &e.by_country {
-        println!("{c}: POD {:.2} ({}/{}) FAR {:.2} ({}/{}) CSI {:.2} lead {:?} missed {:?}", s.pod, s.detected, s.surges, s.far, s.false_episodes, s.episodes, s.csi, s.median_lead, s.missed);
+        println!(
+            "{c}: POD {:.2} ({}/{}) FAR {:.2} ({}/{}) CSI {:.2} lead {:?} missed {:?}",
+            s.pod,
+            s.detected,
+            s.surges,
+            s.far,
+            s.false_episodes,
+            s.episodes,
+            s.csi,
+            s.median_lead,
+            s.missed
+        );
     }
     assert_eq!(o.surges, 38, "every label is scored");
     assert!(o.pod >= 0.94, "POD {}", o.pod);
@@ -70,10 +111,19 @@ fn shipped_rules_on_labelled_surges() {
     let listed = shipped_rules().detectors;
     let raw_rows: Vec<ReplayRow> = rows
         .iter()
-        .map(|r| ReplayRow { alarm: r.detectors.iter().any(|(n, a)| a.alarm && listed.iter().any(|d| d == n)), ..r.clone() })
+        .map(|r| ReplayRow {
+            alarm: r
+                .detectors
+                .iter()
+                .any(|(n, a)| a.alarm && listed.iter().any(|d| d == n)),
+            ..r.clone()
+        })
         .collect();
     let raw = evaluate(&labels(), &raw_rows).overall;
-    println!("detectors alone: POD {:.3} FAR {:.3} ({}/{}) CSI {:.3}", raw.pod, raw.far, raw.false_episodes, raw.episodes, raw.csi);
+    println!(
+        "detectors alone: POD {:.3} FAR {:.3} ({}/{}) CSI {:.3}",
+        raw.pod, raw.far, raw.false_episodes, raw.episodes, raw.csi
+    );
     assert!(raw.far > o.far + 0.1 && raw.csi < o.csi);
 }
 
@@ -94,9 +144,14 @@ fn quiet_on_stable_and_small_series() {
     assert!(stable.len() > 40);
     assert_eq!(stable.iter().filter(|r| r.alarm).count(), 0);
     // ... while its detectors alone do alarm: the rules, not a dead series, keep it quiet.
-    assert!(stable.iter().any(|r| r.detectors.iter().any(|(_, a)| a.alarm)));
+    assert!(stable
+        .iter()
+        .any(|r| r.detectors.iter().any(|(_, a)| a.alarm)));
 
-    let hnd = presentations().iter().find(|t| t.reporting == "HND").unwrap();
+    let hnd = presentations()
+        .iter()
+        .find(|t| t.reporting == "HND")
+        .unwrap();
     let small: Vec<MonthlySeries> = large_nationalities(hnd, 200.0)
         .into_iter()
         .filter(|n| !large_nationalities(hnd, 5000.0).contains(n))
@@ -105,9 +160,24 @@ fn quiet_on_stable_and_small_series() {
     assert!(small.len() >= 10, "{}", small.len());
     let rows = replay(&small, Period::Month(2020, 10), TO, &rules);
     let alerts = rows.iter().filter(|r| r.alarm).count();
-    let raw = rows.iter().filter(|r| r.detectors.iter().any(|(n, a)| a.alarm && rules.detectors.iter().any(|d| d == n))).count();
-    println!("{} small series, {} months: {alerts} alert months, {raw} months with a detector alarm", small.len(), rows.len());
-    assert!((alerts as f64) < 0.02 * rows.len() as f64, "{alerts} of {}", rows.len());
+    let raw = rows
+        .iter()
+        .filter(|r| {
+            r.detectors
+                .iter()
+                .any(|(n, a)| a.alarm && rules.detectors.iter().any(|d| d == n))
+        })
+        .count();
+    println!(
+        "{} small series, {} months: {alerts} alert months, {raw} months with a detector alarm",
+        small.len(),
+        rows.len()
+    );
+    assert!(
+        (alerts as f64) < 0.02 * rows.len() as f64,
+        "{alerts} of {}",
+        rows.len()
+    );
     assert!(raw > 10 * alerts.max(1));
 }
 
@@ -116,7 +186,13 @@ fn quiet_on_stable_and_small_series() {
 #[test]
 fn replay_never_reads_the_future() {
     let rules = shipped_rules();
-    let all = vec![series("PAN", "HTI"), series("HND", "HTI"), series("MEX", "HTI"), series("USA", "HTI"), series("HND", "CUB")];
+    let all = vec![
+        series("PAN", "HTI"),
+        series("HND", "HTI"),
+        series("MEX", "HTI"),
+        series("USA", "HTI"),
+        series("HND", "CUB"),
+    ];
     let from = Period::Month(2021, 1);
     let full = replay(&all, from, TO, &rules);
     let mut m = from;
@@ -131,7 +207,10 @@ fn replay_never_reads_the_future() {
         m = m.offset(1);
     }
     // And the property is not vacuous: the Haitian 2021 alerts are in there.
-    assert!(full.iter().any(|r| r.alarm && r.event_id.as_deref().is_some_and(|id| id.starts_with("HTI-2021"))));
+    assert!(full.iter().any(|r| r.alarm
+        && r.event_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("HTI-2021"))));
 }
 
 /// `events_as_of` uses only alerts up to `as_of`, and the Haitian 2021 event spans the
@@ -139,11 +218,27 @@ fn replay_never_reads_the_future() {
 #[test]
 fn haitian_2021_event() {
     let rules = shipped_rules();
-    let all = vec![series("PAN", "HTI"), series("HND", "HTI"), series("MEX", "HTI"), series("USA", "HTI")];
+    let all = vec![
+        series("PAN", "HTI"),
+        series("HND", "HTI"),
+        series("MEX", "HTI"),
+        series("USA", "HTI"),
+    ];
     let rows = replay(&all, Period::Month(2020, 10), TO, &rules);
     let events = events_as_of(&rows, Period::Month(2021, 12), rules.event_window_months);
-    let e = events.iter().find(|e| e.first_alert.year() == 2021).expect("a 2021 Haitian event");
-    println!("{} countries {:?} alerts {:?}", e.id, e.countries, e.alerts.iter().map(|a| format!("{} {}", a.reporting, a.month)).collect::<Vec<_>>());
+    let e = events
+        .iter()
+        .find(|e| e.first_alert.year() == 2021)
+        .expect("a 2021 Haitian event");
+    println!(
+        "{} countries {:?} alerts {:?}",
+        e.id,
+        e.countries,
+        e.alerts
+            .iter()
+            .map(|a| format!("{} {}", a.reporting, a.month))
+            .collect::<Vec<_>>()
+    );
     let mut countries = e.countries.clone();
     countries.sort();
     assert_eq!(countries, ["HND", "MEX", "PAN", "USA"]);
@@ -152,5 +247,8 @@ fn haitian_2021_event() {
     let before = events_as_of(&rows, e.first_alert.offset(-1), rules.event_window_months);
     assert!(before.iter().all(|x| x.id != e.id));
     // Rows carry the event id.
-    assert!(rows.iter().filter(|r| r.alarm && r.month <= e.last_alert && r.month >= e.first_alert).all(|r| r.event_id.as_deref() == Some(e.id.as_str())));
+    assert!(rows
+        .iter()
+        .filter(|r| r.alarm && r.month <= e.last_alert && r.month >= e.first_alert)
+        .all(|r| r.event_id.as_deref() == Some(e.id.as_str())));
 }

@@ -16,7 +16,11 @@ fn data_dir(args: &DemoArgs) -> PathBuf {
         return dir.clone();
     }
     let built_from = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
-    if built_from.is_dir() { built_from } else { PathBuf::from("data") }
+    if built_from.is_dir() {
+        built_from
+    } else {
+        PathBuf::from("data")
+    }
 }
 
 pub async fn run(
@@ -27,36 +31,77 @@ pub async fn run(
     args: &DemoArgs,
 ) -> anyhow::Result<()> {
     let dir = data_dir(args);
-    let files = super::import::expand_paths(&[dir.join("reference"), dir.join("flows"), dir.join("context")])?;
-    eprintln!("importing {} bundled tables from {}", files.len(), dir.display());
+    let files = super::import::expand_paths(&[
+        dir.join("reference"),
+        dir.join("flows"),
+        dir.join("context"),
+    ])?;
+    eprintln!(
+        "importing {} bundled tables from {}",
+        files.len(),
+        dir.display()
+    );
     let report = super::import::import_files(store, profiles, &files, None).await?;
     super::import::warn_after_import(store, rules, &report).await?;
     let seconds: f64 = report.iter().map(|(_, s)| s).sum();
     let rows: u64 = report.iter().map(|(o, _)| o.rows_read).sum();
     let new: u64 = report.iter().map(|(o, _)| o.new).sum();
     let mut out = String::new();
-    writeln!(out, "imported {} files: {rows} rows, {new} new observations in {seconds:.2} s", report.len())?;
+    writeln!(
+        out,
+        "imported {} files: {rows} rows, {new} new observations in {seconds:.2} s",
+        report.len()
+    )?;
     writeln!(out)?;
     writeln!(out, "headline figures (compare with the publishers' own):")?;
-    let total = |reporting: &str, measure: &str, from: &str, to: &str, nationality: Option<&str>| {
-        let filter = SeriesFilter {
-            reporting: Some(reporting.into()),
-            measure: Some(measure.into()),
-            nationality: nationality.map(str::to_owned),
-            breakdown: Some("nationality".into()),
-            from: Some(from.into()),
-            to: Some(to.into()),
-            ..SeriesFilter::default()
+    let total =
+        |reporting: &str, measure: &str, from: &str, to: &str, nationality: Option<&str>| {
+            let filter = SeriesFilter {
+                reporting: Some(reporting.into()),
+                measure: Some(measure.into()),
+                nationality: nationality.map(str::to_owned),
+                breakdown: Some("nationality".into()),
+                from: Some(from.into()),
+                to: Some(to.into()),
+                ..SeriesFilter::default()
+            };
+            async move {
+                store
+                    .sums(&filter, false)
+                    .await
+                    .map(|rows| rows.iter().map(|r| r.value).sum::<f64>())
+            }
         };
-        async move { store.sums(&filter, false).await.map(|rows| rows.iter().map(|r| r.value).sum::<f64>()) }
-    };
-    writeln!(out, "  Darién transits 2022 (Panama):        {:>9}", total("PAN", "darien_transits", "2022-01", "2022-12", None).await?)?;
-    writeln!(out, "  Darién transits 2023 (Panama):        {:>9}", total("PAN", "darien_transits", "2023-01", "2023-12", None).await?)?;
-    writeln!(out, "  US SW border encounters 2021-09:      {:>9}", total("USA", "encounters", "2021-09", "2021-09", None).await?)?;
-    writeln!(out, "    of which Haitian:                   {:>9}", total("USA", "encounters", "2021-09", "2021-09", Some("HTI")).await?)?;
-    writeln!(out, "  Mexico irregular presentations 2023:  {:>9}", total("MEX", "irregular_presentations", "2023-01", "2023-12", None).await?)?;
+    writeln!(
+        out,
+        "  Darién transits 2022 (Panama):        {:>9}",
+        total("PAN", "darien_transits", "2022-01", "2022-12", None).await?
+    )?;
+    writeln!(
+        out,
+        "  Darién transits 2023 (Panama):        {:>9}",
+        total("PAN", "darien_transits", "2023-01", "2023-12", None).await?
+    )?;
+    writeln!(
+        out,
+        "  US SW border encounters 2021-09:      {:>9}",
+        total("USA", "encounters", "2021-09", "2021-09", None).await?
+    )?;
+    writeln!(
+        out,
+        "    of which Haitian:                   {:>9}",
+        total("USA", "encounters", "2021-09", "2021-09", Some("HTI")).await?
+    )?;
+    writeln!(
+        out,
+        "  Mexico irregular presentations 2023:  {:>9}",
+        total("MEX", "irregular_presentations", "2023-01", "2023-12", None).await?
+    )?;
     writeln!(out)?;
-    writeln!(out, "next: hemi series show --reporting PAN --nationality HTI --from 2021-01 --to 2021-12")?;
+    writeln!(
+        out,
+        "next: hemi series show --reporting PAN --nationality HTI --from 2021-01 --to 2021-12"
+    )?;
     write_stdout(&out)?;
     ensure_demo_admin(store).await?;
     if args.no_serve {
@@ -78,10 +123,23 @@ pub async fn run(
 /// Create an administrator `admin` with a generated password when no active
 /// administrator exists; the password is printed this once and stored only hashed.
 async fn ensure_demo_admin(store: &Store) -> anyhow::Result<()> {
-    if store.has_active_user_with_role(hemi_server::Role::Admin.as_str()).await? {
+    if store
+        .has_active_user_with_role(hemi_server::Role::Admin.as_str())
+        .await?
+    {
         return Ok(());
     }
     let password = hemi_server::accounts::random_token()[..20].to_owned();
-    hemi_server::accounts::add_user(store, "demo", "admin", hemi_server::Role::Admin, None, &password).await?;
-    write_stdout(&format!("\ncreated the demo administrator: user admin, password {password} (shown only now)\n"))
+    hemi_server::accounts::add_user(
+        store,
+        "demo",
+        "admin",
+        hemi_server::Role::Admin,
+        None,
+        &password,
+    )
+    .await?;
+    write_stdout(&format!(
+        "\ncreated the demo administrator: user admin, password {password} (shown only now)\n"
+    ))
 }

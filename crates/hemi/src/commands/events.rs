@@ -17,7 +17,15 @@ pub async fn run(store: &Store, rules: &Rules, command: &EventsCommand) -> anyho
         EventsCommand::List(args) => {
             let as_of = as_of_or_newest(store, rules, args.as_of.as_deref()).await?;
             let (_, events) = events(store, rules, as_of).await?;
-            let mut table = Table::new(&["id", "nationality", "first_alert", "last_alert", "countries", "alerts", "status"]);
+            let mut table = Table::new(&[
+                "id",
+                "nationality",
+                "first_alert",
+                "last_alert",
+                "countries",
+                "alerts",
+                "status",
+            ]);
             for e in &events {
                 table.push(vec![
                     e.id.clone().into(),
@@ -40,10 +48,19 @@ pub async fn run(store: &Store, rules: &Rules, command: &EventsCommand) -> anyho
             let as_of = newest_month(store, rules).await?;
             let event = find(store, rules, &args.id, as_of).await?;
             let to: EventStatus = args.status.parse().map_err(|_| {
-                bad("--status", format!("{:?} is not a status", args.status), "use confirmed, response, closed or dismissed")
+                bad(
+                    "--status",
+                    format!("{:?} is not a status", args.status),
+                    "use confirmed, response, closed or dismissed",
+                )
             })?;
-            let change = transition(event.status, to, &args.by, &args.reason)
-                .map_err(|e| bad("--status", e.to_string(), "see `hemi events show` for the current status"))?;
+            let change = transition(event.status, to, &args.by, &args.reason).map_err(|e| {
+                bad(
+                    "--status",
+                    e.to_string(),
+                    "see `hemi events show` for the current status",
+                )
+            })?;
             store
                 .record_event_transition(&EventTransitionRow {
                     event_id: event.id.clone(),
@@ -54,7 +71,10 @@ pub async fn run(store: &Store, rules: &Rules, command: &EventsCommand) -> anyho
                     changed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
                 })
                 .await?;
-            eprintln!("event {}: {} -> {} by {}", event.id, change.from, change.to, args.by);
+            eprintln!(
+                "event {}: {} -> {} by {}",
+                event.id, change.from, change.to, args.by
+            );
             Ok(())
         }
     }
@@ -71,22 +91,43 @@ fn bad(field: &str, message: String, hint: &str) -> anyhow::Error {
     .into()
 }
 
-async fn as_of_or_newest(store: &Store, rules: &Rules, as_of: Option<&str>) -> anyhow::Result<hemi_core::Period> {
+async fn as_of_or_newest(
+    store: &Store,
+    rules: &Rules,
+    as_of: Option<&str>,
+) -> anyhow::Result<hemi_core::Period> {
     match as_of {
         Some(m) => month_arg(m, "--as-of"),
         None => newest_month(store, rules).await,
     }
 }
 
-async fn find(store: &Store, rules: &Rules, id: &str, as_of: hemi_core::Period) -> anyhow::Result<Event> {
+async fn find(
+    store: &Store,
+    rules: &Rules,
+    id: &str,
+    as_of: hemi_core::Period,
+) -> anyhow::Result<Event> {
     let (_, events) = events(store, rules, as_of).await?;
     events
         .into_iter()
         .find(|e| e.id.eq_ignore_ascii_case(id))
-        .ok_or_else(|| bad("id", format!("no event {id:?} as of {as_of}"), "run `hemi events list` to see event ids"))
+        .ok_or_else(|| {
+            bad(
+                "id",
+                format!("no event {id:?} as of {as_of}"),
+                "run `hemi events list` to see event ids",
+            )
+        })
 }
 
-async fn show(store: &Store, rules: &Rules, event: &Event, as_of: hemi_core::Period, format: Format) -> anyhow::Result<()> {
+async fn show(
+    store: &Store,
+    rules: &Rules,
+    event: &Event,
+    as_of: hemi_core::Period,
+    format: Format,
+) -> anyhow::Result<()> {
     let roles = roles(store, rules, event, as_of).await?;
     let history = store.event_transitions(Some(&event.id)).await?;
     let projections = downstream_projections(store, rules, event, as_of).await?;
@@ -117,36 +158,75 @@ async fn show(store: &Store, rules: &Rules, event: &Event, as_of: hemi_core::Per
         return write_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?));
     }
     let mut out = String::new();
-    writeln!(out, "event {}  nationality {}  status {}", event.id, event.nationality, event.status)?;
-    writeln!(out, "alerts from {} to {} in {}", event.first_alert, event.last_alert, event.countries.join(", "))?;
+    writeln!(
+        out,
+        "event {}  nationality {}  status {}",
+        event.id, event.nationality, event.status
+    )?;
+    writeln!(
+        out,
+        "alerts from {} to {} in {}",
+        event.first_alert,
+        event.last_alert,
+        event.countries.join(", ")
+    )?;
     for a in &event.alerts {
         writeln!(out, "  {}  {}  {}", a.month, a.reporting, a.value)?;
     }
     match &roles {
         Some(r) => {
-            writeln!(out, "\ncountry roles (corridor {}, window {} to {}):", r.corridor, r.window.0, r.window.1)?;
+            writeln!(
+                out,
+                "\ncountry roles (corridor {}, window {} to {}):",
+                r.corridor, r.window.0, r.window.1
+            )?;
             for c in &r.roles {
-                writeln!(out, "  {:<4} {:<18} {}", c.country, c.role.as_str(), c.evidence)?;
+                writeln!(
+                    out,
+                    "  {:<4} {:<18} {}",
+                    c.country,
+                    c.role.as_str(),
+                    c.evidence
+                )?;
             }
         }
-        None => writeln!(out, "\ncountry roles: no corridor passes through this event's countries")?,
+        None => writeln!(
+            out,
+            "\ncountry roles: no corridor passes through this event's countries"
+        )?,
     }
     for (up, down, lag, rows) in &projections {
-        writeln!(out, "\nexpected arrivals in {down} (from {up}, lead {lag} months):")?;
+        writeln!(
+            out,
+            "\nexpected arrivals in {down} (from {up}, lead {lag} months):"
+        )?;
         for p in rows {
-            writeln!(out, "  {}  {:>8.0}  (80%: {:.0} to {:.0})", p.month, p.point, p.lower80, p.upper80)?;
+            writeln!(
+                out,
+                "  {}  {:>8.0}  (80%: {:.0} to {:.0})",
+                p.month, p.point, p.lower80, p.upper80
+            )?;
         }
     }
     if !history.is_empty() {
         writeln!(out, "\nhistory:")?;
         for t in &history {
-            writeln!(out, "  {}  {} -> {}  by {}: {}", t.changed_at, t.from_status, t.to_status, t.changed_by, t.reason)?;
+            writeln!(
+                out,
+                "  {}  {} -> {}  by {}: {}",
+                t.changed_at, t.from_status, t.to_status, t.changed_by, t.reason
+            )?;
         }
     }
     write_stdout(&out)
 }
 
-type ProjectionSet = (String, String, usize, Vec<hemi_warning::corridor::Projection>);
+type ProjectionSet = (
+    String,
+    String,
+    usize,
+    Vec<hemi_warning::corridor::Projection>,
+);
 
 /// From the most downstream alerting country, projected arrivals at each country
 /// further down the watched corridor, estimated from data up to `as_of` only.
@@ -156,19 +236,42 @@ async fn downstream_projections(
     event: &Event,
     as_of: hemi_core::Period,
 ) -> anyhow::Result<Vec<ProjectionSet>> {
-    let order: Vec<&str> = rules.roster.watch.iter().map(|w| w.reporting.as_str()).collect();
-    let Some(last) = event.countries.iter().filter_map(|c| order.iter().position(|o| o == c)).max() else {
+    let order: Vec<&str> = rules
+        .roster
+        .watch
+        .iter()
+        .map(|w| w.reporting.as_str())
+        .collect();
+    let Some(last) = event
+        .countries
+        .iter()
+        .filter_map(|c| order.iter().position(|o| o == c))
+        .max()
+    else {
         return Ok(Vec::new());
     };
-    let filter = hemi_store::WatchFilter { to: Some(as_of), nationality: Some(event.nationality.clone()), reporting: None };
+    let filter = hemi_store::WatchFilter {
+        to: Some(as_of),
+        nationality: Some(event.nationality.clone()),
+        reporting: None,
+    };
     let series = store.watched_series(&rules.roster, &filter).await?;
-    let Some(upstream) = series.iter().find(|s| s.reporting == order[last]) else { return Ok(Vec::new()) };
+    let Some(upstream) = series.iter().find(|s| s.reporting == order[last]) else {
+        return Ok(Vec::new());
+    };
     let mut out = Vec::new();
     for downstream_code in &order[last + 1..] {
-        let Some(downstream) = series.iter().find(|s| s.reporting == *downstream_code) else { continue };
+        let Some(downstream) = series.iter().find(|s| s.reporting == *downstream_code) else {
+            continue;
+        };
         if let Some(model) = fit_corridor(upstream, downstream, as_of, &CorridorParams::default()) {
             let rows = project(&model, upstream, as_of, 3);
-            out.push((upstream.reporting.clone(), downstream.reporting.clone(), model.lead.lag, rows));
+            out.push((
+                upstream.reporting.clone(),
+                downstream.reporting.clone(),
+                model.lead.lag,
+                rows,
+            ));
         }
     }
     Ok(out)

@@ -35,7 +35,8 @@ pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
     };
     match &args.out {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
             write_export(&rows, format, &mut out)?;
             out.flush()?;

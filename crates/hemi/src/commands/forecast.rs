@@ -13,20 +13,42 @@ fn round(x: f64) -> Cell {
 }
 
 /// The series upstream of `s` on the watched corridor (same nationality), if any.
-fn upstream<'a>(rules: &Rules, all: &'a [MonthlySeries], s: &MonthlySeries) -> Option<&'a MonthlySeries> {
+fn upstream<'a>(
+    rules: &Rules,
+    all: &'a [MonthlySeries],
+    s: &MonthlySeries,
+) -> Option<&'a MonthlySeries> {
     let up = rules.roster.upstream_of(&s.reporting)?;
-    all.iter().find(|u| u.reporting == up.reporting && u.nationality == s.nationality)
+    all.iter()
+        .find(|u| u.reporting == up.reporting && u.nationality == s.nationality)
 }
 
 pub async fn run(store: &Store, rules: &Rules, args: &ForecastArgs) -> anyhow::Result<()> {
     if let Some(ForecastCommand::Backtest(b)) = &args.command {
         let from = month_arg(&b.from, "--from")?;
         let to = month_arg(&b.to, "--to")?;
-        let all = store.watched_series(&rules.roster, &WatchFilter { to: Some(to), ..Default::default() }).await?;
+        let all = store
+            .watched_series(
+                &rules.roster,
+                &WatchFilter {
+                    to: Some(to),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let set: Vec<BacktestSeries> = all
             .iter()
-            .filter(|s| selected(s, b.watch.reporting.as_deref(), b.watch.nationality.as_deref()))
-            .map(|s| BacktestSeries { series: s.clone(), upstream: upstream(rules, &all, s).cloned() })
+            .filter(|s| {
+                selected(
+                    s,
+                    b.watch.reporting.as_deref(),
+                    b.watch.nationality.as_deref(),
+                )
+            })
+            .map(|s| BacktestSeries {
+                series: s.clone(),
+                upstream: upstream(rules, &all, s).cloned(),
+            })
             .collect();
         let mut table = Table::new(&["method", "series", "forecasts", "mase", "coverage80"]);
         for r in backtest(&set, from, to, b.horizon) {
@@ -44,9 +66,31 @@ pub async fn run(store: &Store, rules: &Rules, args: &ForecastArgs) -> anyhow::R
         Some(m) => month_arg(m, "--as-of")?,
         None => newest_month(store, rules).await?,
     };
-    let all = store.watched_series(&rules.roster, &WatchFilter { to: Some(as_of), ..Default::default() }).await?;
-    let mut table = Table::new(&["month", "reporting_country", "nationality", "point", "lower80", "upper80", "method"]);
-    for s in all.iter().filter(|s| selected(s, args.watch.reporting.as_deref(), args.watch.nationality.as_deref())) {
+    let all = store
+        .watched_series(
+            &rules.roster,
+            &WatchFilter {
+                to: Some(as_of),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut table = Table::new(&[
+        "month",
+        "reporting_country",
+        "nationality",
+        "point",
+        "lower80",
+        "upper80",
+        "method",
+    ]);
+    for s in all.iter().filter(|s| {
+        selected(
+            s,
+            args.watch.reporting.as_deref(),
+            args.watch.nationality.as_deref(),
+        )
+    }) {
         for row in forecast(s, upstream(rules, &all, s), as_of, args.horizon) {
             table.push(vec![
                 row.month.to_string().into(),
@@ -63,5 +107,6 @@ pub async fn run(store: &Store, rules: &Rules, args: &ForecastArgs) -> anyhow::R
 }
 
 fn selected(s: &MonthlySeries, reporting: Option<&str>, nationality: Option<&str>) -> bool {
-    reporting.is_none_or(|r| s.reporting.eq_ignore_ascii_case(r)) && nationality.is_none_or(|n| s.nationality_code().eq_ignore_ascii_case(n))
+    reporting.is_none_or(|r| s.reporting.eq_ignore_ascii_case(r))
+        && nationality.is_none_or(|n| s.nationality_code().eq_ignore_ascii_case(n))
 }

@@ -33,7 +33,12 @@ struct Prepared {
     seconds: f64,
 }
 
-pub async fn run(store: &Store, profiles: &ProfileSet, rules: &crate::watch::Rules, args: &ImportArgs) -> anyhow::Result<()> {
+pub async fn run(
+    store: &Store,
+    profiles: &ProfileSet,
+    rules: &crate::watch::Rules,
+    args: &ImportArgs,
+) -> anyhow::Result<()> {
     let files = expand_paths(&args.paths)?;
     let report = import_files(store, profiles, &files, args.profile.as_deref()).await?;
     print_report(&report, args.output.format)?;
@@ -51,9 +56,9 @@ pub async fn warn_after_import(
     rules: &crate::watch::Rules,
     report: &[(ImportOutcome, f64)],
 ) -> anyhow::Result<()> {
-    let watched = report
-        .iter()
-        .any(|(o, _)| o.vintage.is_some() && rules.roster.watch.iter().any(|w| w.source == o.source));
+    let watched = report.iter().any(|(o, _)| {
+        o.vintage.is_some() && rules.roster.watch.iter().any(|w| w.source == o.source)
+    });
     if watched {
         let raised = super::warn::run_warning(store, rules, None).await?;
         if !raised.rows.is_empty() {
@@ -72,7 +77,11 @@ pub async fn import_files(
     files: &[PathBuf],
     forced_profile: Option<&str>,
 ) -> anyhow::Result<Vec<(ImportOutcome, f64)>> {
-    let total_bytes: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
+    let total_bytes: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     let progress = ProgressBar::new(total_bytes);
     progress.set_style(
         ProgressStyle::with_template("{msg:40!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
@@ -81,9 +90,17 @@ pub async fn import_files(
     );
 
     let mut prepared = Vec::with_capacity(files.len());
-    let mut problems = InputError { diagnostics: Vec::new(), more: 0, stopped_early: false };
+    let mut problems = InputError {
+        diagnostics: Vec::new(),
+        more: 0,
+        stopped_early: false,
+    };
     for path in files {
-        progress.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        progress.set_message(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         match prepare(store, profiles, path, forced_profile, &progress).await? {
             Ok(p) => prepared.push(p),
             Err(mut d) => {
@@ -112,12 +129,16 @@ pub async fn import_files(
     }
     let stall = std::env::var_os(FAULT_STALL_BEFORE_COMMIT);
     let outcomes = store
-        .import(items, &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(), || {
-            if let Some(path) = stall {
-                let _ = std::fs::write(&path, b"stalled before commit");
-                std::thread::sleep(Duration::from_secs(600));
-            }
-        })
+        .import(
+            items,
+            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            || {
+                if let Some(path) = stall {
+                    let _ = std::fs::write(&path, b"stalled before commit");
+                    std::thread::sleep(Duration::from_secs(600));
+                }
+            },
+        )
         .await
         .context("import failed; the database is unchanged")?;
     let mut outcomes = outcomes.into_iter();
@@ -144,19 +165,42 @@ async fn prepare(
     let started = Instant::now();
     let name = path.display().to_string();
     let located = |line: u64, field: &str, message: String, hint: &str| {
-        Err(InputError::one(Diagnostic { file: name.clone(), line, field: field.into(), message, hint: hint.into() }))
+        Err(InputError::one(Diagnostic {
+            file: name.clone(),
+            line,
+            field: field.into(),
+            message,
+            hint: hint.into(),
+        }))
     };
     let profile: &Profile = match forced_profile {
         Some(forced) => match profiles.get(forced) {
             Ok(p) => p,
-            Err(e) => return Ok(located(0, "--profile", e.to_string(), "run `hemi profiles`")),
+            Err(e) => {
+                return Ok(located(
+                    0,
+                    "--profile",
+                    e.to_string(),
+                    "run `hemi profiles`",
+                ))
+            }
         },
         None => {
             let header = match read_header(path)? {
                 Some(h) => h,
-                None => return Ok(located(0, "file", "the file is empty".into(), "export the table again with its header and rows")),
+                None => {
+                    return Ok(located(
+                        0,
+                        "file",
+                        "the file is empty".into(),
+                        "export the table again with its header and rows",
+                    ))
+                }
             };
-            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             match profiles.detect(&file_name, &header) {
                 Ok(p) => p,
                 Err(e) => {
@@ -188,7 +232,11 @@ async fn prepare(
                 recodes: Vec::new(),
                 write_seconds: 0.0,
             };
-            return Ok(Ok(Prepared { item: None, identical: Some(outcome), seconds: started.elapsed().as_secs_f64() }));
+            return Ok(Ok(Prepared {
+                item: None,
+                identical: Some(outcome),
+                seconds: started.elapsed().as_secs_f64(),
+            }));
         }
     }
 
@@ -197,11 +245,18 @@ async fn prepare(
         ProfileKind::Observations => {
             let reader = progress.wrap_read(BufReader::with_capacity(1 << 16, file));
             match parse_table(profile, &name, reader, CountryCodes::bundled()) {
-                Ok(table) => ImportItem::Observations { profile: profile.clone(), table },
+                Ok(table) => ImportItem::Observations {
+                    profile: profile.clone(),
+                    table,
+                },
                 Err(d) => {
                     let diagnostics: Vec<Diagnostic> = d.iter().cloned().collect();
                     let more = d.total() - diagnostics.len();
-                    return Ok(Err(InputError { diagnostics, more, stopped_early: d.is_full() }));
+                    return Ok(Err(InputError {
+                        diagnostics,
+                        more,
+                        stopped_early: d.is_full(),
+                    }));
                 }
             }
         }
@@ -228,7 +283,11 @@ async fn prepare(
             }
         }
     };
-    Ok(Ok(Prepared { item: Some(item), identical: None, seconds: started.elapsed().as_secs_f64() }))
+    Ok(Ok(Prepared {
+        item: Some(item),
+        identical: None,
+        seconds: started.elapsed().as_secs_f64(),
+    }))
 }
 
 /// SHA-256 of a file, streamed.
@@ -249,7 +308,10 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// The first CSV record of a file, or `None` when the file is empty.
 fn read_header(path: &Path) -> anyhow::Result<Option<Vec<String>>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(BufReader::new(file));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(file));
     let mut record = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut record).unwrap_or(false) {
         return Ok(None);
@@ -259,7 +321,11 @@ fn read_header(path: &Path) -> anyhow::Result<Option<Vec<String>>> {
             .iter()
             .enumerate()
             .map(|(i, raw)| {
-                let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+                let raw = if i == 0 {
+                    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+                } else {
+                    raw
+                };
                 String::from_utf8_lossy(raw).trim().to_owned()
             })
             .collect(),
@@ -292,11 +358,16 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn collect_csv(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))? {
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read directory {}", dir.display()))?
+    {
         let path = entry?.path();
         if path.is_dir() {
             collect_csv(&path, found)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
             found.push(path);
         }
     }
@@ -315,9 +386,22 @@ fn print_report(report: &[(ImportOutcome, f64)], format: Format) -> anyhow::Resu
             .collect();
         return write_stdout(&format!("{}\n", serde_json::to_string_pretty(&rows)?));
     }
-    let mut table = Table::new(&["file", "profile", "rows", "new", "changed", "unchanged", "vintage", "seconds", "rows_per_s"]);
+    let mut table = Table::new(&[
+        "file",
+        "profile",
+        "rows",
+        "new",
+        "changed",
+        "unchanged",
+        "vintage",
+        "seconds",
+        "rows_per_s",
+    ]);
     for (o, seconds) in report {
-        let file = Path::new(&o.file_name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = Path::new(&o.file_name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let vintage = match (o.vintage, o.identical) {
             (Some(v), _) => format!("{v} (new)"),
             (None, true) => format!("{} (identical file)", o.latest_vintage),
@@ -340,7 +424,10 @@ fn print_report(report: &[(ImportOutcome, f64)], format: Format) -> anyhow::Resu
         let mut notes = String::new();
         for (o, _) in report {
             for r in o.recodes.iter().filter(|r| r.rows > 0) {
-                notes += &format!("recode  {}: {} {} -> {} on {} rows: {}\n", o.source, r.column, r.from, r.to, r.rows, r.reason);
+                notes += &format!(
+                    "recode  {}: {} {} -> {} on {} rows: {}\n",
+                    o.source, r.column, r.from, r.to, r.rows, r.reason
+                );
             }
             for c in &o.combined {
                 let lines: Vec<String> = c.lines.iter().map(u64::to_string).collect();

@@ -20,16 +20,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let profiles = || crate::profiles::load(cli.profiles_dir.as_deref());
     let rules = || crate::watch::load_rules(cli.rules_dir.as_deref());
     match &cli.command {
-        Command::Import(args) => import::run(&open(&cli.database_url).await?, &profiles()?, &rules()?, args).await,
+        Command::Import(args) => {
+            import::run(
+                &open(&cli.database_url).await?,
+                &profiles()?,
+                &rules()?,
+                args,
+            )
+            .await
+        }
         Command::Series(command) => series::run(&open(&cli.database_url).await?, command).await,
         Command::Export(args) => export::run(&open(&cli.database_url).await?, args).await,
         Command::Profiles(output) => profiles::run(&profiles()?, *output),
-        Command::Warn(command) => warn::run(&open(&cli.database_url).await?, &rules()?, command).await,
-        Command::Events(command) => events::run(&open(&cli.database_url).await?, &rules()?, command).await,
-        Command::Forecast(args) => forecast::run(&open(&cli.database_url).await?, &rules()?, args).await,
-        Command::Serve(args) => serve::run(open(&cli.database_url).await?, profiles()?, cli.rules_dir.as_deref(), args).await,
+        Command::Warn(command) => {
+            warn::run(&open(&cli.database_url).await?, &rules()?, command).await
+        }
+        Command::Events(command) => {
+            events::run(&open(&cli.database_url).await?, &rules()?, command).await
+        }
+        Command::Forecast(args) => {
+            forecast::run(&open(&cli.database_url).await?, &rules()?, args).await
+        }
+        Command::Serve(args) => {
+            serve::run(
+                open(&cli.database_url).await?,
+                profiles()?,
+                cli.rules_dir.as_deref(),
+                args,
+            )
+            .await
+        }
         Command::Users(command) => users::run(&open(&cli.database_url).await?, command).await,
-        Command::Demo(args) => demo::run(&open(&cli.database_url).await?, &profiles()?, &rules()?, cli.rules_dir.as_deref(), args).await,
+        Command::Demo(args) => {
+            demo::run(
+                &open(&cli.database_url).await?,
+                &profiles()?,
+                &rules()?,
+                cli.rules_dir.as_deref(),
+                args,
+            )
+            .await
+        }
         Command::HelpMarkdown => {
             print!("{}", clap_markdown::help_markdown::<Cli>());
             Ok(())
@@ -38,7 +69,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url).await.with_context(|| format!("cannot open database {}", redact(url)))
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(url)))
 }
 
 /// Hide a password in a database URL before printing it.
@@ -102,7 +135,10 @@ fn filter(
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("hemi.db"), "hemi.db");
     }
 }

@@ -6,13 +6,30 @@ use crate::cli::OutputArgs;
 use crate::output::{print_table, Table};
 
 pub fn run(profiles: &ProfileSet, output: OutputArgs) -> anyhow::Result<()> {
-    let mut table = Table::new(&["name", "publisher", "file_name", "measures", "recodes", "duplicates"]);
+    let mut table = Table::new(&[
+        "name",
+        "publisher",
+        "file_name",
+        "measures",
+        "recodes",
+        "duplicates",
+    ]);
     for p in profiles.all() {
         let measures = match p.kind {
             ProfileKind::Countries => "(country reference)".to_owned(),
-            ProfileKind::Observations => p.values.iter().map(|v| v.measure.as_str()).collect::<Vec<_>>().join(","),
+            ProfileKind::Observations => p
+                .values
+                .iter()
+                .map(|v| v.measure.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         };
-        let recodes = p.recode.iter().map(|r| format!("{}->{}", r.from, r.to)).collect::<Vec<_>>().join(",");
+        let recodes = p
+            .recode
+            .iter()
+            .map(|r| format!("{}->{}", r.from, r.to))
+            .collect::<Vec<_>>()
+            .join(",");
         table.push(vec![
             p.name.clone().into(),
             p.source.publisher.clone().into(),

@@ -13,7 +13,16 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
             f.vintage = args.vintage;
             let series = store.list_series(&f).await?;
             let mut table = Table::new(&[
-                "id", "source", "reporting", "measure", "breakdown", "nationality", "dimensions", "first", "last", "periods",
+                "id",
+                "source",
+                "reporting",
+                "measure",
+                "breakdown",
+                "nationality",
+                "dimensions",
+                "first",
+                "last",
+                "periods",
                 "vintage",
             ]);
             for s in series {
@@ -36,8 +45,16 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
         SeriesCommand::Show(args) => {
             let f = filter(&args.select, args.nationality.as_ref(), Some(&args.periods))?;
             let rows = store.sums(&f, true).await?;
-            let mut table =
-                Table::new(&["period", "reporting", "measure", "breakdown", "nationality", "value", "series", "vintage"]);
+            let mut table = Table::new(&[
+                "period",
+                "reporting",
+                "measure",
+                "breakdown",
+                "nationality",
+                "value",
+                "series",
+                "vintage",
+            ]);
             for r in rows {
                 table.push(vec![
                     r.period.into(),
@@ -58,7 +75,15 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
             // breakdowns describe the same people again.
             f.breakdown = Some(f.breakdown.unwrap_or_else(|| "nationality".into()));
             let rows = store.sums(&f, false).await?;
-            let mut table = Table::new(&["period", "reporting", "measure", "breakdown", "value", "series", "vintage"]);
+            let mut table = Table::new(&[
+                "period",
+                "reporting",
+                "measure",
+                "breakdown",
+                "value",
+                "series",
+                "vintage",
+            ]);
             for r in rows {
                 table.push(vec![
                     r.period.into(),

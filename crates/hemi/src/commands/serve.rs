@@ -10,7 +10,12 @@ use crate::cli::ServeArgs;
 
 /// `rules_dir` is `--rules-dir`: the early-warning rules the watch pages use are loaded
 /// from it (or the bundled ones) with `crate::watch::load_rules`, before serving.
-pub async fn run(store: Store, profiles: ProfileSet, rules_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
+pub async fn run(
+    store: Store,
+    profiles: ProfileSet,
+    rules_dir: Option<&Path>,
+    args: &ServeArgs,
+) -> anyhow::Result<()> {
     let rules = crate::watch::load_rules(rules_dir)?;
     hemi_server::init_tracing();
     let config = ServerConfig {
@@ -18,8 +23,11 @@ pub async fn run(store: Store, profiles: ProfileSet, rules_dir: Option<&Path>, a
         suppression_threshold: args.suppression_threshold,
         ..ServerConfig::default()
     };
-    let result =
-        hemi_server::serve(AppState::new(store.clone(), profiles, rules, config), args.bind).await;
+    let result = hemi_server::serve(
+        AppState::new(store.clone(), profiles, rules, config),
+        args.bind,
+    )
+    .await;
     // Flush the SQLite WAL on the way out.
     store.close().await;
     result

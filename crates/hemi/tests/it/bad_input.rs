@@ -24,56 +24,94 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<u8>, String)> {
     ]
 }
 
-store_test!(each_bad_file_is_refused_and_changes_nothing, |db: TestDb| async move {
-    let good = data("flows/honduras_irregular_entries_by_nationality.csv").display().to_string();
-    ok(&db, &["import", &good]);
-    let before = state(&db);
-    for (case, name, content, expected) in cases() {
-        let case_dir = db.dir.path().join(case.replace(' ', "_"));
-        std::fs::create_dir_all(&case_dir).unwrap();
-        let path = write(&case_dir, name, &content);
-        let output = hemi(&db, &["import", &path]);
+store_test!(
+    each_bad_file_is_refused_and_changes_nothing,
+    |db: TestDb| async move {
+        let good = data("flows/honduras_irregular_entries_by_nationality.csv")
+            .display()
+            .to_string();
+        ok(&db, &["import", &good]);
+        let before = state(&db);
+        for (case, name, content, expected) in cases() {
+            let case_dir = db.dir.path().join(case.replace(' ', "_"));
+            std::fs::create_dir_all(&case_dir).unwrap();
+            let path = write(&case_dir, name, &content);
+            let output = hemi(&db, &["import", &path]);
+            let err = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{case}: {err}");
+            assert!(
+                err.contains(&expected),
+                "{case}: expected {expected:?} in:\n{err}"
+            );
+            assert!(err.contains("nothing was changed"), "{case}: {err}");
+            assert_eq!(state(&db), before, "{case} changed the database");
+        }
+    }
+);
+
+store_test!(
+    one_bad_file_stops_the_whole_import,
+    |db: TestDb| async move {
+        let dir = db.dir.path().join("upload");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            data("flows/panama_darien_transits_by_nationality.csv"),
+            dir.join("panama_darien_transits_by_nationality.csv"),
+        )
+        .unwrap();
+        write(
+            &dir,
+            "zz_honduras_irregular_entries_by_nationality.csv",
+            b"month,nationality,count\n2021-01,HTI,-1\n",
+        );
+        let output = hemi(&db, &["import", &dir.display().to_string()]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            ok(&db, &["series", "list", "--format", "csv"])
+                .lines()
+                .count()
+                == 1,
+            "the good file was not stored either"
+        );
+    }
+);
+
+store_test!(
+    a_large_file_with_a_late_error_is_refused_with_its_line,
+    |db: TestDb| async move {
+        // About 1.2 million rows (20 MB); the one bad row is the last. Parsing streams the
+        // file, so memory holds the distinct observations, not the file.
+        use std::io::Write;
+        let path = db
+            .dir
+            .path()
+            .join("mexico_irregular_presented_by_nationality.csv");
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(file, "month,nationality,count").unwrap();
+        let rows = 1_200_000u64;
+        for i in 0..rows {
+            writeln!(file, "20{:02}-{:02},HTI,1", 10 + (i / 12) % 20, i % 12 + 1).unwrap();
+        }
+        writeln!(file, "2021-01,HTI,x").unwrap();
+        drop(file);
+        let output = hemi(&db, &["import", &path.display().to_string()]);
         let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{case}: {err}");
-        assert!(err.contains(&expected), "{case}: expected {expected:?} in:\n{err}");
-        assert!(err.contains("nothing was changed"), "{case}: {err}");
-        assert_eq!(state(&db), before, "{case} changed the database");
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(":{}: count: \"x\" is not a number", rows + 2)),
+            "{err}"
+        );
     }
-});
-
-store_test!(one_bad_file_stops_the_whole_import, |db: TestDb| async move {
-    let dir = db.dir.path().join("upload");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(data("flows/panama_darien_transits_by_nationality.csv"), dir.join("panama_darien_transits_by_nationality.csv")).unwrap();
-    write(&dir, "zz_honduras_irregular_entries_by_nationality.csv", b"month,nationality,count\n2021-01,HTI,-1\n");
-    let output = hemi(&db, &["import", &dir.display().to_string()]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(ok(&db, &["series", "list", "--format", "csv"]).lines().count() == 1, "the good file was not stored either");
-});
-
-store_test!(a_large_file_with_a_late_error_is_refused_with_its_line, |db: TestDb| async move {
-    // About 1.2 million rows (20 MB); the one bad row is the last. Parsing streams the
-    // file, so memory holds the distinct observations, not the file.
-    use std::io::Write;
-    let path = db.dir.path().join("mexico_irregular_presented_by_nationality.csv");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    writeln!(file, "month,nationality,count").unwrap();
-    let rows = 1_200_000u64;
-    for i in 0..rows {
-        writeln!(file, "20{:02}-{:02},HTI,1", 10 + (i / 12) % 20, i % 12 + 1).unwrap();
-    }
-    writeln!(file, "2021-01,HTI,x").unwrap();
-    drop(file);
-    let output = hemi(&db, &["import", &path.display().to_string()]);
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{err}");
-    assert!(err.contains(&format!(":{}: count: \"x\" is not a number", rows + 2)), "{err}");
-});
+);
 
 store_test!(bad_period_argument_is_refused, |db: TestDb| async move {
     let output = hemi(&db, &["series", "show", "--from", "2021-13"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--from: \"2021-13\" has month 13"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--from: \"2021-13\" has month 13"),
+        "{}",
+        stderr(&output)
+    );
 });
 
 #[test]
@@ -83,12 +121,24 @@ fn unknown_profile_and_missing_path() {
         .block_on(TestDb::new(hemi_testing::TestBackend::Sqlite, "paths"));
     let output = hemi(&db, &["import", "does-not-exist.csv"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("does-not-exist.csv: path: does not exist"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("does-not-exist.csv: path: does not exist"),
+        "{}",
+        stderr(&output)
+    );
     let file = write(db.dir.path(), "x.csv", b"a,b\n1,2\n");
     let output = hemi(&db, &["import", "--profile", "nope", &file]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no profile named \"nope\""), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no profile named \"nope\""),
+        "{}",
+        stderr(&output)
+    );
     let output = hemi(&db, &["import", &file]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("x.csv:1: header: no profile recognises this file"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("x.csv:1: header: no profile recognises this file"),
+        "{}",
+        stderr(&output)
+    );
 }

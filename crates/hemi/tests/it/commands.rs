@@ -17,93 +17,268 @@ store_test!(demo_prints_published_figures, |db: TestDb| async move {
     assert_eq!(state(&db), before);
 });
 
-store_test!(series_show_list_totals_and_formats, |db: TestDb| async move {
-    ok(&db, &["import", &data("flows/panama_darien_transits_by_nationality.csv").display().to_string()]);
-    let csv = ok(&db, &["series", "show", "--reporting", "PAN", "--nationality", "HTI", "--from", "2021-01", "--to", "2021-12", "--format", "csv"]);
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "period,reporting,measure,breakdown,nationality,value,series,vintage");
-    assert_eq!(lines.len(), 13, "twelve months:\n{csv}");
-    let json: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["series", "show", "--reporting", "pan", "--nationality", "hti", "--from", "2021", "--to", "2021", "--format", "json"])).unwrap();
-    let sum: f64 = json.as_array().unwrap().iter().map(|r| r["value"].as_f64().unwrap()).sum();
-    // Annual 2021 is not published for Panama, only months: the year bound selects the months.
-    let from_csv: f64 = lines[1..].iter().map(|l| l.split(',').nth(5).unwrap().parse::<f64>().unwrap()).sum();
-    assert_eq!(sum, from_csv);
+store_test!(
+    series_show_list_totals_and_formats,
+    |db: TestDb| async move {
+        ok(
+            &db,
+            &[
+                "import",
+                &data("flows/panama_darien_transits_by_nationality.csv")
+                    .display()
+                    .to_string(),
+            ],
+        );
+        let csv = ok(
+            &db,
+            &[
+                "series",
+                "show",
+                "--reporting",
+                "PAN",
+                "--nationality",
+                "HTI",
+                "--from",
+                "2021-01",
+                "--to",
+                "2021-12",
+                "--format",
+                "csv",
+            ],
+        );
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "period,reporting,measure,breakdown,nationality,value,series,vintage"
+        );
+        assert_eq!(lines.len(), 13, "twelve months:\n{csv}");
+        let json: serde_json::Value = serde_json::from_str(&ok(
+            &db,
+            &[
+                "series",
+                "show",
+                "--reporting",
+                "pan",
+                "--nationality",
+                "hti",
+                "--from",
+                "2021",
+                "--to",
+                "2021",
+                "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        let sum: f64 = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["value"].as_f64().unwrap())
+            .sum();
+        // Annual 2021 is not published for Panama, only months: the year bound selects the months.
+        let from_csv: f64 = lines[1..]
+            .iter()
+            .map(|l| l.split(',').nth(5).unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(sum, from_csv);
 
-    let table = ok(&db, &["series", "totals", "--reporting", "PAN", "--from", "2023-01", "--to", "2023-12"]);
-    let header = table.lines().next().unwrap();
-    assert!(header.starts_with("period   reporting  measure"), "aligned table: {header}");
-    let totals: f64 = table.lines().skip(1).map(|l| l.split_whitespace().nth(4).unwrap().parse::<f64>().unwrap()).sum();
-    assert_eq!(totals, 520_085.0);
+        let table = ok(
+            &db,
+            &[
+                "series",
+                "totals",
+                "--reporting",
+                "PAN",
+                "--from",
+                "2023-01",
+                "--to",
+                "2023-12",
+            ],
+        );
+        let header = table.lines().next().unwrap();
+        assert!(
+            header.starts_with("period   reporting  measure"),
+            "aligned table: {header}"
+        );
+        let totals: f64 = table
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().nth(4).unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(totals, 520_085.0);
 
-    let list = ok(&db, &["series", "list", "--nationality", "CHN", "--format", "csv"]);
-    assert!(list.lines().count() == 2 && list.contains(",PAN,darien_transits,nationality,CHN,"), "{list}");
-});
+        let list = ok(
+            &db,
+            &["series", "list", "--nationality", "CHN", "--format", "csv"],
+        );
+        assert!(
+            list.lines().count() == 2 && list.contains(",PAN,darien_transits,nationality,CHN,"),
+            "{list}"
+        );
+    }
+);
 
 store_test!(exports_in_three_formats, |db: TestDb| async move {
-    ok(&db, &["import", &data("flows/usa_southwest_border_encounters.csv").display().to_string()]);
-    let args = ["export", "--reporting", "USA", "--nationality", "HTI", "--from", "2021-09", "--to", "2021-09"];
+    ok(
+        &db,
+        &[
+            "import",
+            &data("flows/usa_southwest_border_encounters.csv")
+                .display()
+                .to_string(),
+        ],
+    );
+    let args = [
+        "export",
+        "--reporting",
+        "USA",
+        "--nationality",
+        "HTI",
+        "--from",
+        "2021-09",
+        "--to",
+        "2021-09",
+    ];
     let tidy = ok(&db, &[&args[..], &["--format", "csv"]].concat());
     assert!(tidy.starts_with("source,reporting_country,measure,breakdown,nationality,area_of_responsibility,component,demographic,encounter_type,title_of_authority,period,value,vintage\n"), "{tidy}");
-    let total: f64 = tidy.lines().skip(1).map(|l| l.rsplit(',').nth(1).unwrap().parse::<f64>().unwrap()).sum();
+    let total: f64 = tidy
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum();
     assert_eq!(total, 17_638.0);
     let sdmx = ok(&db, &[&args[..], &["--format", "sdmx-csv"]].concat());
-    assert!(sdmx.starts_with("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,MEASURE,BREAKDOWN,NATIONALITY,"), "{sdmx}");
-    assert!(sdmx.lines().nth(1).unwrap().starts_with("dataflow,HEMI:DF_USA_SWB_ENCOUNTERS(1.0),I,USA,ENCOUNTERS,NATIONALITY,HTI,"));
+    assert!(
+        sdmx.starts_with("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,MEASURE,BREAKDOWN,NATIONALITY,"),
+        "{sdmx}"
+    );
+    assert!(sdmx
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("dataflow,HEMI:DF_USA_SWB_ENCOUNTERS(1.0),I,USA,ENCOUNTERS,NATIONALITY,HTI,"));
     let hxl = ok(&db, &[&args[..], &["--format", "hxl"]].concat());
     let tags = hxl.lines().nth(1).unwrap();
-    assert!(tags.starts_with("#meta+source,#country+code+reporting,") && tags.contains("#date+month,#affected+num"), "{tags}");
+    assert!(
+        tags.starts_with("#meta+source,#country+code+reporting,")
+            && tags.contains("#date+month,#affected+num"),
+        "{tags}"
+    );
     let out = db.dir.path().join("out.csv");
-    ok(&db, &[&args[..], &["--out", &out.display().to_string()]].concat());
+    ok(
+        &db,
+        &[&args[..], &["--out", &out.display().to_string()]].concat(),
+    );
     assert_eq!(std::fs::read_to_string(out).unwrap(), tidy);
 });
 
-store_test!(revised_file_creates_a_vintage_readable_back, |db: TestDb| async move {
-    let dir = db.dir.path();
-    let name = "honduras_irregular_entries_by_nationality.csv";
-    let v1 = write(dir, name, b"month,nationality,count\n2021-08,HTI,100\n2021-09,HTI,200\n");
-    ok(&db, &["import", &v1]);
-    let again = ok(&db, &["import", &v1, "--format", "json"]);
-    assert!(again.contains("\"identical\": true"), "{again}");
-    let v2 = write(dir, name, b"month,nationality,count\n2021-08,HTI,100\n2021-09,HTI,250\n");
-    let report = ok(&db, &["import", &v2, "--format", "csv"]);
-    assert!(report.contains(",2,0,1,1,2 (new),"), "one changed, one unchanged, vintage 2: {report}");
-    let show = |vintage: &[&str]| ok(&db, &[&["series", "show", "--reporting", "HND", "--from", "2021-09", "--format", "csv"][..], vintage].concat());
-    assert!(show(&[]).contains("2021-09,HND,irregular_entries,nationality,HTI,250,1,2"));
-    assert!(show(&["--vintage", "1"]).contains("2021-09,HND,irregular_entries,nationality,HTI,200,1,1"));
-});
-
-store_test!(killed_import_leaves_previous_state, |db: TestDb| async move {
-    let dir = db.dir.path().to_owned();
-    let name = "mexico_irregular_presented_by_nationality.csv";
-    let v1 = write(&dir, name, b"month,nationality,count\n2021-08,HTI,100\n");
-    ok(&db, &["import", &v1]);
-    let before = state(&db);
-    let v2 = std::fs::copy(data(&format!("flows/{name}")), dir.join("full.csv")).map(|_| dir.join("full.csv")).unwrap();
-    let stall = dir.join("stalled");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hemi"))
-        .args(["import", "--profile", "mexico_presented_nationality", &v2.display().to_string()])
-        .current_dir(&dir)
-        .env("HEMI_DATABASE_URL", &db.url)
-        .env("HEMI_FAULT_STALL_BEFORE_COMMIT", &stall)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until every row is written inside the open transaction, then SIGKILL.
-    for _ in 0..600 {
-        if stall.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+store_test!(
+    revised_file_creates_a_vintage_readable_back,
+    |db: TestDb| async move {
+        let dir = db.dir.path();
+        let name = "honduras_irregular_entries_by_nationality.csv";
+        let v1 = write(
+            dir,
+            name,
+            b"month,nationality,count\n2021-08,HTI,100\n2021-09,HTI,200\n",
+        );
+        ok(&db, &["import", &v1]);
+        let again = ok(&db, &["import", &v1, "--format", "json"]);
+        assert!(again.contains("\"identical\": true"), "{again}");
+        let v2 = write(
+            dir,
+            name,
+            b"month,nationality,count\n2021-08,HTI,100\n2021-09,HTI,250\n",
+        );
+        let report = ok(&db, &["import", &v2, "--format", "csv"]);
+        assert!(
+            report.contains(",2,0,1,1,2 (new),"),
+            "one changed, one unchanged, vintage 2: {report}"
+        );
+        let show = |vintage: &[&str]| {
+            ok(
+                &db,
+                &[
+                    &[
+                        "series",
+                        "show",
+                        "--reporting",
+                        "HND",
+                        "--from",
+                        "2021-09",
+                        "--format",
+                        "csv",
+                    ][..],
+                    vintage,
+                ]
+                .concat(),
+            )
+        };
+        assert!(show(&[]).contains("2021-09,HND,irregular_entries,nationality,HTI,250,1,2"));
+        assert!(show(&["--vintage", "1"])
+            .contains("2021-09,HND,irregular_entries,nationality,HTI,200,1,1"));
     }
-    assert!(stall.exists(), "import never reached its commit point");
-    child.kill().unwrap(); // SIGKILL on Unix
-    child.wait().unwrap();
-    assert_eq!(state(&db), before, "a killed import must leave the previous state");
-    let report = ok(&db, &["import", "--profile", "mexico_presented_nationality", &v2.display().to_string(), "--format", "csv"]);
-    assert!(report.contains("2 (new)"), "the next import succeeds: {report}");
-});
+);
+
+store_test!(
+    killed_import_leaves_previous_state,
+    |db: TestDb| async move {
+        let dir = db.dir.path().to_owned();
+        let name = "mexico_irregular_presented_by_nationality.csv";
+        let v1 = write(&dir, name, b"month,nationality,count\n2021-08,HTI,100\n");
+        ok(&db, &["import", &v1]);
+        let before = state(&db);
+        let v2 = std::fs::copy(data(&format!("flows/{name}")), dir.join("full.csv"))
+            .map(|_| dir.join("full.csv"))
+            .unwrap();
+        let stall = dir.join("stalled");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hemi"))
+            .args([
+                "import",
+                "--profile",
+                "mexico_presented_nationality",
+                &v2.display().to_string(),
+            ])
+            .current_dir(&dir)
+            .env("HEMI_DATABASE_URL", &db.url)
+            .env("HEMI_FAULT_STALL_BEFORE_COMMIT", &stall)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until every row is written inside the open transaction, then SIGKILL.
+        for _ in 0..600 {
+            if stall.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(stall.exists(), "import never reached its commit point");
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        assert_eq!(
+            state(&db),
+            before,
+            "a killed import must leave the previous state"
+        );
+        let report = ok(
+            &db,
+            &[
+                "import",
+                "--profile",
+                "mexico_presented_nationality",
+                &v2.display().to_string(),
+                "--format",
+                "csv",
+            ],
+        );
+        assert!(
+            report.contains("2 (new)"),
+            "the next import succeeds: {report}"
+        );
+    }
+);
 
 #[test]
 fn every_subcommand_has_help() {
@@ -118,14 +293,23 @@ fn every_subcommand_has_help() {
         &["profiles", "--help"],
         &["demo", "--help"],
     ] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi")).args(args).output().unwrap();
-        assert!(output.status.success() && stdout(&output).contains("Usage:"), "{args:?}");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success() && stdout(&output).contains("Usage:"),
+            "{args:?}"
+        );
     }
 }
 
 #[test]
 fn readme_cli_reference_is_generated_from_the_code() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi")).arg("help-markdown").output().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi"))
+        .arg("help-markdown")
+        .output()
+        .unwrap();
     let generated = stdout(&output);
     let committed = std::fs::read_to_string(repo_root().join("docs/CLI.md")).unwrap_or_default();
     assert!(
@@ -136,8 +320,15 @@ fn readme_cli_reference_is_generated_from_the_code() {
 
 #[test]
 fn profiles_lists_every_bundled_format() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi")).args(["profiles", "--format", "csv"]).output().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi"))
+        .args(["profiles", "--format", "csv"])
+        .output()
+        .unwrap();
     let text = stdout(&output);
-    assert_eq!(text.lines().count(), 1 + 18, "10 flow tables, 7 context tables, countries:\n{text}");
+    assert_eq!(
+        text.lines().count(),
+        1 + 18,
+        "10 flow tables, 7 context tables, countries:\n{text}"
+    );
     assert!(text.contains("honduras_entries_nationality,") && text.contains("TWN->CHN"));
 }

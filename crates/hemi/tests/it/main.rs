@@ -32,7 +32,11 @@ fn stderr(output: &Output) -> String {
 /// Run and require success.
 fn ok(db: &TestDb, args: &[&str]) -> String {
     let output = hemi(db, args);
-    assert!(output.status.success(), "hemi {args:?} failed: {}", stderr(&output));
+    assert!(
+        output.status.success(),
+        "hemi {args:?} failed: {}",
+        stderr(&output)
+    );
     stdout(&output)
 }
 
