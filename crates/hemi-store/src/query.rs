@@ -76,30 +76,9 @@ pub struct SumRow {
     pub vintage: i64,
 }
 
-/// One stored observation with its series' identity.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ObservationRow {
-    /// Source name.
-    pub source: String,
-    /// Reporting country.
-    pub reporting: String,
-    /// Measure.
-    pub measure: String,
-    /// Breakdown.
-    pub breakdown: String,
-    /// Nationality.
-    pub nationality: Option<String>,
-    /// All dimension values.
-    pub dims: String,
-    /// `count` or `number`.
-    pub value_kind: String,
-    /// Period.
-    pub period: String,
-    /// Value.
-    pub value: f64,
-    /// Vintage the value comes from.
-    pub vintage: i64,
-}
+/// One stored observation with its series' identity: the row exports are written from,
+/// so the store returns the flows crate's type rather than a copy of it.
+pub use hemi_flows::ExportRow as ObservationRow;
 
 /// WHERE clauses with numbered placeholders, built together so numbers never drift.
 struct Conditions {

@@ -11,23 +11,7 @@ use crate::cli::{ExportArgs, ExportFormatArg};
 
 pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
     let f = filter(&args.select, args.nationality.as_ref(), Some(&args.periods))?;
-    let rows: Vec<ExportRow> = store
-        .observations(&f)
-        .await?
-        .into_iter()
-        .map(|o| ExportRow {
-            source: o.source,
-            reporting: o.reporting,
-            measure: o.measure,
-            breakdown: o.breakdown,
-            nationality: o.nationality,
-            dims: o.dims,
-            value_kind: o.value_kind,
-            period: o.period,
-            value: o.value,
-            vintage: o.vintage,
-        })
-        .collect();
+    let rows: Vec<ExportRow> = store.observations(&f).await?;
     let format = match args.format {
         ExportFormatArg::Csv => ExportFormat::TidyCsv,
         ExportFormatArg::SdmxCsv => ExportFormat::SdmxCsv,
