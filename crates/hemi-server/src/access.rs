@@ -247,7 +247,35 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
     } else {
         request.method().clone()
     };
-    let Some(&access) = rules().get(&(method, path.as_str())) else {
+    let Some(&access) = rules().get(&(method.clone(), path.as_str())) else {
+        // A path the table knows, with a method it does not list (axum matched the
+        // path for another method and would answer 405 itself): say so, with Allow.
+        let allowed: Vec<&str> = crate::routes::RULES
+            .iter()
+            .filter(|r| r.path == path)
+            .map(|r| r.method.as_str())
+            .collect();
+        if !allowed.is_empty() {
+            let allow = allowed.join(", ");
+            return (
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                [
+                    (axum::http::header::ALLOW, allow.clone()),
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "application/problem+json".to_owned(),
+                    ),
+                ],
+                serde_json::json!({
+                    "type": "about:blank",
+                    "title": "Method not allowed",
+                    "status": 405,
+                    "detail": format!("{method} is not served here; use {allow}"),
+                })
+                .to_string(),
+            )
+                .into_response();
+        }
         tracing::error!(%path, "route has no access rule; refusing");
         return ApiError::Internal(anyhow::anyhow!("route {path} has no access rule"))
             .into_response();

@@ -181,12 +181,15 @@ pub struct SeriesQuery {
     /// Breakdown, e.g. nationality.
     pub breakdown: Option<String>,
     /// Read as at this vintage (default: latest).
+    #[param(minimum = 1)]
     pub vintage: Option<i64>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// Series to skip (default 0).
     pub offset: Option<usize>,
     /// `json` (default) or `csv`.
+    #[param(pattern = r"^(json|csv)?$")]
     pub format: Option<String>,
 }
 
@@ -205,12 +208,16 @@ pub struct ValuesQuery {
     /// Breakdown.
     pub breakdown: Option<String>,
     /// First period, `YYYY-MM` or `YYYY`, inclusive.
+    #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?)?$")]
     pub from: Option<String>,
     /// Last period, `YYYY-MM` or `YYYY` (a year includes its months), inclusive.
+    #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?)?$")]
     pub to: Option<String>,
     /// Read as at this vintage (default: latest).
+    #[param(minimum = 1)]
     pub vintage: Option<i64>,
     /// `json` (default) or `csv`.
+    #[param(pattern = r"^(json|csv)?$")]
     pub format: Option<String>,
 }
 
@@ -227,12 +234,16 @@ pub struct TotalsQuery {
     /// Breakdown to total (default `nationality`: other breakdowns count the same people again).
     pub breakdown: Option<String>,
     /// First period, inclusive.
+    #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?)?$")]
     pub from: Option<String>,
     /// Last period, inclusive.
+    #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?)?$")]
     pub to: Option<String>,
     /// Read as at this vintage (default: latest).
+    #[param(minimum = 1)]
     pub vintage: Option<i64>,
     /// `json` (default) or `csv`.
+    #[param(pattern = r"^(json|csv)?$")]
     pub format: Option<String>,
 }
 
@@ -272,6 +283,17 @@ pub(crate) fn period_bound(
         hemi_core::Period::Year(y) if upper => format!("{y:04}-12"),
         p => p.to_string(),
     }))
+}
+
+/// A vintage parameter: vintages are numbered from 1.
+fn vintage(value: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match value {
+        Some(v) if v < 1 => Err(ApiError::Unprocessable(
+            "vintage".into(),
+            format!("{v}: vintages are numbered from 1"),
+        )),
+        v => Ok(v),
+    }
 }
 
 fn viewer_user(viewer: &Viewer) -> Result<&crate::access::CurrentUser, ApiError> {
@@ -356,7 +378,7 @@ pub async fn list_series(
         source: text(&q.source),
         measure: text(&q.measure),
         breakdown: text(&q.breakdown),
-        vintage: q.vintage,
+        vintage: vintage(q.vintage)?,
         ..Default::default()
     };
     let all = state.store.list_series(&filter).await?;
@@ -411,6 +433,7 @@ const SERIES_HEADERS: [&str; 12] = [
 #[utoipa::path(get, path = "/api/series/values", params(ValuesQuery),
     responses(
         (status = 200, description = "Values per period", content((ValuesPage = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Malformed parameter (e.g. a number out of range)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another country's detail", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid period", body = Problem, content_type = "application/problem+json"),
@@ -430,7 +453,7 @@ pub async fn series_values(
         breakdown: text(&q.breakdown),
         from: period_bound(&q.from, false, "from")?,
         to: period_bound(&q.to, true, "to")?,
-        vintage: q.vintage,
+        vintage: vintage(q.vintage)?,
     };
     let items: Vec<ValueRow> = state
         .store
@@ -470,6 +493,7 @@ pub async fn series_values(
 #[utoipa::path(get, path = "/api/totals", params(TotalsQuery),
     responses(
         (status = 200, description = "Totals per period", content((TotalsPage = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Malformed parameter (e.g. a number out of range)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Another country's detail", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid period", body = Problem, content_type = "application/problem+json"),
@@ -490,7 +514,7 @@ pub async fn totals(
         breakdown: Some(text(&q.breakdown).unwrap_or_else(|| "nationality".into())),
         from: period_bound(&q.from, false, "from")?,
         to: period_bound(&q.to, true, "to")?,
-        vintage: q.vintage,
+        vintage: vintage(q.vintage)?,
         nationality: None,
     };
     let items: Vec<TotalRow> = state

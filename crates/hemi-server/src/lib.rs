@@ -147,6 +147,26 @@ pub async fn serve(state: AppState, bind: SocketAddr) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
     eprintln!("Hemisphere is serving on http://{address}/ (Ctrl-C to stop)");
+    // Replay the watched series once now, so the first watch-board request does not pay
+    // for it (the replay is cached per data version in hemi_store::watch).
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let result = async {
+            if let Some(month) = hemi_store::watch::newest_month(&warm.store, &warm.rules).await? {
+                hemi_store::watch::full_replay(&warm.store, &warm.rules, month).await?;
+            }
+            Ok::<_, hemi_store::StoreError>(())
+        }
+        .await;
+        match result {
+            Ok(()) => tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "early-warning replay ready"
+            ),
+            Err(e) => tracing::warn!(error = %e, "early-warning replay failed; pages will retry"),
+        }
+    });
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hemi_core::{Granularity, Period};
 use hemi_store::watch as service;
+use hemi_store::watch::Replayed;
 use hemi_store::{EventTransitionRow, StoreError};
 use hemi_warning::events::{Event, EventStatus};
-use hemi_warning::replay::ReplayRow;
 use hemi_warning::roles::RoleAssignment;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,20 +65,18 @@ pub(crate) fn months_between(from: Period, to: Period) -> i32 {
 /// The monthly values of one nationality summed over some reporting countries, for the
 /// months `from..=to` that any of them reported.
 fn summed(
-    rows: &[ReplayRow],
+    replayed: &Replayed,
     nationality: &str,
     countries: &[String],
     from: Period,
     to: Period,
 ) -> Vec<(Period, f64)> {
     let mut by_month: BTreeMap<Period, f64> = BTreeMap::new();
-    for r in rows {
-        if r.nationality.as_deref().unwrap_or("ALL") == nationality
-            && countries.contains(&r.reporting)
-            && r.month >= from
-            && r.month <= to
-        {
-            *by_month.entry(r.month).or_default() += r.value;
+    for country in countries {
+        for r in replayed.series(country, nationality) {
+            if r.month >= from && r.month <= to {
+                *by_month.entry(r.month).or_default() += r.value;
+            }
         }
     }
     by_month.into_iter().collect()
@@ -320,8 +318,10 @@ pub struct EventDetail {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Month to read the board at, `YYYY-MM` (default: the newest watched month).
+    #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     pub as_of: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(pattern = r"^(json|csv)?$")]
     pub format: Option<String>,
 }
 
@@ -330,6 +330,7 @@ pub struct EventsQuery {
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// Month to read the event at, `YYYY-MM` (default: the newest watched month).
+    #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     pub as_of: Option<String>,
 }
 
@@ -337,6 +338,7 @@ pub struct EventQuery {
 #[utoipa::path(get, path = "/api/events", params(EventsQuery),
     responses(
         (status = 200, description = "Open events, newest first", content((EventsPage = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Malformed parameter (e.g. a number out of range)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not read early warning", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid as_of", body = Problem, content_type = "application/problem+json"),
@@ -413,6 +415,7 @@ pub async fn list_events(
 #[utoipa::path(get, path = "/api/events/{id}", params(("id" = String, Path, description = "Event id, e.g. HTI-2021-01"), EventQuery),
     responses(
         (status = 200, description = "The event", body = EventDetail),
+        (status = 400, description = "Malformed parameter (e.g. a number out of range)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not read early warning", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event at as_of", body = Problem, content_type = "application/problem+json"),

@@ -60,6 +60,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Replays already computed for a data version (see [`watch`]); shared by clones.
+    replay_cache: std::sync::Arc<watch::ReplayCache>,
 }
 
 /// Turn what a user typed into a URL sqlx understands: a bare path means a SQLite file.
@@ -119,7 +121,11 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            replay_cache: Default::default(),
+        })
     }
 
     /// The backend in use.

@@ -2,7 +2,14 @@
 //! `hemi-warning` over them. The CLI and the web app call these functions, so both show
 //! the same alerts, events and roles.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use sqlx::Row;
+use tokio::sync::OnceCell;
 
 use hemi_core::{CountryCodes, Period};
 use hemi_warning::events::{events_as_of, Event, EventStatus};
@@ -25,12 +32,142 @@ pub struct WatchRules {
     pub roster: Roster,
 }
 
-/// The newest month of any watched series.
+/// The newest month of any watched series (cached per data version).
 pub async fn newest_month(store: &Store, rules: &WatchRules) -> Result<Option<Period>> {
+    let version = store.data_version().await?;
+    let fingerprint = rules_fingerprint(rules);
+    let cache = &store.replay_cache.newest;
+    if let Some((v, f, month)) = *cache.lock().unwrap_or_else(|e| e.into_inner()) {
+        if v == version && f == fingerprint {
+            return Ok(month);
+        }
+    }
     let series = store
         .watched_series(&rules.roster, &WatchFilter::default())
         .await?;
-    Ok(series.iter().filter_map(MonthlySeries::end).max())
+    let month = series.iter().filter_map(MonthlySeries::end).max();
+    *cache.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, fingerprint, month));
+    Ok(month)
+}
+
+/// How many replays are kept: each is one per data version and month asked for (a
+/// board, an event page and the CLI ask for one or two), about 15 MB each.
+const REPLAY_CACHE_ENTRIES: usize = 4;
+
+/// Full replays by (data version, last month, rules). A replay of every watched series
+/// takes seconds of CPU and its result only changes when data is imported, so the web
+/// app computes it once per data version instead of once per request. One computation
+/// per key runs at a time: concurrent requests for the same key wait for it.
+#[derive(Debug, Default)]
+pub struct ReplayCache {
+    entries: Mutex<VecDeque<(ReplayKey, Arc<OnceCell<Arc<Replayed>>>)>>,
+    /// The newest watched month for a (data version, rules); every page asks for it.
+    newest: Mutex<Option<((i64, i64), u64, Option<Period>)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ReplayKey {
+    /// Newest import batch and number of batches: any import changes it.
+    data_version: (i64, i64),
+    to: Period,
+    rules: u64,
+}
+
+impl ReplayCache {
+    fn cell(&self, key: ReplayKey) -> Arc<OnceCell<Arc<Replayed>>> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
+            return cell.clone();
+        }
+        let cell = Arc::new(OnceCell::new());
+        entries.push_back((key, cell.clone()));
+        while entries.len() > REPLAY_CACHE_ENTRIES {
+            entries.pop_front();
+        }
+        cell
+    }
+}
+
+fn rules_fingerprint(rules: &WatchRules) -> u64 {
+    // The Debug form covers every field of the triggers and the roster; routes do not
+    // change a replay.
+    let mut h = DefaultHasher::new();
+    format!("{:?}{:?}", rules.triggers, rules.roster).hash(&mut h);
+    h.finish()
+}
+
+impl Store {
+    async fn data_version(&self) -> Result<(i64, i64)> {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM import_batch")
+            .fetch_one(self.pool())
+            .await?;
+        Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
+    }
+}
+
+/// A full replay and where each series' rows are in it.
+#[derive(Debug)]
+pub struct Replayed {
+    /// Rows in series order, then month order (as [`replay`] returns them).
+    pub rows: Vec<ReplayRow>,
+    /// (reporting, nationality or "ALL") → the series' rows; pages draw one series at a
+    /// time, and scanning every row per chart was most of a watch-board request.
+    index: HashMap<(String, String), Range<usize>>,
+    /// Events at the replay's last month, before people's status changes are applied.
+    events: Vec<Event>,
+}
+
+impl Replayed {
+    fn new(rows: Vec<ReplayRow>, to: Period, event_window_months: usize) -> Replayed {
+        let mut index: HashMap<(String, String), Range<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let key = (
+                r.reporting.clone(),
+                r.nationality.clone().unwrap_or_else(|| "ALL".into()),
+            );
+            index.entry(key).or_insert(i..i).end = i + 1;
+        }
+        let events = events_as_of(&rows, to, event_window_months);
+        Replayed {
+            rows,
+            index,
+            events,
+        }
+    }
+    /// The rows of one series (`nationality` "ALL" for a total); empty if not watched.
+    pub fn series(&self, reporting: &str, nationality: &str) -> &[ReplayRow] {
+        self.index
+            .get(&(reporting.to_owned(), nationality.to_owned()))
+            .map_or(&[], |r| &self.rows[r.clone()])
+    }
+}
+
+/// Every watched series replayed from its first month to `to`, with event ids; cached
+/// per data version (see [`ReplayCache`]).
+pub async fn full_replay(store: &Store, rules: &WatchRules, to: Period) -> Result<Arc<Replayed>> {
+    let key = ReplayKey {
+        data_version: store.data_version().await?,
+        to,
+        rules: rules_fingerprint(rules),
+    };
+    let cell = store.replay_cache.cell(key);
+    let rows = cell
+        .get_or_try_init(|| async {
+            let filter = WatchFilter {
+                to: Some(to),
+                ..Default::default()
+            };
+            let series = store.watched_series(&rules.roster, &filter).await?;
+            let first = series.iter().map(|s| s.start).min().unwrap_or(to);
+            let rows = replay(&series, first, to, &rules.triggers);
+            Ok::<_, crate::StoreError>(Arc::new(Replayed::new(
+                rows,
+                to,
+                rules.triggers.event_window_months,
+            )))
+        })
+        .await?;
+    Ok(rows.clone())
 }
 
 /// Replay every watched series up to `to` (so event ids are the same whatever is
@@ -43,22 +180,22 @@ pub async fn replay_rows(
     reporting: Option<&str>,
     nationality: Option<&str>,
 ) -> Result<Vec<ReplayRow>> {
-    let filter = WatchFilter {
-        to: Some(to),
-        ..Default::default()
-    };
-    let series = store.watched_series(&rules.roster, &filter).await?;
-    let mut rows = replay(&series, from, to, &rules.triggers);
-    rows.retain(|r| {
-        reporting.is_none_or(|c| r.reporting.eq_ignore_ascii_case(c))
-            && nationality.is_none_or(|n| {
-                r.nationality
-                    .as_deref()
-                    .unwrap_or("ALL")
-                    .eq_ignore_ascii_case(n)
-            })
-    });
-    Ok(rows)
+    let replayed = full_replay(store, rules, to).await?;
+    Ok(replayed
+        .rows
+        .iter()
+        .filter(|r| {
+            r.month >= from
+                && reporting.is_none_or(|c| r.reporting.eq_ignore_ascii_case(c))
+                && nationality.is_none_or(|n| {
+                    r.nationality
+                        .as_deref()
+                        .unwrap_or("ALL")
+                        .eq_ignore_ascii_case(n)
+                })
+        })
+        .cloned()
+        .collect())
 }
 
 /// Events known at `as_of`, with the status people gave them.
@@ -66,15 +203,9 @@ pub async fn events(
     store: &Store,
     rules: &WatchRules,
     as_of: Period,
-) -> Result<(Vec<ReplayRow>, Vec<Event>)> {
-    let filter = WatchFilter {
-        to: Some(as_of),
-        ..Default::default()
-    };
-    let series = store.watched_series(&rules.roster, &filter).await?;
-    let first = series.iter().map(|s| s.start).min().unwrap_or(as_of);
-    let rows = replay(&series, first, as_of, &rules.triggers);
-    let mut events = events_as_of(&rows, as_of, rules.triggers.event_window_months);
+) -> Result<(Arc<Replayed>, Vec<Event>)> {
+    let replayed = full_replay(store, rules, as_of).await?;
+    let mut events = replayed.events.clone();
     let transitions = store.event_transitions(None).await?;
     for event in &mut events {
         if let Some(last) = transitions.iter().filter(|t| t.event_id == event.id).last() {
@@ -84,7 +215,7 @@ pub async fn events(
                 .unwrap_or(event.status);
         }
     }
-    Ok((rows, events))
+    Ok((replayed, events))
 }
 
 /// Country roles of an event, with evidence, from the data as it stood at `as_of`.

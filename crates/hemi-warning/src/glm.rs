@@ -63,87 +63,95 @@ fn linkinv(eta: f64) -> f64 {
     eta.exp().max(DBL_EPS)
 }
 
-/// Householder QR of an n×p matrix (rows), as used for one weighted least-squares step.
+/// Householder QR of an n×p matrix, stored flat and column-major: the fits run once
+/// per series and month, so allocation per row showed up as a fifth of replay time.
 pub(crate) struct Qr {
-    /// Householder vectors, one per column (length n, zeros above the diagonal).
-    v: Vec<Vec<f64>>,
+    /// Householder vectors, column-major n×p (zeros above the diagonal).
+    v: Vec<f64>,
+    /// Squared norm of each Householder vector.
+    vnorm2: Vec<f64>,
     /// Upper-triangular factor R, p×p, row-major.
-    r: Vec<Vec<f64>>,
+    r: Vec<f64>,
     n: usize,
     p: usize,
 }
 
-/// Factorises `a` (n rows of length p). Returns `None` when a column is numerically
-/// dependent on the previous ones (|R_jj| ≤ 1e-7 × column norm, R's `Cdqrls` tolerance):
-/// R would pivot that column out and report an `NA` coefficient; we report a failed fit
-/// instead (documented deviation, never met on the fixtures).
-pub(crate) fn qr(a: &[Vec<f64>]) -> Option<Qr> {
-    let n = a.len();
-    let p = if n == 0 { 0 } else { a[0].len() };
+/// Factorises the n×p matrix `m` given column-major (`m[j * n + i]` = row i, column j).
+/// Returns `None` when a column is numerically dependent on the previous ones
+/// (|R_jj| ≤ 1e-7 × column norm, R's `Cdqrls` tolerance): R would pivot that column out
+/// and report an `NA` coefficient; we report a failed fit instead (documented
+/// deviation, never met on the fixtures).
+pub(crate) fn qr(mut m: Vec<f64>, n: usize, p: usize) -> Option<Qr> {
     if n < p {
         return None;
     }
-    let mut m: Vec<Vec<f64>> = (0..p).map(|j| (0..n).map(|i| a[i][j]).collect()).collect();
     let norms: Vec<f64> = m
-        .iter()
+        .chunks_exact(n.max(1))
+        .take(p)
         .map(|c| c.iter().map(|x| x * x).sum::<f64>().sqrt())
         .collect();
-    let mut vs = Vec::with_capacity(p);
+    let mut v = vec![0.0; n * p];
+    let mut vnorm2 = vec![0.0; p];
     for j in 0..p {
-        let alpha_norm = m[j][j..].iter().map(|x| x * x).sum::<f64>().sqrt();
+        let col = &m[j * n..(j + 1) * n];
+        let alpha_norm = col[j..].iter().map(|x| x * x).sum::<f64>().sqrt();
         if alpha_norm.is_nan() || alpha_norm <= 1e-7 * norms[j] {
             return None;
         }
-        let alpha = if m[j][j] > 0.0 {
+        let alpha = if col[j] > 0.0 {
             -alpha_norm
         } else {
             alpha_norm
         };
-        let mut v = vec![0.0; n];
-        v[j] = m[j][j] - alpha;
-        v[(j + 1)..n].copy_from_slice(&m[j][(j + 1)..n]);
-        let vnorm2: f64 = v.iter().map(|x| x * x).sum();
-        for col in m.iter_mut().skip(j) {
-            if vnorm2 > 0.0 {
-                let d: f64 = v[j..].iter().zip(&col[j..]).map(|(a, b)| a * b).sum();
-                let f = 2.0 * d / vnorm2;
+        let vj = &mut v[j * n..(j + 1) * n];
+        vj[j] = col[j] - alpha;
+        vj[(j + 1)..n].copy_from_slice(&col[(j + 1)..n]);
+        let vn2: f64 = vj.iter().map(|x| x * x).sum();
+        vnorm2[j] = vn2;
+        if vn2 > 0.0 {
+            for c in j..p {
+                let colc = &mut m[c * n..(c + 1) * n];
+                let d: f64 = vj[j..].iter().zip(&colc[j..]).map(|(a, b)| a * b).sum();
+                let f = 2.0 * d / vn2;
                 for i in j..n {
-                    col[i] -= f * v[i];
+                    colc[i] -= f * vj[i];
                 }
             }
         }
-        vs.push(v);
     }
-    let r = (0..p)
-        .map(|i| (0..p).map(|j| if j >= i { m[j][i] } else { 0.0 }).collect())
-        .collect();
-    Some(Qr { v: vs, r, n, p })
+    let mut r = vec![0.0; p * p];
+    for i in 0..p {
+        for j in i..p {
+            r[i * p + j] = m[j * n + i];
+        }
+    }
+    Some(Qr { v, vnorm2, r, n, p })
 }
 
 impl Qr {
-    fn apply_qt(&self, b: &mut [f64]) {
-        for (j, v) in self.v.iter().enumerate() {
-            let vnorm2: f64 = v[j..].iter().map(|x| x * x).sum();
-            if vnorm2 > 0.0 {
-                let d: f64 = v[j..].iter().zip(&b[j..]).map(|(a, c)| a * c).sum();
-                let f = 2.0 * d / vnorm2;
-                for i in j..self.n {
-                    b[i] -= f * v[i];
-                }
+    fn reflect(&self, j: usize, b: &mut [f64]) {
+        let vn2 = self.vnorm2[j];
+        if vn2 > 0.0 {
+            let v = &self.v[j * self.n..(j + 1) * self.n];
+            let d: f64 = v[j..].iter().zip(&b[j..]).map(|(a, c)| a * c).sum();
+            let f = 2.0 * d / vn2;
+            for i in j..self.n {
+                b[i] -= f * v[i];
             }
         }
     }
-    fn apply_q(&self, b: &mut [f64]) {
-        for (j, v) in self.v.iter().enumerate().rev() {
-            let vnorm2: f64 = v[j..].iter().map(|x| x * x).sum();
-            if vnorm2 > 0.0 {
-                let d: f64 = v[j..].iter().zip(&b[j..]).map(|(a, c)| a * c).sum();
-                let f = 2.0 * d / vnorm2;
-                for i in j..self.n {
-                    b[i] -= f * v[i];
-                }
-            }
+    fn apply_qt(&self, b: &mut [f64]) {
+        for j in 0..self.p {
+            self.reflect(j, b);
         }
+    }
+    fn apply_q(&self, b: &mut [f64]) {
+        for j in (0..self.p).rev() {
+            self.reflect(j, b);
+        }
+    }
+    fn r_at(&self, i: usize, j: usize) -> f64 {
+        self.r[i * self.p + j]
     }
     /// Least-squares solution of `A x = b`.
     fn solve(&self, b: &[f64]) -> Vec<f64> {
@@ -151,16 +159,17 @@ impl Qr {
         self.apply_qt(&mut qtb);
         let mut x = vec![0.0; self.p];
         for i in (0..self.p).rev() {
-            let s: f64 = ((i + 1)..self.p).map(|j| self.r[i][j] * x[j]).sum();
-            x[i] = (qtb[i] - s) / self.r[i][i];
+            let s: f64 = ((i + 1)..self.p).map(|j| self.r_at(i, j) * x[j]).sum();
+            x[i] = (qtb[i] - s) / self.r_at(i, i);
         }
         x
     }
     /// Diagonal of the hat matrix Q₁Q₁ᵀ (what R's `lm.influence()$hat` computes).
     fn hat(&self) -> Vec<f64> {
         let mut h = vec![0.0; self.n];
+        let mut e = vec![0.0; self.n];
         for j in 0..self.p {
-            let mut e = vec![0.0; self.n];
+            e.iter_mut().for_each(|x| *x = 0.0);
             e[j] = 1.0;
             self.apply_q(&mut e);
             for i in 0..self.n {
@@ -184,8 +193,8 @@ impl Qr {
         for c in 0..p {
             for i in (0..=c).rev() {
                 let rhs = if i == c { 1.0 } else { 0.0 };
-                let s: f64 = ((i + 1)..=c).map(|j| self.r[i][j] * rinv[j][c]).sum();
-                rinv[i][c] = (rhs - s) / self.r[i][i];
+                let s: f64 = ((i + 1)..=c).map(|j| self.r_at(i, j) * rinv[j][c]).sum();
+                rinv[i][c] = (rhs - s) / self.r_at(i, i);
             }
         }
         let mut out = vec![vec![0.0; p]; p];
@@ -292,18 +301,21 @@ pub(crate) fn glm_fit(
         if good.is_empty() {
             break;
         }
-        let mut rows = Vec::with_capacity(good.len());
-        let mut zw = Vec::with_capacity(good.len());
-        let mut wv = Vec::with_capacity(good.len());
-        for &i in &good {
+        let ng = good.len();
+        let mut cols = vec![0.0; ng * p];
+        let mut zw = Vec::with_capacity(ng);
+        let mut wv = Vec::with_capacity(ng);
+        for (k, &i) in good.iter().enumerate() {
             let mu_eta = eta[i].exp().max(DBL_EPS);
             let z = eta[i] + (y[i] - mu[i]) / mu_eta;
             let w = (prior[i] * mu_eta * mu_eta / family.variance(mu[i])).sqrt();
-            rows.push(x[i].iter().map(|v| v * w).collect::<Vec<f64>>());
+            for (j, v) in x[i].iter().enumerate() {
+                cols[j * ng + k] = v * w;
+            }
             zw.push(z * w);
             wv.push(w);
         }
-        let q = qr(&rows).ok_or(FitError)?;
+        let q = qr(cols, ng, p).ok_or(FitError)?;
         let mut start = q.solve(&zw);
         if start.iter().any(|c| !c.is_finite()) {
             break;

@@ -150,14 +150,19 @@ fn rule_condition(
     if value < rules.min_count || t < rules.growth_window {
         return false;
     }
-    let baseline =
-        known[t - rules.growth_window..t].iter().sum::<f64>() / rules.growth_window as f64;
-    let growth_ok = if baseline > 0.0 {
-        value / baseline >= rules.min_growth
-    } else {
-        value > 0.0
+    let grew = |k: usize| {
+        let baseline =
+            known[k - rules.growth_window..k].iter().sum::<f64>() / rules.growth_window as f64;
+        if baseline > 0.0 {
+            known[k] / baseline >= rules.min_growth
+        } else {
+            known[k] > 0.0
+        }
     };
-    if !growth_ok {
+    let earliest = t
+        .saturating_sub(rules.growth_memory_months)
+        .max(rules.growth_window);
+    if !(earliest..=t).any(grew) {
         return false;
     }
     let first = t.saturating_sub(rules.detector_memory_months);

@@ -6,8 +6,10 @@
 //!    `m − detector_memory_months ..= m` (a detector that fired at the start of a rise
 //!    still counts while the count climbs past `min_count`);
 //! 2. `value(m) >= min_count`;
-//! 3. `value(m) / mean(value(m − growth_window ..= m − 1)) >= min_growth` (a zero
-//!    mean counts as infinite growth);
+//! 3. `value(k) / mean(value(k − growth_window ..= k − 1)) >= min_growth` (a zero
+//!    mean counts as infinite growth) at a month `k` in `m − growth_memory_months ..= m`
+//!    (a rise that doubled last month and is still climbing, while the detectors only
+//!    now clear a baseline inflated by an earlier wave, still counts);
 //! 4. no alert on `s` in the `cooldown_months` months before `m`, unless `s` was alerting
 //!    at `m − 1` (so an alert continues while the conditions hold, but a series that
 //!    flickers off and on within the cool-down does not open a new episode).
@@ -32,6 +34,8 @@ pub struct TriggerRules {
     pub growth_window: usize,
     /// Minimum ratio of the month's count to that baseline.
     pub min_growth: f64,
+    /// The growth condition still counts this many months after it held.
+    pub growth_memory_months: usize,
     /// Months after an alert episode during which the series cannot alert again.
     pub cooldown_months: usize,
     /// Alerts for one nationality within this many months of the event's latest alert
@@ -70,6 +74,8 @@ struct RawAlert {
     min_count: Spanned<f64>,
     growth_window: Spanned<i64>,
     min_growth: Spanned<f64>,
+    #[serde(default)]
+    growth_memory_months: Option<Spanned<i64>>,
     cooldown_months: Spanned<i64>,
 }
 
@@ -171,6 +177,10 @@ impl TriggerRules {
             Some(v) => count(v, "detector_memory_months", 0)?,
             None => 0,
         };
+        let growth_memory_months = match &alert.growth_memory_months {
+            Some(v) => count(v, "growth_memory_months", 0)?,
+            None => 0,
+        };
         let event = raw.event.into_inner();
         Ok(TriggerRules {
             detectors,
@@ -179,6 +189,7 @@ impl TriggerRules {
             min_count: number(&alert.min_count, "min_count")?,
             growth_window: count(&alert.growth_window, "growth_window", 1)?,
             min_growth: number(&alert.min_growth, "min_growth")?,
+            growth_memory_months,
             cooldown_months: count(&alert.cooldown_months, "cooldown_months", 0)?,
             event_window_months: count(&event.window_months, "window_months", 0)?,
         })
@@ -204,7 +215,7 @@ mod tests {
             ),
             (1, 3, 2, 3)
         );
-        assert_eq!(r.detector_memory_months, 0);
+        assert_eq!((r.detector_memory_months, r.growth_memory_months), (0, 0));
         assert_eq!((r.min_count, r.min_growth), (100.0, 1.5));
     }
 
