@@ -11,6 +11,7 @@
 
 mod auth;
 mod import;
+pub mod indicators;
 mod monitor;
 mod query;
 mod warning;
@@ -21,6 +22,7 @@ use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 
 pub use auth::{create_postgres_schema, AuditEvent, NewUser, StoredUser};
+pub use indicators::IndicatorInputs;
 pub use import::{ImportItem, ImportOutcome, LatestBatch};
 pub use monitor::WatchFilter;
 pub use query::{ObservationRow, SeriesFilter, SeriesSummary, SumRow};
