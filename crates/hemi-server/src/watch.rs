@@ -2,13 +2,13 @@
 //! through `hemi_store::watch` (the same service the `hemi events` commands use), and
 //! the JSON API over it (`/api/events`, `/api/events/{id}`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hemi_core::{Granularity, Period};
+use hemi_core::{Granularity, Iso3, Period};
 use hemi_store::watch as service;
 use hemi_store::{EventTransitionRow, StoreError};
 use hemi_warning::events::{Event, EventStatus};
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{csv_response, text, wants_csv, ApiQuery};
+use crate::map::AlertLevel;
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -125,6 +126,40 @@ pub(crate) async fn board(state: &AppState, as_of: Period) -> Result<Vec<BoardRo
         ))
     });
     Ok(board)
+}
+
+/// Alert level per country for the board's map: the highest among the open events on
+/// the board. A country alerting in a detected event is at `Alert`, in a confirmed event
+/// or one with a response under way at `Event`; a country the event's roles name
+/// (sending, inferred transit) without alerting itself is at `Watch`.
+pub(crate) async fn alert_levels(
+    state: &AppState,
+    board: &[BoardRow],
+    as_of: Period,
+) -> Result<HashMap<Iso3, AlertLevel>, StoreError> {
+    let mut levels: HashMap<Iso3, AlertLevel> = HashMap::new();
+    let mut raise = |code: &str, level: AlertLevel| {
+        if let Ok(iso3) = Iso3::parse(code) {
+            let entry = levels.entry(iso3).or_default();
+            *entry = (*entry).max(level);
+        }
+    };
+    for row in board {
+        let event = &row.event;
+        let level = match event.status {
+            EventStatus::Confirmed | EventStatus::Response => AlertLevel::Event,
+            _ => AlertLevel::Alert,
+        };
+        for country in &event.countries {
+            raise(country, level);
+        }
+        if let Some(roles) = service::roles(&state.store, &state.rules, event, as_of).await? {
+            for role in &roles.roles {
+                raise(&role.country, AlertLevel::Watch);
+            }
+        }
+    }
+    Ok(levels)
 }
 
 /// Everything the event page shows.

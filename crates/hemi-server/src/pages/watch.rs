@@ -18,8 +18,9 @@ use crate::access::Viewer;
 use crate::chart::{format_count, line_chart, sparkline, Line};
 use crate::problem::ApiError;
 use crate::routes::WATCH_DECIDERS;
+use crate::map::americas_map;
 use crate::watch::{
-    as_of_or_newest, board as board_rows, event_view, parse_as_of, RECENT_MONTHS, SPARK_MONTHS,
+    alert_levels, as_of_or_newest, board as board_rows, event_view, parse_as_of, RECENT_MONTHS, SPARK_MONTHS,
 };
 use crate::AppState;
 
@@ -105,6 +106,13 @@ pub async fn board(
         },
         None => Vec::new(),
     };
+    let levels = match as_of {
+        Some(m) => match alert_levels(&state, &rows, m).await {
+            Ok(l) => l,
+            Err(e) => return server_error_page(&viewer, e),
+        },
+        None => Default::default(),
+    };
     let as_of_param = as_of.map(|m| format!("?as_of={m}")).unwrap_or_default();
     page(
         StatusCode::OK,
@@ -154,6 +162,8 @@ pub async fn board(
                             }
                         }
                     }
+                    h2 { "Map: highest level per country among these events" }
+                    (americas_map(&levels))
                     p { a href=(format!("/api/events{as_of_param}")) { "This board as JSON" } " · "
                         a href=(format!("/api/events{}{}format=csv", as_of_param, if as_of_param.is_empty() { "?" } else { "&" })) { "as CSV" } }
                 }
