@@ -40,9 +40,9 @@ pub enum AlertLevel {
     /// No open event involves the country.
     #[default]
     None,
-    /// Named in an open event's roles (sending or transit) without alerting itself.
+    /// Alerted in an open, unconfirmed event, but quiet in the latest months.
     Watch,
-    /// Alerting in an open event nobody has confirmed yet (detected).
+    /// Alerting in the latest months in an event nobody has confirmed yet (detected).
     Alert,
     /// Alerting in a confirmed event or one with a response under way.
     Event,
@@ -61,8 +61,8 @@ impl AlertLevel {
     pub fn label(self) -> &'static str {
         match self {
             AlertLevel::None => "no open event",
-            AlertLevel::Watch => "watch: named in an event's roles",
-            AlertLevel::Alert => "alert: detected, not confirmed",
+            AlertLevel::Watch => "watch: alerted earlier, quiet since",
+            AlertLevel::Alert => "alert: alerting now, not confirmed",
             AlertLevel::Event => "event: confirmed or response",
         }
     }
@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(fill_of("COL"), AlertLevel::Alert.colour());
         assert_eq!(fill_of("PAN"), AlertLevel::Event.colour());
         assert_eq!(fill_of("VEN"), AlertLevel::None.colour());
-        assert!(svg.contains("<title>Colombia: alert: detected, not confirmed</title>"));
+        assert!(svg.contains("<title>Colombia: alert: alerting now, not confirmed</title>"));
         assert!(svg.contains("<title>Panama: event: confirmed or response</title>"));
         // The legend names every level.
         for level in AlertLevel::ALL {

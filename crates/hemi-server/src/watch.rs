@@ -128,38 +128,39 @@ pub(crate) async fn board(state: &AppState, as_of: Period) -> Result<Vec<BoardRo
     Ok(board)
 }
 
+/// Months (`as_of` and the ones before it) in which an alert still counts as "alerting
+/// now" on the board's map; older alerts of an open event leave the country at `Watch`.
+pub const MAP_RECENT_ALERT_MONTHS: i32 = 3;
+
 /// Alert level per country for the board's map: the highest among the open events on
-/// the board. A country alerting in a detected event is at `Alert`, in a confirmed event
-/// or one with a response under way at `Event`; a country the event's roles name
-/// (sending, inferred transit) without alerting itself is at `Watch`.
-pub(crate) async fn alert_levels(
-    state: &AppState,
-    board: &[BoardRow],
-    as_of: Period,
-) -> Result<HashMap<Iso3, AlertLevel>, StoreError> {
+/// the board. A country alerting in a confirmed event or one with a response under way is
+/// at `Event`; in a detected event, at `Alert` when its latest alert is within
+/// [`MAP_RECENT_ALERT_MONTHS`] of `as_of`, else at `Watch` (it alerted earlier and has
+/// been quiet since). Computed from the board's events alone: no further reading.
+pub(crate) fn alert_levels(board: &[BoardRow], as_of: Period) -> HashMap<Iso3, AlertLevel> {
     let mut levels: HashMap<Iso3, AlertLevel> = HashMap::new();
-    let mut raise = |code: &str, level: AlertLevel| {
-        if let Ok(iso3) = Iso3::parse(code) {
-            let entry = levels.entry(iso3).or_default();
-            *entry = (*entry).max(level);
-        }
-    };
     for row in board {
         let event = &row.event;
-        let level = match event.status {
-            EventStatus::Confirmed | EventStatus::Response => AlertLevel::Event,
-            _ => AlertLevel::Alert,
-        };
-        for country in &event.countries {
-            raise(country, level);
-        }
-        if let Some(roles) = service::roles(&state.store, &state.rules, event, as_of).await? {
-            for role in &roles.roles {
-                raise(&role.country, AlertLevel::Watch);
+        let confirmed = matches!(event.status, EventStatus::Confirmed | EventStatus::Response);
+        for alert in &event.alerts {
+            let recent = alert
+                .month
+                .distance_to(as_of)
+                .is_some_and(|d| (0..MAP_RECENT_ALERT_MONTHS).contains(&d));
+            let level = if confirmed {
+                AlertLevel::Event
+            } else if recent {
+                AlertLevel::Alert
+            } else {
+                AlertLevel::Watch
+            };
+            if let Ok(iso3) = Iso3::parse(&alert.reporting) {
+                let entry = levels.entry(iso3).or_default();
+                *entry = (*entry).max(level);
             }
         }
     }
-    Ok(levels)
+    levels
 }
 
 /// Everything the event page shows.

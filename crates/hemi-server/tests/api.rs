@@ -1074,13 +1074,18 @@ async fn watch_board_and_event_pages(app: &TestApp) {
     assert_eq!(hti["status"], "detected");
     assert_eq!(hti["age_months"], 8);
     assert_eq!(hti["sparkline"].as_array().unwrap().len(), 24);
-    // Every alerting country of a detected event is at "alert" (orange) on the map,
-    // unless another open event confirmed there raises it.
+    // On the map, every alerting country of a detected event is at watch (alerted
+    // earlier) or alert (alerting in the last 3 months); the US alerts in 2021-09.
+    let fill_of = |country: &str| {
+        let path = format!("data-iso3=\"{country}\" fill=\"");
+        board.body[board.body.find(&path).unwrap() + path.len()..][..7].to_owned()
+    };
     for country in hti["countries"].as_array().unwrap() {
-        let path = format!("data-iso3=\"{}\" fill=\"", country.as_str().unwrap());
-        let fill = &board.body[board.body.find(&path).unwrap() + path.len()..][..7];
-        assert!(["#e69f00", "#b5400a"].contains(&fill), "{country}: {fill}");
+        let fill = fill_of(country.as_str().unwrap());
+        assert!(["#56b4e9", "#e69f00"].contains(&fill.as_str()), "{country}: {fill}");
     }
+    assert_eq!(fill_of("USA"), "#e69f00");
+    assert_eq!(fill_of("BRA"), "#e4e8ed", "Brazil reports no flows: no level");
     let csv = get_as(
         app,
         Some(Role::Admin),
