@@ -286,14 +286,12 @@ fn lookup(
     year: i32,
     max_lag: i32,
 ) -> Option<(f64, i32)> {
-    (0..=max_lag.max(0))
-        .map(|lag| year - lag)
-        .find_map(|y| {
-            table
-                .get(&(country, y))
-                .filter(|v| v.is_finite() && **v > 0.0)
-                .map(|v| (*v, y))
-        })
+    (0..=max_lag.max(0)).map(|lag| year - lag).find_map(|y| {
+        table
+            .get(&(country, y))
+            .filter(|v| v.is_finite() && **v > 0.0)
+            .map(|v| (*v, y))
+    })
 }
 
 fn index(denominators: &[Denominator]) -> BTreeMap<(&str, i32), f64> {
@@ -340,7 +338,11 @@ pub fn compute(
             },
             Measure::Unhcr => match UnhcrCategory::parse(&c.category) {
                 Some(UnhcrCategory::Idp) => {
-                    *by_host.entry(c.host.as_str()).or_default().1.get_or_insert(0.0) += c.count
+                    *by_host
+                        .entry(c.host.as_str())
+                        .or_default()
+                        .1
+                        .get_or_insert(0.0) += c.count
                 }
                 Some(category) if category.is_hosted() => {
                     let entry = by_host.entry(c.host.as_str()).or_default();
@@ -396,7 +398,10 @@ pub fn rank(rows: &mut [IndicatorRow], by: RankBy) {
         (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.host.cmp(&b.host)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => b.hosted.total_cmp(&a.hosted).then_with(|| a.host.cmp(&b.host)),
+        (None, None) => b
+            .hosted
+            .total_cmp(&a.hosted)
+            .then_with(|| a.host.cmp(&b.host)),
     });
     let mut next = 1;
     for row in rows.iter_mut() {
@@ -470,7 +475,11 @@ mod tests {
         assert_eq!(per_1000(2_500.0, Some(1_000_000.0)), Some(2.5));
         assert_eq!(per_usd_million(2_500.0, Some(500_000_000.0)), Some(5.0));
         assert_eq!(per_1000(10.0, None), None);
-        assert_eq!(per_1000(10.0, Some(0.0)), None, "zero population is missing, not a ratio");
+        assert_eq!(
+            per_1000(10.0, Some(0.0)),
+            None,
+            "zero population is missing, not a ratio"
+        );
         assert_eq!(per_usd_million(10.0, Some(f64::NAN)), None);
     }
 
@@ -545,7 +554,13 @@ mod tests {
             denominator("CHL", 2022, 10_000_000.0),
         ];
         let o = options(Measure::Undesa, 2024);
-        check(&counts, &population, &[], &o, &[("CHL", 1_000.0, None, None)]);
+        check(
+            &counts,
+            &population,
+            &[],
+            &o,
+            &[("CHL", 1_000.0, None, None)],
+        );
         let lagged = Options {
             max_denominator_lag_years: 1,
             ..o
@@ -630,14 +645,20 @@ mod tests {
             &options(Measure::Undesa, 2024),
             &[("COL", 1.0, None, None)],
         );
-        assert_eq!(result.unrecognised.into_iter().collect::<Vec<_>>(), ["total"]);
+        assert_eq!(
+            result.unrecognised.into_iter().collect::<Vec<_>>(),
+            ["total"]
+        );
     }
 
     #[test]
     fn names_parse() {
         assert_eq!("UNDESA".parse::<Measure>(), Ok(Measure::Undesa));
         assert!("iom".parse::<Measure>().is_err());
-        assert_eq!("per-usd-million".parse::<RankBy>(), Ok(RankBy::PerUsdMillion));
+        assert_eq!(
+            "per-usd-million".parse::<RankBy>(),
+            Ok(RankBy::PerUsdMillion)
+        );
         assert_eq!(Measure::Unhcr.source(), "unhcr_displaced_stocks");
     }
 }

@@ -258,8 +258,16 @@ mod tests {
     #[test]
     fn bar_chart_draws_one_labelled_bar_per_value() {
         let bars = [
-            Bar { label: "Aruba".into(), value: 217.4, value_text: "217.4".into() },
-            Bar { label: "Colombia".into(), value: 55.5, value_text: "55.5".into() },
+            Bar {
+                label: "Aruba".into(),
+                value: 217.4,
+                value_text: "217.4".into(),
+            },
+            Bar {
+                label: "Colombia".into(),
+                value: 55.5,
+                value_text: "55.5".into(),
+            },
         ];
         let svg = bar_chart(&bars, "Per 1,000 inhabitants", "Ranking").into_string();
         assert_eq!(svg.matches("<rect").count(), 2);

@@ -146,25 +146,29 @@ const CSV_HEADERS: [&str; 15] = [
 pub(crate) fn resolve(q: &IndicatorsQuery) -> Result<(IndicatorQuery, bool), ApiError> {
     let measure = match text(&q.measure) {
         None => Measure::Undesa,
-        Some(m) => m
-            .parse()
-            .map_err(|e: hemi_indicators::IndicatorError| {
-                ApiError::Unprocessable("measure".into(), e.to_string())
-            })?,
+        Some(m) => m.parse().map_err(|e: hemi_indicators::IndicatorError| {
+            ApiError::Unprocessable("measure".into(), e.to_string())
+        })?,
     };
     let rank_by = match text(&q.rank_by) {
         None => RankBy::Per1000,
-        Some(r) => r
-            .parse()
-            .map_err(|e: hemi_indicators::IndicatorError| {
-                ApiError::Unprocessable("rank_by".into(), e.to_string())
-            })?,
+        Some(r) => r.parse().map_err(|e: hemi_indicators::IndicatorError| {
+            ApiError::Unprocessable("rank_by".into(), e.to_string())
+        })?,
     };
     let year = match text(&q.year) {
         None => None,
-        Some(y) => Some(y.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)).ok_or_else(
-            || ApiError::Unprocessable("year".into(), format!("{y:?}: use a year such as 2024")),
-        )?),
+        Some(y) => Some(
+            y.parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2100).contains(y))
+                .ok_or_else(|| {
+                    ApiError::Unprocessable(
+                        "year".into(),
+                        format!("{y:?}: use a year such as 2024"),
+                    )
+                })?,
+        ),
     };
     let origin = code(&q.origin);
     if let Some(o) = &origin {
@@ -332,7 +336,10 @@ mod tests {
     fn small_counts_are_hidden_with_their_ratios() {
         let hidden = public_item(&row(3.0), 5);
         assert!(hidden.suppressed);
-        assert_eq!((hidden.hosted, hidden.per_1000, hidden.per_usd_million), (None, None, None));
+        assert_eq!(
+            (hidden.hosted, hidden.per_1000, hidden.per_usd_million),
+            (None, None, None)
+        );
         let shown = public_item(&row(23_312.0), 5);
         assert_eq!(shown.hosted, Some(23_312.0));
         assert!(!shown.suppressed && shown.per_1000.is_some());
@@ -345,11 +352,22 @@ mod tests {
             f(&mut q);
             resolve(&q)
         };
-        assert!(matches!(q(|q| q.measure = Some("iom".into())), Err(ApiError::Unprocessable(f, _)) if f == "measure"));
-        assert!(matches!(q(|q| q.year = Some("20x4".into())), Err(ApiError::Unprocessable(f, _)) if f == "year"));
-        assert!(matches!(q(|q| q.origin = Some("venezuela".into())), Err(ApiError::Unprocessable(f, _)) if f == "origin"));
-        assert!(matches!(q(|q| q.max_lag_years = Some(9)), Err(ApiError::Unprocessable(f, _)) if f == "max_lag_years"));
+        assert!(
+            matches!(q(|q| q.measure = Some("iom".into())), Err(ApiError::Unprocessable(f, _)) if f == "measure")
+        );
+        assert!(
+            matches!(q(|q| q.year = Some("20x4".into())), Err(ApiError::Unprocessable(f, _)) if f == "year")
+        );
+        assert!(
+            matches!(q(|q| q.origin = Some("venezuela".into())), Err(ApiError::Unprocessable(f, _)) if f == "origin")
+        );
+        assert!(
+            matches!(q(|q| q.max_lag_years = Some(9)), Err(ApiError::Unprocessable(f, _)) if f == "max_lag_years")
+        );
         let (ok, world) = q(|q| q.origin = Some(" ven ".into())).unwrap();
-        assert_eq!((ok.origin.as_deref(), ok.region.as_deref(), world), (Some("VEN"), Some("Americas"), false));
+        assert_eq!(
+            (ok.origin.as_deref(), ok.region.as_deref(), world),
+            (Some("VEN"), Some("Americas"), false)
+        );
     }
 }

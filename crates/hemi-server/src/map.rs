@@ -60,7 +60,7 @@ impl AlertLevel {
     /// Legend text.
     pub fn label(self) -> &'static str {
         match self {
-            AlertLevel::None => "no open event",
+            AlertLevel::None => "no open event (or no watched table)",
             AlertLevel::Watch => "watch: alerted earlier, quiet since",
             AlertLevel::Alert => "alert: alerting now, not confirmed",
             AlertLevel::Event => "event: confirmed or response",
@@ -142,7 +142,12 @@ pub fn americas_map(levels: &HashMap<Iso3, AlertLevel>) -> Markup {
         .iter()
         .map(|l| (l.colour().to_owned(), l.label().to_owned()))
         .collect();
-    choropleth(&fills, &rest, &legend, "Map of the Americas by early-warning level")
+    choropleth(
+        &fills,
+        &rest,
+        &legend,
+        "Map of the Americas by early-warning level",
+    )
 }
 
 #[cfg(test)]
@@ -153,7 +158,9 @@ mod tests {
     fn every_country_shape_parses_and_fits_the_box() {
         let shapes = shapes();
         assert!(shapes.countries.len() >= 50, "{}", shapes.countries.len());
-        for code in ["USA", "MEX", "PAN", "COL", "VEN", "HTI", "CHL", "ABW", "CUW"] {
+        for code in [
+            "USA", "MEX", "PAN", "COL", "VEN", "HTI", "CHL", "ABW", "CUW",
+        ] {
             assert!(shapes.countries.contains_key(code), "{code} missing");
         }
         for (iso3, path) in &shapes.countries {

@@ -1060,7 +1060,9 @@ async fn watch_board_and_event_pages(app: &TestApp) {
     assert!(board.body.contains("class=\"sparkline\"") || board.body.contains("sparkline"));
     assert!(board.body.contains("status-detected"));
     // The map colours the event's alerting countries at "alert" and names the level.
-    assert!(board.body.contains("Map of the Americas by early-warning level"));
+    assert!(board
+        .body
+        .contains("Map of the Americas by early-warning level"));
     let api = get_as(app, Some(Role::WatchOfficer), "/api/events?as_of=2021-09").await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
     let api = api.json();
@@ -1082,10 +1084,17 @@ async fn watch_board_and_event_pages(app: &TestApp) {
     };
     for country in hti["countries"].as_array().unwrap() {
         let fill = fill_of(country.as_str().unwrap());
-        assert!(["#56b4e9", "#e69f00"].contains(&fill.as_str()), "{country}: {fill}");
+        assert!(
+            ["#56b4e9", "#e69f00"].contains(&fill.as_str()),
+            "{country}: {fill}"
+        );
     }
     assert_eq!(fill_of("USA"), "#e69f00");
-    assert_eq!(fill_of("BRA"), "#e4e8ed", "Brazil reports no flows: no level");
+    assert_eq!(
+        fill_of("BRA"),
+        "#e4e8ed",
+        "Brazil reports no flows: no level"
+    );
     let csv = get_as(
         app,
         Some(Role::Admin),
@@ -1300,10 +1309,16 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
     let answer = get_as(app, None, "/api/indicators?origin=ven").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let page = answer.json();
-    assert_eq!((page["measure"].as_str(), page["year"].as_i64()), (Some("undesa"), Some(2024)));
+    assert_eq!(
+        (page["measure"].as_str(), page["year"].as_i64()),
+        (Some("undesa"), Some(2024))
+    );
     assert_eq!(page["origin"], "VEN");
     assert!(page["source"].as_str().unwrap().contains("UN DESA"));
-    assert!(page["denominators_source"].as_str().unwrap().contains("World Bank"));
+    assert!(page["denominators_source"]
+        .as_str()
+        .unwrap()
+        .contains("World Bank"));
     let items = page["items"].as_array().unwrap();
     let col = items.iter().find(|i| i["host"] == "COL").unwrap();
     // UN DESA International Migrant Stock 2024: 2,904,873 people born in Venezuela in
@@ -1312,17 +1327,36 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
     assert_eq!(col["population_year"], 2023);
     assert!((col["per_1000"].as_f64().unwrap() - 55.52).abs() < 0.01);
     // Ranked by per 1,000: Aruba and Curaçao before Colombia; Spain is not in the Americas.
-    let rank = |host: &str| items.iter().find(|i| i["host"] == host).unwrap()["rank"].as_i64().unwrap();
+    let rank = |host: &str| {
+        items.iter().find(|i| i["host"] == host).unwrap()["rank"]
+            .as_i64()
+            .unwrap()
+    };
     assert!(rank("ABW") < rank("COL") && rank("CUW") < rank("COL"));
     assert!(items.iter().all(|i| i["host"] != "ESP"));
     // Strict years: 2024 counts have no 2024 population, so no ratio and no rank, never 0.
-    let strict = get_as(app, None, "/api/indicators?origin=VEN&max_lag_years=0").await.json();
-    assert!(strict["items"].as_array().unwrap().iter().all(|i| i["per_1000"].is_null() && i["rank"].is_null()));
+    let strict = get_as(app, None, "/api/indicators?origin=VEN&max_lag_years=0")
+        .await
+        .json();
+    assert!(strict["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["per_1000"].is_null() && i["rank"].is_null()));
 
     let csv = get_as(app, None, "/api/indicators?origin=VEN&format=csv").await;
     assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-    assert!(csv.body.starts_with("rank,host,name,year,measure,origin,hosted,"), "{}", &csv.body[..200]);
-    assert!(csv.body.contains(",COL,Colombia,2024,undesa,VEN,2904873"), "{}", csv.body);
+    assert!(
+        csv.body
+            .starts_with("rank,host,name,year,measure,origin,hosted,"),
+        "{}",
+        &csv.body[..200]
+    );
+    assert!(
+        csv.body.contains(",COL,Colombia,2024,undesa,VEN,2904873"),
+        "{}",
+        csv.body
+    );
 
     let bad = get_as(app, None, "/api/indicators?measure=iom").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1330,12 +1364,27 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
 
     let html = get_as(app, None, "/indicators?origin=VEN").await;
     assert_eq!(html.status, StatusCode::OK);
-    assert!(html.body.contains("People born in Bolivarian Republic of Venezuela"), "heading names the origin");
-    assert!(html.body.contains("<rect") && html.body.contains(">Colombia<"), "bar chart");
+    assert!(
+        html.body
+            .contains("People born in Bolivarian Republic of Venezuela"),
+        "heading names the origin"
+    );
+    assert!(
+        html.body.contains("<rect") && html.body.contains(">Colombia<"),
+        "bar chart"
+    );
     assert!(html.body.contains("data-iso3=\"COL\""), "map");
-    assert!(html.body.contains("World Bank"), "denominator source on the page");
-    assert!(html.body.contains("<a href=\"/indicators\""), "in the navigation");
+    assert!(
+        html.body.contains("World Bank"),
+        "denominator source on the page"
+    );
+    assert!(
+        html.body.contains("<a href=\"/indicators\""),
+        "in the navigation"
+    );
     let unhcr = get_as(app, None, "/indicators?measure=unhcr").await;
-    assert!(unhcr.body.contains("other people in need of international protection"));
+    assert!(unhcr
+        .body
+        .contains("other people in need of international protection"));
 }
 on_both_backends!(indicators_are_public_ranked_and_sourced);

@@ -157,13 +157,21 @@ pub struct IndicatorTable {
 
 /// Burden-sharing indicators as the CLI and the web app show them; `None` when the
 /// measure's table has not been imported.
-pub async fn burden_sharing(store: &Store, query: &IndicatorQuery) -> Result<Option<IndicatorTable>> {
+pub async fn burden_sharing(
+    store: &Store,
+    query: &IndicatorQuery,
+) -> Result<Option<IndicatorTable>> {
     let years = store.indicator_years(query.measure).await?;
     let Some(year) = query.year.or_else(|| years.last().copied()) else {
         return Ok(None);
     };
     let inputs = store
-        .indicator_inputs(query.measure, year, query.origin.as_deref(), query.max_lag_years)
+        .indicator_inputs(
+            query.measure,
+            year,
+            query.origin.as_deref(),
+            query.max_lag_years,
+        )
         .await?;
     let options = Options {
         measure: query.measure,
@@ -173,7 +181,12 @@ pub async fn burden_sharing(store: &Store, query: &IndicatorQuery) -> Result<Opt
         max_denominator_lag_years: query.max_lag_years,
         rank_by: query.rank_by,
     };
-    let indicators = compute(&inputs.counts, &inputs.population, &inputs.gdp_usd, &options);
+    let indicators = compute(
+        &inputs.counts,
+        &inputs.population,
+        &inputs.gdp_usd,
+        &options,
+    );
     Ok(Some(IndicatorTable {
         options,
         years,

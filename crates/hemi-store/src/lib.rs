@@ -22,8 +22,8 @@ use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 
 pub use auth::{create_postgres_schema, AuditEvent, NewUser, StoredUser};
-pub use indicators::IndicatorInputs;
 pub use import::{ImportItem, ImportOutcome, LatestBatch};
+pub use indicators::IndicatorInputs;
 pub use monitor::WatchFilter;
 pub use query::{ObservationRow, SeriesFilter, SeriesSummary, SumRow};
 pub use warning::{AlertRow, EventTransitionRow, NewAlert, NotificationRow, PendingNotification};

@@ -22,16 +22,17 @@ use crate::AppState;
 /// Bars in the chart: the top of the ranking; the table lists every country.
 const CHART_BARS: usize = 20;
 
-/// Per-1,000 classes of the map, with a sequential blue scale (ColorBrewer "Blues",
-/// safe for colour-blind readers because only lightness changes).
+/// Per-1,000 classes of the map, on a sequential blue scale (ColorBrewer "Blues" without
+/// its near-white step, safe for colour-blind readers because lightness carries the
+/// order); countries without a figure are neutral grey, not the lightest blue.
 const MAP_CLASSES: [(f64, &str, &str); 5] = [
-    (0.0, "#deebf7", "under 1"),
+    (0.0, "#c6dbef", "under 1"),
     (1.0, "#9ecae1", "1 to 10"),
     (10.0, "#6baed6", "10 to 50"),
-    (50.0, "#2171b5", "50 to 100"),
-    (100.0, "#08306b", "100 or more"),
+    (50.0, "#3182bd", "50 to 100"),
+    (100.0, "#08519c", "100 or more"),
 ];
-const NO_FIGURE: &str = "#f1f1f1";
+const NO_FIGURE: &str = "#d4d4d4";
 
 fn ratio_text(value: Option<f64>) -> String {
     match value {
@@ -43,13 +44,17 @@ fn ratio_text(value: Option<f64>) -> String {
 }
 
 fn count_text(value: Option<f64>) -> String {
-    value.map(|v| format_count(v.round())).unwrap_or_else(|| "–".into())
+    value
+        .map(|v| format_count(v.round()))
+        .unwrap_or_else(|| "–".into())
 }
 
 /// A denominator's year, marked when it is not the count's year.
 fn year_note(used: Option<i32>, year: i32) -> Markup {
     match used {
-        Some(y) if y != year => html! { " " span.muted title=(format!("{y} figure: the World Bank table has no {year} value yet")) { "(" (y) ")" } },
+        Some(y) if y != year => {
+            html! { " " span.muted title=(format!("{y} figure: the World Bank table has no {year} value yet")) { "(" (y) ")" } }
+        }
         _ => html! {},
     }
 }
@@ -89,7 +94,12 @@ fn indicator_map(items: &[IndicatorItem]) -> Markup {
         .map(|(_, colour, label)| ((*colour).to_owned(), format!("{label} per 1,000")))
         .collect();
     legend.push((NO_FIGURE.into(), "no figure".into()));
-    choropleth(&fills, &rest, &legend, "Map of the Americas: people hosted per 1,000 inhabitants")
+    choropleth(
+        &fills,
+        &rest,
+        &legend,
+        "Map of the Americas: people hosted per 1,000 inhabitants",
+    )
 }
 
 /// `GET /indicators`.
@@ -119,8 +129,12 @@ pub async fn show(
     let who = match (&origin_name, measure) {
         (Some(o), Measure::Undesa) => format!("People born in {o}"),
         (None, Measure::Undesa) => "Foreign-born people".to_owned(),
-        (Some(o), Measure::Unhcr) => format!("Refugees, asylum seekers and others of concern from {o}"),
-        (None, Measure::Unhcr) => "Refugees, asylum seekers and others of concern from abroad".to_owned(),
+        (Some(o), Measure::Unhcr) => {
+            format!("Refugees, asylum seekers and others of concern from {o}")
+        }
+        (None, Measure::Unhcr) => {
+            "Refugees, asylum seekers and others of concern from abroad".to_owned()
+        }
     };
     let unit = match query.rank_by {
         RankBy::Per1000 => "per 1,000 inhabitants",

@@ -16,11 +16,12 @@ use serde::Deserialize;
 use super::{country_name, encode_component, page, server_error_page};
 use crate::access::Viewer;
 use crate::chart::{format_count, line_chart, sparkline, Line};
+use crate::map::americas_map;
 use crate::problem::ApiError;
 use crate::routes::WATCH_DECIDERS;
-use crate::map::americas_map;
 use crate::watch::{
-    alert_levels, as_of_or_newest, MAP_RECENT_ALERT_MONTHS, board as board_rows, event_view, parse_as_of, RECENT_MONTHS, SPARK_MONTHS,
+    alert_levels, as_of_or_newest, board as board_rows, event_view, parse_as_of,
+    MAP_RECENT_ALERT_MONTHS, RECENT_MONTHS, SPARK_MONTHS,
 };
 use crate::AppState;
 
@@ -106,9 +107,7 @@ pub async fn board(
         },
         None => Vec::new(),
     };
-    let levels = as_of
-        .map(|m| alert_levels(&rows, m))
-        .unwrap_or_default();
+    let levels = as_of.map(|m| alert_levels(&rows, m)).unwrap_or_default();
     let as_of_param = as_of.map(|m| format!("?as_of={m}")).unwrap_or_default();
     page(
         StatusCode::OK,

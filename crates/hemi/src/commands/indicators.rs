@@ -73,9 +73,13 @@ pub async fn run(store: &Store, args: &IndicatorsArgs) -> anyhow::Result<()> {
             whole(Some(r.hosted)),
             whole(r.idps),
             whole(r.population),
-            r.population_year.map(|y| Cell::Int(y.into())).unwrap_or(Cell::Empty),
+            r.population_year
+                .map(|y| Cell::Int(y.into()))
+                .unwrap_or(Cell::Empty),
             whole(r.gdp_usd),
-            r.gdp_year.map(|y| Cell::Int(y.into())).unwrap_or(Cell::Empty),
+            r.gdp_year
+                .map(|y| Cell::Int(y.into()))
+                .unwrap_or(Cell::Empty),
             ratio(r.per_1000),
             ratio(r.per_usd_million),
         ]);
