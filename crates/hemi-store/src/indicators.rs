@@ -4,7 +4,11 @@
 //!
 //! Population is the World Bank table's `pop` indicator and GDP its `gdp` indicator, in
 //! current US dollars (United States 2023: 27,720,709,000,000, as World Development
-//! Indicators `NY.GDP.MKTP.CD`).
+//! Indicators `NY.GDP.MKTP.CD`). The table's `pop` series starts in 1950, before WDI
+//! does, and its United States 2023 figure (343,477,333) is UN World Population
+//! Prospects 2024's rather than WDI's (about 334.9 million): the compiler (gdidata)
+//! seems to take population from the UN. Pages and the CLI call it the World Bank
+//! table's population, which is where it is read from.
 
 use hemi_indicators::{compute, Denominator, HostedCount, Indicators, Measure, Options, RankBy};
 use sqlx::Row;
