@@ -139,3 +139,27 @@ test('watch board: the Haitian event of 2021, its page, and a confirmation with 
   await page.screenshot({ path: `${artifacts}event.png`, fullPage: true });
   await page.context().close();
 });
+
+test('burden sharing: anonymous, Venezuelans hosted per 1,000 inhabitants, chart, table, map and sources', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await Promise.all([page.waitForNavigation(), page.click('nav.main a[href="/indicators"]')]);
+  assert.match(await page.textContent('h1'), /Burden sharing/);
+  await page.fill('input[name=origin]', 'VEN');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+  assert.match(await page.textContent('main h2'), /People born in Bolivarian Republic of Venezuela per 1,000 inhabitants, 2024/);
+  assert.ok(await page.locator('figure.chart svg rect').count() >= 10, 'a bar per ranked country');
+  const colombia = page.locator('table.data tbody tr', { hasText: 'Colombia (COL)' });
+  assert.match(await colombia.textContent(), /2,904,873/);
+  assert.equal(await page.locator('figure.map svg path[data-iso3=COL]').count(), 1);
+  assert.match(await page.textContent('main'), /World Bank/);
+  assert.match(await page.textContent('main'), /UN DESA International Migrant Stock/);
+  assert.match(await page.textContent('header .who'), /Log in/);
+  assert.deepEqual(page.foreign, []);
+  await page.screenshot({ path: `${artifacts}indicators.png`, fullPage: true });
+  await page.selectOption('select[name=measure]', 'unhcr');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+  assert.match(await page.textContent('main'), /other people in need of international protection/);
+  await page.screenshot({ path: `${artifacts}indicators-unhcr.png`, fullPage: true });
+  await page.context().close();
+});

@@ -25,12 +25,13 @@ pub const DEFAULT_LIMIT: usize = 100;
 #[openapi(
     info(
         title = "Hemisphere API",
-        description = "Migration-flow series of the Americas: series, values per period, totals. \
+        description = "Migration-flow series of the Americas: series, values per period, totals, burden-sharing indicators. \
             Authenticate with a session cookie (browser) or `Authorization: Bearer TOKEN` \
             (issued with `hemi users token`). Errors are RFC 9457 problem details."
     ),
-    paths(list_series, series_values, totals, crate::watch::list_events, crate::watch::event_detail, healthz, readyz),
+    paths(list_series, series_values, totals, crate::indicators::list_indicators, crate::watch::list_events, crate::watch::event_detail, healthz, readyz),
     components(schemas(SeriesItem, SeriesPage, ValueRow, ValuesPage, TotalRow, TotalsPage, Problem,
+        crate::indicators::IndicatorsPage, crate::indicators::IndicatorItem,
         crate::watch::EventItem, crate::watch::EventsPage, crate::watch::EventDetail, crate::watch::AlertItem,
         crate::watch::RoleItem, crate::watch::HistoryItem, crate::watch::MonthValue)),
     modifiers(&SecuritySchemes),

@@ -1,4 +1,4 @@
-//! Line charts as inline SVG, drawn on the server so pages need no JavaScript.
+//! Line and bar charts as inline SVG, drawn on the server so pages need no JavaScript.
 
 use maud::{html, Markup};
 
@@ -186,6 +186,57 @@ pub fn sparkline(points: &[(String, f64)], label: &str) -> Markup {
     }
 }
 
+/// One bar: a label, its value and the text written at its end.
+pub struct Bar {
+    /// Label left of the bar (a country name).
+    pub label: String,
+    /// Length.
+    pub value: f64,
+    /// Text after the bar, e.g. the value with its unit.
+    pub value_text: String,
+}
+
+/// A ranked horizontal bar chart, longest first as given, with a labelled value axis.
+pub fn bar_chart(bars: &[Bar], x_label: &str, title: &str) -> Markup {
+    const ROW: f64 = 22.0;
+    const LABEL_W: f64 = 240.0;
+    const VALUE_W: f64 = 70.0;
+    if bars.is_empty() {
+        return html! { p.muted { "No values to chart for this selection." } };
+    }
+    let height = TOP + ROW * bars.len() as f64 + 44.0;
+    let plot_w = WIDTH - LABEL_W - VALUE_W - RIGHT;
+    let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
+    let step = nice_step(max, 5.0);
+    let top_value = (max / step).ceil().max(1.0) * step;
+    let x_of = |v: f64| LABEL_W + plot_w * (v / top_value).clamp(0.0, 1.0);
+    let plot_bottom = TOP + ROW * bars.len() as f64;
+    let ticks: Vec<f64> = (0..=((top_value / step).round() as usize))
+        .map(|k| k as f64 * step)
+        .collect();
+    html! {
+        figure.chart {
+            svg viewBox=(format!("0 0 {WIDTH} {height}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+                title { (title) }
+                @for tick in &ticks {
+                    line x1=(x_of(*tick)) x2=(x_of(*tick)) y1=(TOP) y2=(plot_bottom) stroke="#e3e7ec" stroke-width="1" {}
+                    text x=(x_of(*tick)) y=(plot_bottom + 16.0) text-anchor="middle" font-size="12" fill="#4a5563" { (format_count(*tick)) }
+                }
+                @for (i, b) in bars.iter().enumerate() {
+                    @let y = TOP + ROW * i as f64;
+                    text x=(LABEL_W - 8.0) y=(y + ROW / 2.0 + 4.0) text-anchor="end" font-size="12" fill="#1b1f24" { (b.label) }
+                    rect x=(LABEL_W) y=(y + 3.0) width=(format!("{:.1}", (x_of(b.value) - LABEL_W).max(1.0))) height=(ROW - 6.0) fill=(PALETTE[0]) {
+                        title { (b.label) ": " (b.value_text) }
+                    }
+                    text x=(x_of(b.value) + 6.0) y=(y + ROW / 2.0 + 4.0) font-size="12" fill="#1b1f24" { (b.value_text) }
+                }
+                line x1=(LABEL_W) x2=(LABEL_W) y1=(TOP) y2=(plot_bottom) stroke="#4a5563" stroke-width="1" {}
+                text x=(LABEL_W + plot_w / 2.0) y=(height - 8.0) text-anchor="middle" font-size="13" fill="#1b1f24" { (x_label) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +253,26 @@ mod tests {
         assert_eq!(format_count(1234567.0), "1,234,567");
         assert_eq!(format_count(12.0), "12");
         assert_eq!(format_count(2.5), "2.5");
+    }
+
+    #[test]
+    fn bar_chart_draws_one_labelled_bar_per_value() {
+        let bars = [
+            Bar {
+                label: "Aruba".into(),
+                value: 217.4,
+                value_text: "217.4".into(),
+            },
+            Bar {
+                label: "Colombia".into(),
+                value: 55.5,
+                value_text: "55.5".into(),
+            },
+        ];
+        let svg = bar_chart(&bars, "Per 1,000 inhabitants", "Ranking").into_string();
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains(">Colombia<") && svg.contains(">Per 1,000 inhabitants<"));
+        assert!(bar_chart(&[], "x", "t").into_string().contains("No values"));
     }
 
     #[test]

@@ -11,6 +11,8 @@ mod api;
 mod assets;
 mod chart;
 pub mod disclosure;
+mod indicators;
+pub mod map;
 mod pages;
 mod problem;
 pub mod routes;

@@ -59,6 +59,7 @@ pub static RULES: &[RouteRule] = &[
     rule(Method::POST, "/login", Access::Public),
     rule(Method::POST, "/logout", Access::Roles(STAFF)),
     rule(Method::GET, "/portal", Access::Public),
+    rule(Method::GET, "/indicators", Access::Public),
     rule(Method::GET, "/explorer", Access::Roles(STAFF)),
     rule(Method::GET, "/import", Access::Roles(UPLOADERS)),
     rule(Method::POST, "/import", Access::Roles(UPLOADERS)),
@@ -75,6 +76,7 @@ pub static RULES: &[RouteRule] = &[
     rule(Method::GET, "/api/series", Access::Roles(STAFF)),
     rule(Method::GET, "/api/series/values", Access::Roles(STAFF)),
     rule(Method::GET, "/api/totals", Access::Roles(STAFF)),
+    rule(Method::GET, "/api/indicators", Access::Public),
     rule(Method::GET, "/api/events", Access::Roles(WATCH_READERS)),
     rule(
         Method::GET,
@@ -96,6 +98,7 @@ fn handler(rule: &RouteRule) -> MethodRouter<AppState> {
         ("POST", "/login") => post(pages::login::submit),
         ("POST", "/logout") => post(pages::login::logout),
         ("GET", "/portal") => get(pages::portal::show),
+        ("GET", "/indicators") => get(pages::indicators::show),
         ("GET", "/explorer") => get(pages::explorer::show),
         ("GET", "/import") => get(pages::import::form),
         ("POST", "/import") => {
@@ -110,6 +113,7 @@ fn handler(rule: &RouteRule) -> MethodRouter<AppState> {
         ("GET", "/api/series") => get(api::list_series),
         ("GET", "/api/series/values") => get(api::series_values),
         ("GET", "/api/totals") => get(api::totals),
+        ("GET", "/api/indicators") => get(crate::indicators::list_indicators),
         ("GET", "/api/events") => get(crate::watch::list_events),
         ("GET", "/api/events/{id}") => get(crate::watch::event_detail),
         (method, path) => panic!("route table row {method} {path} has no handler"),

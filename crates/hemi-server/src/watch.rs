@@ -2,13 +2,13 @@
 //! through `hemi_store::watch` (the same service the `hemi events` commands use), and
 //! the JSON API over it (`/api/events`, `/api/events/{id}`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hemi_core::{Granularity, Period};
+use hemi_core::{Granularity, Iso3, Period};
 use hemi_store::watch as service;
 use hemi_store::watch::Replayed;
 use hemi_store::{EventTransitionRow, StoreError};
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{csv_response, text, wants_csv, ApiQuery};
+use crate::map::AlertLevel;
 use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
@@ -123,6 +124,41 @@ pub(crate) async fn board(state: &AppState, as_of: Period) -> Result<Vec<BoardRo
         ))
     });
     Ok(board)
+}
+
+/// Months (`as_of` and the ones before it) in which an alert still counts as "alerting
+/// now" on the board's map; older alerts of an open event leave the country at `Watch`.
+pub const MAP_RECENT_ALERT_MONTHS: i32 = 3;
+
+/// Alert level per country for the board's map: the highest among the open events on
+/// the board. A country alerting in a confirmed event or one with a response under way is
+/// at `Event`; in a detected event, at `Alert` when its latest alert is within
+/// [`MAP_RECENT_ALERT_MONTHS`] of `as_of`, else at `Watch` (it alerted earlier and has
+/// been quiet since). Computed from the board's events alone: no further reading.
+pub(crate) fn alert_levels(board: &[BoardRow], as_of: Period) -> HashMap<Iso3, AlertLevel> {
+    let mut levels: HashMap<Iso3, AlertLevel> = HashMap::new();
+    for row in board {
+        let event = &row.event;
+        let confirmed = matches!(event.status, EventStatus::Confirmed | EventStatus::Response);
+        for alert in &event.alerts {
+            let recent = alert
+                .month
+                .distance_to(as_of)
+                .is_some_and(|d| (0..MAP_RECENT_ALERT_MONTHS).contains(&d));
+            let level = if confirmed {
+                AlertLevel::Event
+            } else if recent {
+                AlertLevel::Alert
+            } else {
+                AlertLevel::Watch
+            };
+            if let Ok(iso3) = Iso3::parse(&alert.reporting) {
+                let entry = levels.entry(iso3).or_default();
+                *entry = (*entry).max(level);
+            }
+        }
+    }
+    levels
 }
 
 /// Everything the event page shows.

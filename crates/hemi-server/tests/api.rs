@@ -349,7 +349,9 @@ async fn every_route_as_every_role(app: &TestApp) {
             "/login",
             "/login",
             "/portal",
-            "/api/openapi.json"
+            "/indicators",
+            "/api/openapi.json",
+            "/api/indicators"
         ]
     );
 }
@@ -900,11 +902,18 @@ async fn plumbing_answers(app: &TestApp) {
         "/api/series",
         "/api/series/values",
         "/api/totals",
+        "/api/indicators",
         "/api/events",
         "/api/events/{id}",
     ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
     }
+    // Public: no security requirement on the indicators.
+    assert_eq!(
+        doc["paths"]["/api/indicators"]["get"]["security"],
+        serde_json::json!([{}])
+    );
+    assert!(doc["components"]["schemas"]["IndicatorsPage"].is_object());
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 
     let missing = get_as(app, None, "/api/nothing").await;
@@ -1050,6 +1059,10 @@ async fn watch_board_and_event_pages(app: &TestApp) {
     );
     assert!(board.body.contains("class=\"sparkline\"") || board.body.contains("sparkline"));
     assert!(board.body.contains("status-detected"));
+    // The map colours the event's alerting countries at "alert" and names the level.
+    assert!(board
+        .body
+        .contains("Map of the Americas by early-warning level"));
     let api = get_as(app, Some(Role::WatchOfficer), "/api/events?as_of=2021-09").await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
     let api = api.json();
@@ -1063,6 +1076,25 @@ async fn watch_board_and_event_pages(app: &TestApp) {
     assert_eq!(hti["status"], "detected");
     assert_eq!(hti["age_months"], 8);
     assert_eq!(hti["sparkline"].as_array().unwrap().len(), 24);
+    // On the map, every alerting country of a detected event is at watch (alerted
+    // earlier) or alert (alerting in the last 3 months); the US alerts in 2021-09.
+    let fill_of = |country: &str| {
+        let path = format!("data-iso3=\"{country}\" fill=\"");
+        board.body[board.body.find(&path).unwrap() + path.len()..][..7].to_owned()
+    };
+    for country in hti["countries"].as_array().unwrap() {
+        let fill = fill_of(country.as_str().unwrap());
+        assert!(
+            ["#56b4e9", "#e69f00"].contains(&fill.as_str()),
+            "{country}: {fill}"
+        );
+    }
+    assert_eq!(fill_of("USA"), "#e69f00");
+    assert_eq!(
+        fill_of("BRA"),
+        "#e4e8ed",
+        "Brazil reports no flows: no level"
+    );
     let csv = get_as(
         app,
         Some(Role::Admin),
@@ -1223,3 +1255,136 @@ async fn watch_board_and_event_pages(app: &TestApp) {
     );
 }
 on_both_backends!(watch_board_and_event_pages);
+
+// ---------------------------------------------------------------- burden sharing
+
+/// UN DESA 2024 stocks of people born in Venezuela and World Bank population and GDP
+/// for 2023, cut from the bundled tables.
+async fn import_indicator_tables(store: &Store) {
+    let profiles = profiles();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    let cut = |file: &str, keep: &dyn Fn(&[&str]) -> bool| {
+        let text = std::fs::read_to_string(format!("{data}/{file}")).unwrap();
+        let mut lines = text.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for line in lines {
+            if keep(&line.split(',').collect::<Vec<_>>()) {
+                out += line;
+                out.push('\n');
+            }
+        }
+        out
+    };
+    let stocks = cut("context/undesa_international_migrant_stocks.csv", &|f| {
+        f[1] == "2024" && f[2] == "VEN"
+    });
+    let wdi = cut("context/world_bank_indicators.csv", &|f| {
+        (f[1] == "pop" || f[1] == "gdp") && f[2] == "2023"
+    });
+    import_fixture(
+        store,
+        &profiles,
+        "undesa_migrant_stocks",
+        "undesa_international_migrant_stocks.csv",
+        &stocks,
+    )
+    .await;
+    import_fixture(
+        store,
+        &profiles,
+        "world_bank_indicators",
+        "world_bank_indicators.csv",
+        &wdi,
+    )
+    .await;
+}
+
+async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
+    // Before the context tables are imported: an empty answer, not an error.
+    let empty = get_as(app, None, "/api/indicators").await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    assert_eq!(empty.json()["year"], serde_json::Value::Null);
+
+    import_indicator_tables(&app.store).await;
+    let answer = get_as(app, None, "/api/indicators?origin=ven").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let page = answer.json();
+    assert_eq!(
+        (page["measure"].as_str(), page["year"].as_i64()),
+        (Some("undesa"), Some(2024))
+    );
+    assert_eq!(page["origin"], "VEN");
+    assert!(page["source"].as_str().unwrap().contains("UN DESA"));
+    assert!(page["denominators_source"]
+        .as_str()
+        .unwrap()
+        .contains("World Bank"));
+    let items = page["items"].as_array().unwrap();
+    let col = items.iter().find(|i| i["host"] == "COL").unwrap();
+    // UN DESA International Migrant Stock 2024: 2,904,873 people born in Venezuela in
+    // Colombia; World Bank table: 52,321,152 inhabitants in 2023.
+    assert_eq!(col["hosted"], 2_904_873.0);
+    assert_eq!(col["population_year"], 2023);
+    assert!((col["per_1000"].as_f64().unwrap() - 55.52).abs() < 0.01);
+    // Ranked by per 1,000: Aruba and Curaçao before Colombia; Spain is not in the Americas.
+    let rank = |host: &str| {
+        items.iter().find(|i| i["host"] == host).unwrap()["rank"]
+            .as_i64()
+            .unwrap()
+    };
+    assert!(rank("ABW") < rank("COL") && rank("CUW") < rank("COL"));
+    assert!(items.iter().all(|i| i["host"] != "ESP"));
+    // Strict years: 2024 counts have no 2024 population, so no ratio and no rank, never 0.
+    let strict = get_as(app, None, "/api/indicators?origin=VEN&max_lag_years=0")
+        .await
+        .json();
+    assert!(strict["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["per_1000"].is_null() && i["rank"].is_null()));
+
+    let csv = get_as(app, None, "/api/indicators?origin=VEN&format=csv").await;
+    assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(
+        csv.body
+            .starts_with("rank,host,name,year,measure,origin,hosted,"),
+        "{}",
+        &csv.body[..200]
+    );
+    assert!(
+        csv.body.contains(",COL,Colombia,2024,undesa,VEN,2904873"),
+        "{}",
+        csv.body
+    );
+
+    let bad = get_as(app, None, "/api/indicators?measure=iom").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("measure"));
+
+    let html = get_as(app, None, "/indicators?origin=VEN").await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(
+        html.body
+            .contains("People born in Bolivarian Republic of Venezuela"),
+        "heading names the origin"
+    );
+    assert!(
+        html.body.contains("<rect") && html.body.contains(">Colombia<"),
+        "bar chart"
+    );
+    assert!(html.body.contains("data-iso3=\"COL\""), "map");
+    assert!(
+        html.body.contains("World Bank"),
+        "denominator source on the page"
+    );
+    assert!(
+        html.body.contains("<a href=\"/indicators\""),
+        "in the navigation"
+    );
+    let unhcr = get_as(app, None, "/indicators?measure=unhcr").await;
+    assert!(unhcr
+        .body
+        .contains("other people in need of international protection"));
+}
+on_both_backends!(indicators_are_public_ranked_and_sourced);

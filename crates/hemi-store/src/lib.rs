@@ -11,6 +11,7 @@
 
 mod auth;
 mod import;
+pub mod indicators;
 mod monitor;
 mod query;
 mod warning;
@@ -22,6 +23,7 @@ use sqlx::AnyPool;
 
 pub use auth::{create_postgres_schema, AuditEvent, NewUser, StoredUser};
 pub use import::{ImportItem, ImportOutcome, LatestBatch};
+pub use indicators::IndicatorInputs;
 pub use monitor::WatchFilter;
 pub use query::{ObservationRow, SeriesFilter, SeriesSummary, SumRow};
 pub use warning::{AlertRow, EventTransitionRow, NewAlert, NotificationRow, PendingNotification};

@@ -50,6 +50,9 @@ pub enum Command {
     Events(EventsCommand),
     /// Forecast watched series with 80% intervals, or backtest the methods.
     Forecast(ForecastArgs),
+    /// Burden-sharing indicators: people hosted per 1,000 inhabitants and per USD 1 million
+    /// of GDP, by host country, ranked.
+    Indicators(IndicatorsArgs),
     /// Serve the web app and JSON API (pages, /api, /healthz, /readyz).
     Serve(ServeArgs),
     /// Manage user accounts of the web app: add, list, disable, issue API tokens.
@@ -337,6 +340,52 @@ pub struct BacktestArgs {
     pub watch: WatchArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IndicatorsArgs {
+    /// Year of the counts (default: the newest year the measure's table has).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Only people of this origin (ISO3), e.g. VEN.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Which count of hosted people: UNHCR refugees, asylum seekers and others of concern
+    /// from abroad (IDPs shown apart; the bundled table lacks "other people in need of
+    /// international protection", most displaced Venezuelans), or UN DESA foreign-born stock.
+    #[arg(long, value_enum, default_value_t = MeasureArg::Undesa)]
+    pub measure: MeasureArg,
+    /// What the ranking orders by.
+    #[arg(long, value_enum, default_value_t = RankByArg::Per1000)]
+    pub rank_by: RankByArg,
+    /// Every host country, not only those of the Americas.
+    #[arg(long)]
+    pub world: bool,
+    /// Years a population or GDP figure may lag the count when the World Bank table has
+    /// not reached the count's year (the year used is shown); 0 for the same year only.
+    #[arg(long, default_value_t = 1)]
+    pub max_lag_years: i32,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MeasureArg {
+    /// UNHCR forcibly displaced people from abroad.
+    Unhcr,
+    /// UN DESA international migrant stock (foreign-born).
+    Undesa,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RankByArg {
+    /// People hosted per 1,000 inhabitants.
+    #[value(name = "per-1000")]
+    Per1000,
+    /// People hosted per USD 1 million of GDP (current USD).
+    PerUsdMillion,
+    /// People hosted.
+    Hosted,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod explorer;
 pub mod import;
+pub mod indicators;
 pub mod login;
 pub mod portal;
 pub mod watch;
@@ -79,6 +80,7 @@ pub fn layout(viewer: &Viewer, current: &str, title: &str, body: Markup) -> Mark
                         nav.main aria-label="Main" {
                             ul {
                                 (nav_item("/portal", "Public portal"))
+                                (nav_item("/indicators", "Burden sharing"))
                                 @if role.is_some_and(|r| STAFF.contains(&r)) { (nav_item("/explorer", "Series explorer")) }
                                 @if role.is_some_and(|r| UPLOADERS.contains(&r)) { (nav_item("/import", "Import")) }
                                 @if role.is_some_and(|r| WATCH_READERS.contains(&r)) { (nav_item("/watch", "Watch board")) }
@@ -192,6 +194,10 @@ pub async fn home(Extension(viewer): Extension<Viewer>) -> Response {
                 div.card {
                     h2 { a href="/portal" { "Public portal" } }
                     p { "Monthly flows by reporting country and nationality, open to everyone. Small counts are suppressed to protect individuals." }
+                }
+                div.card {
+                    h2 { a href="/indicators" { "Burden sharing" } }
+                    p { "Refugees and foreign-born people hosted per 1,000 inhabitants and per USD 1 million of GDP, by country, ranked, with the source of every number. Open to everyone." }
                 }
                 div.card {
                     h2 { a href="/explorer" { "Series explorer" } }

@@ -16,10 +16,12 @@ use serde::Deserialize;
 use super::{country_name, encode_component, page, server_error_page};
 use crate::access::Viewer;
 use crate::chart::{format_count, line_chart, sparkline, Line};
+use crate::map::americas_map;
 use crate::problem::ApiError;
 use crate::routes::WATCH_DECIDERS;
 use crate::watch::{
-    as_of_or_newest, board as board_rows, event_view, parse_as_of, RECENT_MONTHS, SPARK_MONTHS,
+    alert_levels, as_of_or_newest, board as board_rows, event_view, parse_as_of,
+    MAP_RECENT_ALERT_MONTHS, RECENT_MONTHS, SPARK_MONTHS,
 };
 use crate::AppState;
 
@@ -105,6 +107,7 @@ pub async fn board(
         },
         None => Vec::new(),
     };
+    let levels = as_of.map(|m| alert_levels(&rows, m)).unwrap_or_default();
     let as_of_param = as_of.map(|m| format!("?as_of={m}")).unwrap_or_default();
     page(
         StatusCode::OK,
@@ -154,6 +157,9 @@ pub async fn board(
                             }
                         }
                     }
+                    h2 { "Map: highest level per country among these events" }
+                    p.muted { "Alerting now: an alert in the " (MAP_RECENT_ALERT_MONTHS) " months to " (m) ". Hover a country for its level; the table above lists the events." }
+                    (americas_map(&levels))
                     p { a href=(format!("/api/events{as_of_param}")) { "This board as JSON" } " · "
                         a href=(format!("/api/events{}{}format=csv", as_of_param, if as_of_param.is_empty() { "?" } else { "&" })) { "as CSV" } }
                 }

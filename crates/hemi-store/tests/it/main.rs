@@ -1,5 +1,7 @@
 //! Storage tests, each run on SQLite and on PostgreSQL: imports, vintages, queries.
 
+mod indicators;
+
 use hemi_flows::{parse_table, ParsedTable, ProfileSet};
 use hemi_store::{ImportItem, SeriesFilter, Store};
 use hemi_testing::{data, repo_root, store_test, TestDb};

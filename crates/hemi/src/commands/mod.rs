@@ -5,6 +5,7 @@ mod events;
 mod export;
 mod forecast;
 mod import;
+mod indicators;
 mod profiles;
 mod series;
 mod serve;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forecast(args) => {
             forecast::run(&open(&cli.database_url).await?, &rules()?, args).await
         }
+        Command::Indicators(args) => indicators::run(&open(&cli.database_url).await?, args).await,
         Command::Serve(args) => {
             serve::run(
                 open(&cli.database_url).await?,

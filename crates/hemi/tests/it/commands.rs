@@ -332,3 +332,102 @@ fn profiles_lists_every_bundled_format() {
     );
     assert!(text.contains("honduras_entries_nationality,") && text.contains("TWN->CHN"));
 }
+
+store_test!(
+    indicators_rank_hosts_and_leave_missing_ratios_empty,
+    |db: TestDb| async move {
+        // Without the context tables: a clear error, exit 1.
+        let missing = hemi(&db, &["indicators"]);
+        assert_eq!(missing.status.code(), Some(1));
+        assert!(
+            stderr(&missing).contains("hemi import data/context/"),
+            "{}",
+            stderr(&missing)
+        );
+
+        // UN DESA 2024 stocks of people born in Venezuela and World Bank population and
+        // GDP for 2023, cut from the bundled tables.
+        let cut = |relative: &str, keep: &dyn Fn(&[&str]) -> bool| {
+            let text = std::fs::read_to_string(data(relative)).unwrap();
+            let mut lines = text.lines();
+            let mut out = format!("{}\n", lines.next().unwrap());
+            for line in lines.filter(|l| keep(&l.split(',').collect::<Vec<_>>())) {
+                out += line;
+                out.push('\n');
+            }
+            out
+        };
+        let stocks = write(
+            db.dir.path(),
+            "undesa_international_migrant_stocks.csv",
+            cut("context/undesa_international_migrant_stocks.csv", &|f| {
+                f[1] == "2024" && f[2] == "VEN"
+            })
+            .as_bytes(),
+        );
+        let wdi = write(
+            db.dir.path(),
+            "world_bank_indicators.csv",
+            cut("context/world_bank_indicators.csv", &|f| {
+                (f[1] == "pop" || f[1] == "gdp") && f[2] == "2023"
+            })
+            .as_bytes(),
+        );
+        ok(&db, &["import", &stocks, &wdi]);
+
+        let csv = ok(&db, &["indicators", "--origin", "VEN", "--format", "csv"]);
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("rank,host,name,year,hosted,idps,population,population_year,gdp_usd,gdp_year,per_1000,per_usd_million")
+        );
+        // Aruba first per inhabitant; Colombia: 2,904,873 born in Venezuela (UN DESA
+        // International Migrant Stock 2024), 55.52 per 1,000 of its 2023 population.
+        assert!(lines.next().unwrap().starts_with("1,ABW,Aruba,2024,23312,"));
+        assert!(
+            csv.contains("3,COL,Colombia,2024,2904873,,52321152,2023,363493841244,2023,55.52,7.99"),
+            "{csv}"
+        );
+
+        // Same-year denominators only: 2024 has none, so no ratio and no rank, never 0.
+        let strict = ok(
+            &db,
+            &[
+                "indicators",
+                "--origin",
+                "VEN",
+                "--max-lag-years",
+                "0",
+                "--format",
+                "csv",
+            ],
+        );
+        assert!(
+            strict.contains(",COL,Colombia,2024,2904873,,,,,,,"),
+            "{strict}"
+        );
+        assert!(
+            !strict
+                .lines()
+                .skip(1)
+                .any(|l| l.starts_with(|c: char| c.is_ascii_digit())),
+            "{strict}"
+        );
+
+        let json: serde_json::Value = serde_json::from_str(&ok(
+            &db,
+            &[
+                "indicators",
+                "--origin",
+                "VEN",
+                "--rank-by",
+                "hosted",
+                "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        assert_eq!(json[0]["host"], "COL");
+        assert_eq!(json[0]["rank"], 1);
+    }
+);
