@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+pub mod governance;
 mod import;
 mod monitor;
 mod query;
@@ -50,6 +51,9 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("could not apply migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A governance rule refused the change; nothing was written.
+    #[error("{0}")]
+    Refused(#[from] hemi_governance::GovernanceError),
 }
 
 /// Result alias for this crate.
