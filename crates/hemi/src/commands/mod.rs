@@ -5,6 +5,7 @@ mod events;
 mod export;
 mod forecast;
 mod import;
+mod process;
 mod profiles;
 mod series;
 mod serve;
@@ -36,7 +37,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             warn::run(&open(&cli.database_url).await?, &rules()?, command).await
         }
         Command::Events(command) => {
-            events::run(&open(&cli.database_url).await?, &rules()?, command).await
+            events::run(
+                &open(&cli.database_url).await?,
+                &rules()?,
+                cli.playbooks_dir.as_deref(),
+                command,
+            )
+            .await
         }
         Command::Forecast(args) => {
             forecast::run(&open(&cli.database_url).await?, &rules()?, args).await
@@ -51,6 +58,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Users(command) => users::run(&open(&cli.database_url).await?, command).await,
+        Command::Process(args) => {
+            process::run(
+                &open(&cli.database_url).await?,
+                args,
+                cli.rules_dir.as_deref(),
+                cli.playbooks_dir.as_deref(),
+            )
+            .await
+        }
         Command::Demo(args) => {
             demo::run(
                 &open(&cli.database_url).await?,
