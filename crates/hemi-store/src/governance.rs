@@ -124,6 +124,21 @@ async fn write_version(
     session_id: Option<i64>,
     reason: &str,
 ) -> Result<i64> {
+    // The history is linear: a version never takes effect before the one it follows,
+    // so "the version in effect on a date" is always the latest one dated on or before it.
+    if let Some(row) = sqlx::query("SELECT effective_on FROM declaration_version WHERE version = $1")
+        .bind(previous)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        let latest: String = row.get(0);
+        if effective_on < latest.as_str() {
+            return Err(invalid(
+                "date",
+                format!("{effective_on} is before version {previous}, in effect from {latest}; changes are recorded in date order"),
+            ));
+        }
+    }
     let version = previous + 1;
     sqlx::query(
         "INSERT INTO declaration_version (version, effective_on, recorded_at, changed_by, session_id, reason, changes, snapshot) \

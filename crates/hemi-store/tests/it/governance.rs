@@ -181,6 +181,10 @@ store_test!(declaration_first_two_years, |db: TestDb| async move {
     assert_eq!(version_count(&store).await, 10);
     let arrangement = Alternate { commitment_id: xdn, arrangement: "World Bank GCFF grant covers registration".into(), new_owner: None };
     assert_eq!(store.decide(washington, &[withdraw(vec![arrangement])], "budget cut", &actor("2023-06-23")).await.unwrap(), 11);
+    // A decision dated before the latest version would rewrite history: refused.
+    let late = refusal(store.decide(lima, &[Change::ClosePillar { key: "P3".into() }], "late minutes", &actor("2023-06-24")).await);
+    assert_eq!(late.to_string(), "date: 2022-10-06 is before version 11, in effect from 2023-06-23; changes are recorded in date order");
+    assert_eq!(version_count(&store).await, 11);
     let rows = store.commitments(None).await.unwrap();
     assert_eq!((rows[3].status.as_str(), rows[3].arrangement.as_deref()), ("withdrawn", Some("World Bank GCFF grant covers registration")));
     assert_eq!((rows[4].status.as_str(), rows[4].depends_on.clone()), ("active", vec![4]));
