@@ -266,7 +266,10 @@ mod tests {
 
     #[test]
     fn levels_and_decisions() {
-        assert_eq!(Assessment::parse("Not started").unwrap(), Assessment::NotStarted);
+        assert_eq!(
+            Assessment::parse("Not started").unwrap(),
+            Assessment::NotStarted
+        );
         assert!(Assessment::parse("great").is_err());
         assert_eq!(progress_share(0.0, 1_500_000.0, 1_200_000.0), Some(0.8));
         assert_eq!(Assessment::suggested(Some(0.8)), Assessment::Substantial);

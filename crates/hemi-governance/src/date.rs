@@ -7,7 +7,9 @@ use std::str::FromStr;
 use crate::{GovernanceError, Result};
 
 /// A calendar date; its text form sorts in time order, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct Date(String);
 
@@ -226,12 +228,18 @@ mod tests {
 
     #[test]
     fn rfc3339() {
-        assert_eq!(unix_from_rfc3339("2022-06-10T00:00:00Z"), Some(1_654_819_200));
+        assert_eq!(
+            unix_from_rfc3339("2022-06-10T00:00:00Z"),
+            Some(1_654_819_200)
+        );
         assert_eq!(
             unix_from_rfc3339("2022-06-10T02:00:00+02:00"),
             Some(1_654_819_200)
         );
-        assert_eq!(unix_from_rfc3339("2022-06-10T00:00:01.5Z"), Some(1_654_819_201));
+        assert_eq!(
+            unix_from_rfc3339("2022-06-10T00:00:01.5Z"),
+            Some(1_654_819_201)
+        );
         assert_eq!(unix_from_rfc3339("yesterday"), None);
     }
 
@@ -240,7 +248,10 @@ mod tests {
         let q = Quarter::parse("2023q3").unwrap();
         assert_eq!(q.months(), ("2023-07".into(), "2023-09".into()));
         assert_eq!(q.days().1.as_str(), "2023-09-30");
-        assert_eq!(Quarter::parse("2024Q1").unwrap().days().1.as_str(), "2024-03-31");
+        assert_eq!(
+            Quarter::parse("2024Q1").unwrap().days().1.as_str(),
+            "2024-03-31"
+        );
         assert!(Quarter::parse("2023Q5").is_err());
         assert!(Quarter::parse("23Q1").is_err());
     }

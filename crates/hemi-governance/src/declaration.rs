@@ -46,7 +46,9 @@ impl PillarKind {
             "emergency" => Ok(PillarKind::Emergency),
             other => Err(GovernanceError::Invalid {
                 field: "kind".into(),
-                message: format!("{other:?} is not a pillar kind; use permanent, temporary or emergency"),
+                message: format!(
+                    "{other:?} is not a pillar kind; use permanent, temporary or emergency"
+                ),
             }),
         }
     }
@@ -265,7 +267,9 @@ impl Change {
     /// One line for tables and minutes.
     pub fn summary(&self) -> String {
         match self {
-            Change::AddPillar { key, kind, title, .. } => {
+            Change::AddPillar {
+                key, kind, title, ..
+            } => {
                 format!("add {} pillar {key}: {title}", kind.as_str())
             }
             Change::ModifyPillar { key, .. } => format!("modify pillar {key}"),
@@ -279,14 +283,20 @@ impl Change {
             Change::ClosePillar { key } => format!("close pillar {key}"),
             Change::RemovePillar { key } => format!("remove pillar {key}"),
             Change::AddDeliverable { deliverable } => {
-                format!("add deliverable {} ({})", deliverable.key, deliverable.owner)
+                format!(
+                    "add deliverable {} ({})",
+                    deliverable.key, deliverable.owner
+                )
             }
             Change::SetDeliverableStatus { key, status } => {
                 format!("deliverable {key} is {status}")
             }
             Change::AddSignatory { signatory } => format!("{} joins", signatory.code),
             Change::WithdrawSignatory { code, alternates } => {
-                format!("{code} withdraws ({} alternate arrangement(s))", alternates.len())
+                format!(
+                    "{code} withdraws ({} alternate arrangement(s))",
+                    alternates.len()
+                )
             }
             Change::AddCommitment { commitment } => format!(
                 "commitment {} by {}: {}",
@@ -427,7 +437,9 @@ pub fn apply(decl: &Declaration, change: &Change, on: &Date) -> Result<Declarati
             nonempty("owner", &deliverable.owner)?;
             pillar_mut(&mut next, &deliverable.pillar)?;
             if next.deliverables.iter().any(|d| d.key == deliverable.key) {
-                return Err(GovernanceError::DuplicateDeliverable(deliverable.key.clone()));
+                return Err(GovernanceError::DuplicateDeliverable(
+                    deliverable.key.clone(),
+                ));
             }
             next.deliverables.push(deliverable.clone());
         }
@@ -504,7 +516,14 @@ pub fn depended_on(decl: &Declaration, code: &str) -> Vec<(i64, String, String, 
                 .filter(|d| d.owner != code && d.status == "active" && d.depends_on.contains(&c.id))
                 .map(|d| format!("{} (commitment {})", d.owner, d.id))
                 .collect();
-            (!by.is_empty()).then(|| (c.id, c.owner.clone(), c.title.clone(), by.into_iter().collect()))
+            (!by.is_empty()).then(|| {
+                (
+                    c.id,
+                    c.owner.clone(),
+                    c.title.clone(),
+                    by.into_iter().collect(),
+                )
+            })
         })
         .collect()
 }
@@ -523,10 +542,7 @@ fn withdraw(decl: &mut Declaration, code: &str, alternates: &[Alternate], on: &D
             Some(c) if c.owner != code => {
                 return Err(GovernanceError::Invalid {
                     field: "alternate".into(),
-                    message: format!(
-                        "commitment {} belongs to {}, not to {code}",
-                        c.id, c.owner
-                    ),
+                    message: format!("commitment {} belongs to {}, not to {code}", c.id, c.owner),
                 })
             }
             Some(_) => {}
@@ -618,14 +634,15 @@ fn diff_items<T: Serialize>(
     after: &[T],
     key: impl Fn(&T) -> String,
 ) {
-    let entry = |key: String, change: &str, field: String, before: String, after: String| DiffEntry {
-        item: item.to_owned(),
-        key,
-        change: change.to_owned(),
-        field,
-        before,
-        after,
-    };
+    let entry =
+        |key: String, change: &str, field: String, before: String, after: String| DiffEntry {
+            item: item.to_owned(),
+            key,
+            change: change.to_owned(),
+            field,
+            before,
+            after,
+        };
     // Keys in order of first appearance: the older version's order, then new ones.
     let mut keys: Vec<String> = before.iter().map(&key).collect();
     for k in after.iter().map(&key) {
@@ -637,8 +654,20 @@ fn diff_items<T: Serialize>(
         let b = before.iter().rev().find(|x| key(x) == k);
         let a = after.iter().rev().find(|x| key(x) == k);
         match (b, a) {
-            (None, Some(_)) => out.push(entry(k, "added", String::new(), String::new(), String::new())),
-            (Some(_), None) => out.push(entry(k, "removed", String::new(), String::new(), String::new())),
+            (None, Some(_)) => out.push(entry(
+                k,
+                "added",
+                String::new(),
+                String::new(),
+                String::new(),
+            )),
+            (Some(_), None) => out.push(entry(
+                k,
+                "removed",
+                String::new(),
+                String::new(),
+                String::new(),
+            )),
             (Some(b), Some(a)) => {
                 let (fb, fa) = (fields(b), fields(a));
                 let names: BTreeSet<&String> = fb.keys().chain(fa.keys()).collect();
@@ -661,16 +690,30 @@ fn diff_items<T: Serialize>(
 /// commitments added, removed, or changed field by field.
 pub fn diff(before: &Declaration, after: &Declaration) -> Vec<DiffEntry> {
     let mut out = Vec::new();
-    diff_items(&mut out, "pillar", &before.pillars, &after.pillars, |p| p.key.clone());
-    diff_items(&mut out, "deliverable", &before.deliverables, &after.deliverables, |d| {
-        d.key.clone()
+    diff_items(&mut out, "pillar", &before.pillars, &after.pillars, |p| {
+        p.key.clone()
     });
-    diff_items(&mut out, "signatory", &before.signatories, &after.signatories, |s| {
-        s.code.clone()
-    });
-    diff_items(&mut out, "commitment", &before.commitments, &after.commitments, |c| {
-        c.id.to_string()
-    });
+    diff_items(
+        &mut out,
+        "deliverable",
+        &before.deliverables,
+        &after.deliverables,
+        |d| d.key.clone(),
+    );
+    diff_items(
+        &mut out,
+        "signatory",
+        &before.signatories,
+        &after.signatories,
+        |s| s.code.clone(),
+    );
+    diff_items(
+        &mut out,
+        "commitment",
+        &before.commitments,
+        &after.commitments,
+        |c| c.id.to_string(),
+    );
     out
 }
 
@@ -767,7 +810,10 @@ impl Seed {
             hint: "see the comments at the top of governance/declaration.toml".into(),
         };
         let raw: RawDeclaration = toml::from_str(text).map_err(|e| {
-            err(e.span().map(|s| s.start).unwrap_or(0), e.message().trim().to_owned())
+            err(
+                e.span().map(|s| s.start).unwrap_or(0),
+                e.message().trim().to_owned(),
+            )
         })?;
         let adopted = Date::parse(raw.adopted_on.get_ref())
             .map_err(|e| err(raw.adopted_on.span().start, e.to_string()))?;
@@ -797,7 +843,10 @@ impl Seed {
             let at = d.span().start;
             let d = d.into_inner();
             if d.status != "planned" && d.status != "done" {
-                return Err(err(at, format!("status {:?} is not planned or done", d.status)));
+                return Err(err(
+                    at,
+                    format!("status {:?} is not planned or done", d.status),
+                ));
             }
             decl = apply(
                 &decl,
@@ -820,7 +869,12 @@ impl Seed {
             let kind = match s.kind.as_str() {
                 "state" => SignatoryKind::State,
                 "organisation" => SignatoryKind::Organisation,
-                other => return Err(err(at, format!("kind {other:?} is not state or organisation"))),
+                other => {
+                    return Err(err(
+                        at,
+                        format!("kind {other:?} is not state or organisation"),
+                    ))
+                }
             };
             let joined_on = Date::parse(&s.joined_on).map_err(|e| err(at, e.to_string()))?;
             decl = apply(
@@ -855,10 +909,16 @@ impl Seed {
             };
             new.validate().map_err(|e| err(at, e.to_string()))?;
             if decl.pillar(&new.pillar).is_none() {
-                return Err(err(at, GovernanceError::UnknownPillar(new.pillar).to_string()));
+                return Err(err(
+                    at,
+                    GovernanceError::UnknownPillar(new.pillar).to_string(),
+                ));
             }
             if !decl.is_active_signatory(&new.owner) {
-                return Err(err(at, GovernanceError::UnknownSignatory(new.owner).to_string()));
+                return Err(err(
+                    at,
+                    GovernanceError::UnknownSignatory(new.owner).to_string(),
+                ));
             }
             commitments.push(new);
         }
@@ -878,7 +938,8 @@ impl Seed {
                     file: file.to_owned(),
                     line: line_of(text, at),
                     message: format!("status {:?} is not permanent or ad_hoc_security", a.status),
-                    hint: "fig. 7 has permanent members and ad hoc members on security issues".into(),
+                    hint: "fig. 7 has permanent members and ad hoc members on security issues"
+                        .into(),
                 });
             }
             agencies.push((a.name, a.status));
@@ -1016,7 +1077,10 @@ mod tests {
         assert_eq!(
             changes
                 .iter()
-                .map(|e| format!("{} {} {} {}: {} -> {}", e.item, e.key, e.change, e.field, e.before, e.after))
+                .map(|e| format!(
+                    "{} {} {} {}: {} -> {}",
+                    e.item, e.key, e.change, e.field, e.before, e.after
+                ))
                 .collect::<Vec<_>>(),
             vec![
                 "signatory XDN changed withdrew_on:  -> 2023-06-23",
@@ -1056,7 +1120,10 @@ mod tests {
         assert_eq!(d.len(), 2);
         assert_eq!((d[0].key.as_str(), d[0].field.as_str()), ("P1", "goals"));
         assert_eq!((d[0].before.as_str(), d[0].after.as_str()), ("a | b", "b"));
-        assert_eq!((d[1].key.as_str(), d[1].change.as_str()), ("E-VEN-2022-09", "added"));
+        assert_eq!(
+            (d[1].key.as_str(), d[1].change.as_str()),
+            ("E-VEN-2022-09", "added")
+        );
         assert!(diff(&after, &after).is_empty());
     }
 

@@ -25,7 +25,7 @@ pub use declaration::{
     PillarStatus, Seed, Signatory, SignatoryKind,
 };
 pub use playbook::{
-    instantiate, overdue, EventFacts, Escalation, NewTask, Playbook, PlaybookSet, TaskState,
+    instantiate, overdue, Escalation, EventFacts, NewTask, Playbook, PlaybookSet, TaskState,
     TaskStatus, Trigger,
 };
 

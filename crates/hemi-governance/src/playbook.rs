@@ -150,7 +150,11 @@ impl Playbook {
             )
         })?;
         if raw.name.trim().is_empty() {
-            return Err(err(0, "the playbook has no name".into(), "set name = \"...\""));
+            return Err(err(
+                0,
+                "the playbook has no name".into(),
+                "set name = \"...\"",
+            ));
         }
         let mut rules = Vec::new();
         for rule in raw.rule {
@@ -161,7 +165,11 @@ impl Playbook {
                 "event_confirmed" => Trigger::EventConfirmed,
                 "role" => {
                     let Some(role) = rule.role else {
-                        return Err(err(trigger_at, "trigger \"role\" names no role".into(), "add role = \"transit\" (or sending, receiving ...)"));
+                        return Err(err(
+                            trigger_at,
+                            "trigger \"role\" names no role".into(),
+                            "add role = \"transit\" (or sending, receiving ...)",
+                        ));
                     };
                     if !ROLES.contains(&role.get_ref().as_str()) {
                         return Err(err(
@@ -176,7 +184,11 @@ impl Playbook {
                 }
                 "size" => {
                     let Some(size) = rule.min_size.filter(|s| *s.get_ref() > 0.0) else {
-                        return Err(err(trigger_at, "trigger \"size\" needs a positive min_size".into(), "add min_size = 10000 (people in the event's largest month)"));
+                        return Err(err(
+                            trigger_at,
+                            "trigger \"size\" needs a positive min_size".into(),
+                            "add min_size = 10000 (people in the event's largest month)",
+                        ));
                     };
                     Trigger::Size {
                         min_size: size.into_inner(),
@@ -191,22 +203,37 @@ impl Playbook {
                 }
             };
             if rule.task.is_empty() {
-                return Err(err(rule_at, "a rule without tasks".into(), "add [[rule.task]] tables"));
+                return Err(err(
+                    rule_at,
+                    "a rule without tasks".into(),
+                    "add [[rule.task]] tables",
+                ));
             }
             let mut tasks = Vec::new();
             for task in rule.task {
                 let at = task.span().start;
                 let task = task.into_inner();
                 if task.assignee.trim().is_empty() || task.what.trim().is_empty() {
-                    return Err(err(at, "a task needs an assignee and what to do".into(), "set assignee and what"));
+                    return Err(err(
+                        at,
+                        "a task needs an assignee and what to do".into(),
+                        "set assignee and what",
+                    ));
                 }
                 if task.assignee.contains("{country}") && !matches!(trigger, Trigger::Role { .. }) {
-                    return Err(err(at, "{country} in a task whose trigger is not a role".into(), "use trigger = \"role\" or name the assignee"));
+                    return Err(err(
+                        at,
+                        "{country} in a task whose trigger is not a role".into(),
+                        "use trigger = \"role\" or name the assignee",
+                    ));
                 }
                 let Some(seconds) = parse_duration(task.due_within.get_ref()) else {
                     return Err(err(
                         task.due_within.span().start,
-                        format!("due_within {:?} is not a duration", task.due_within.get_ref()),
+                        format!(
+                            "due_within {:?} is not a duration",
+                            task.due_within.get_ref()
+                        ),
                         "write hours, days or weeks: \"72h\", \"3d\", \"2w\"",
                     ));
                 };
@@ -222,7 +249,11 @@ impl Playbook {
         Ok(Playbook {
             name: raw.name,
             description: raw.description,
-            nationalities: raw.nationalities.into_iter().map(|n| n.to_uppercase()).collect(),
+            nationalities: raw
+                .nationalities
+                .into_iter()
+                .map(|n| n.to_uppercase())
+                .collect(),
             rules,
         })
     }
@@ -238,7 +269,9 @@ pub struct PlaybookSet {
 impl PlaybookSet {
     /// Parse files given as (name, text); a later file with the same playbook name
     /// replaces the earlier one (a `--playbooks-dir` file overrides a bundled one).
-    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<PlaybookSet> {
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<PlaybookSet> {
         let mut set = PlaybookSet::default();
         for (file, text) in files {
             let p = Playbook::parse(file, text)?;
@@ -352,14 +385,21 @@ impl TaskStatus {
 
     /// Parse a name.
     pub fn parse(text: &str) -> Result<TaskStatus> {
-        match text.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
             "open" => Ok(TaskStatus::Open),
             "in_progress" => Ok(TaskStatus::InProgress),
             "done" => Ok(TaskStatus::Done),
             "cancelled" | "canceled" => Ok(TaskStatus::Cancelled),
             _ => Err(GovernanceError::Invalid {
                 field: "status".into(),
-                message: format!("{text:?} is not a task status; use open, in_progress, done or cancelled"),
+                message: format!(
+                    "{text:?} is not a task status; use open, in_progress, done or cancelled"
+                ),
             }),
         }
     }
@@ -410,7 +450,11 @@ pub fn overdue(tasks: &[TaskState], now: i64) -> Vec<Escalation> {
             overdue_hours: (now - t.due_at) / 3600,
         })
         .collect();
-    out.sort_by(|a, b| b.overdue_hours.cmp(&a.overdue_hours).then(a.task_id.cmp(&b.task_id)));
+    out.sort_by(|a, b| {
+        b.overdue_hours
+            .cmp(&a.overdue_hours)
+            .then(a.task_id.cmp(&b.task_id))
+    });
     out
 }
 
@@ -494,24 +538,54 @@ due_within = "1w"
             "playbooks/x.toml:22: unknown trigger \"sized\" — use event_confirmed, role or size"
         );
         let text = BOOK.replace("role = \"transit\"", "role = \"corridor\"");
-        assert!(Playbook::parse("x", &text).unwrap_err().to_string().starts_with("x:14: unknown role"));
+        assert!(Playbook::parse("x", &text)
+            .unwrap_err()
+            .to_string()
+            .starts_with("x:14: unknown role"));
         let text = BOOK.replace("\"3d\"", "\"soon\"");
-        assert!(Playbook::parse("x", &text).unwrap_err().to_string().starts_with("x:18: due_within"));
+        assert!(Playbook::parse("x", &text)
+            .unwrap_err()
+            .to_string()
+            .starts_with("x:18: due_within"));
         let text = BOOK.replace("what = \"notify", "wat = \"notify");
-        assert!(Playbook::parse("x", &text).unwrap_err().to_string().starts_with("x:"));
+        assert!(Playbook::parse("x", &text)
+            .unwrap_err()
+            .to_string()
+            .starts_with("x:"));
     }
 
     #[test]
     fn escalation_is_a_function_of_now() {
         let tasks = vec![
-            TaskState { id: 1, status: TaskStatus::Open, assignee: "PAN".into(), due_at: 100, escalate_to: "Task Force".into() },
-            TaskState { id: 2, status: TaskStatus::Done, assignee: "HND".into(), due_at: 100, escalate_to: "Task Force".into() },
-            TaskState { id: 3, status: TaskStatus::InProgress, assignee: "MEX".into(), due_at: 100 + 7200, escalate_to: "L.A. Process secretariat".into() },
+            TaskState {
+                id: 1,
+                status: TaskStatus::Open,
+                assignee: "PAN".into(),
+                due_at: 100,
+                escalate_to: "Task Force".into(),
+            },
+            TaskState {
+                id: 2,
+                status: TaskStatus::Done,
+                assignee: "HND".into(),
+                due_at: 100,
+                escalate_to: "Task Force".into(),
+            },
+            TaskState {
+                id: 3,
+                status: TaskStatus::InProgress,
+                assignee: "MEX".into(),
+                due_at: 100 + 7200,
+                escalate_to: "L.A. Process secretariat".into(),
+            },
         ];
         assert!(overdue(&tasks, 100).is_empty());
         let e = overdue(&tasks, 100 + 3 * 3600);
         assert_eq!(e.len(), 2);
-        assert_eq!((e[0].task_id, e[0].overdue_hours, e[0].escalate_to.as_str()), (1, 3, "Task Force"));
+        assert_eq!(
+            (e[0].task_id, e[0].overdue_hours, e[0].escalate_to.as_str()),
+            (1, 3, "Task Force")
+        );
         assert_eq!((e[1].task_id, e[1].overdue_hours), (3, 1));
         assert_eq!(parse_duration("72h"), Some(259_200));
         assert_eq!(parse_duration("0d"), None);

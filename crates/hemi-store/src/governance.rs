@@ -51,7 +51,13 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-async fn audit(tx: &mut Transaction<'static, Any>, actor: &Actor, action: &str, subject: &str, detail: String) -> Result<()> {
+async fn audit(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    detail: String,
+) -> Result<()> {
     insert_audit(
         &mut **tx,
         &AuditEvent {
@@ -98,14 +104,20 @@ fn version_from_row(r: &AnyRow) -> VersionRow {
     }
 }
 
-const VERSION_COLUMNS: &str = "version, effective_on, recorded_at, changed_by, session_id, reason, changes";
+const VERSION_COLUMNS: &str =
+    "version, effective_on, recorded_at, changed_by, session_id, reason, changes";
 
 async fn latest_declaration(tx: &mut Transaction<'static, Any>) -> Result<(i64, Declaration)> {
-    let row = sqlx::query("SELECT version, snapshot FROM declaration_version ORDER BY version DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "SELECT version, snapshot FROM declaration_version ORDER BY version DESC LIMIT 1",
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(row) = row else {
-        return Err(invalid("declaration", "the declaration is not seeded yet: run `hemi process seed`"));
+        return Err(invalid(
+            "declaration",
+            "the declaration is not seeded yet: run `hemi process seed`",
+        ));
     };
     let snapshot: String = row.get(1);
     let decl = serde_json::from_str(&snapshot)
@@ -126,10 +138,11 @@ async fn write_version(
 ) -> Result<i64> {
     // The history is linear: a version never takes effect before the one it follows,
     // so "the version in effect on a date" is always the latest one dated on or before it.
-    if let Some(row) = sqlx::query("SELECT effective_on FROM declaration_version WHERE version = $1")
-        .bind(previous)
-        .fetch_optional(&mut **tx)
-        .await?
+    if let Some(row) =
+        sqlx::query("SELECT effective_on FROM declaration_version WHERE version = $1")
+            .bind(previous)
+            .fetch_optional(&mut **tx)
+            .await?
     {
         let latest: String = row.get(0);
         if effective_on < latest.as_str() {
@@ -155,24 +168,37 @@ async fn write_version(
     .execute(&mut **tx)
     .await?;
     let summary: Vec<String> = changes.iter().map(Change::summary).collect();
-    audit(tx, actor, "declaration_changed", &format!("version {version}"), format!("{reason}: {}", summary.join("; "))).await?;
+    audit(
+        tx,
+        actor,
+        "declaration_changed",
+        &format!("version {version}"),
+        format!("{reason}: {}", summary.join("; ")),
+    )
+    .await?;
     Ok(version)
 }
 
 /// Bring the commitment table in line with the declaration's summaries (owner, status
 /// and arrangement change through decisions).
-async fn sync_commitments(tx: &mut Transaction<'static, Any>, before: &Declaration, after: &Declaration) -> Result<()> {
+async fn sync_commitments(
+    tx: &mut Transaction<'static, Any>,
+    before: &Declaration,
+    after: &Declaration,
+) -> Result<()> {
     for c in &after.commitments {
         if before.commitments.iter().any(|b| b == c) {
             continue;
         }
-        sqlx::query("UPDATE commitment SET owner = $1, status = $2, arrangement = $3 WHERE id = $4")
-            .bind(&c.owner)
-            .bind(&c.status)
-            .bind(c.arrangement.clone())
-            .bind(c.id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE commitment SET owner = $1, status = $2, arrangement = $3 WHERE id = $4",
+        )
+        .bind(&c.owner)
+        .bind(&c.status)
+        .bind(c.arrangement.clone())
+        .bind(c.id)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -225,7 +251,11 @@ pub struct SessionRow {
 }
 
 fn split(text: String, sep: char) -> Vec<String> {
-    text.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+    text.split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 async fn session_by_id(tx: &mut Transaction<'static, Any>, id: i64) -> Result<SessionRow> {
@@ -446,7 +476,17 @@ impl Store {
             return Ok(false);
         }
         let on = seed.declaration.adopted_on.clone();
-        write_version(&mut tx, 0, &seed.declaration, &[], &on, actor, None, "declaration signed (bundled seed, seed 001 appendix B)").await?;
+        write_version(
+            &mut tx,
+            0,
+            &seed.declaration,
+            &[],
+            &on,
+            actor,
+            None,
+            "declaration signed (bundled seed, seed 001 appendix B)",
+        )
+        .await?;
         for (name, status) in &seed.agencies {
             sqlx::query("INSERT INTO taskforce_agency (name, status) VALUES ($1, $2)")
                 .bind(name)
@@ -467,15 +507,21 @@ impl Store {
 
     /// Every version, oldest first.
     pub async fn declaration_versions(&self) -> Result<Vec<VersionRow>> {
-        let rows = sqlx::query(&format!("SELECT {VERSION_COLUMNS} FROM declaration_version ORDER BY version"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM declaration_version ORDER BY version"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(version_from_row).collect())
     }
 
     /// A version of the declaration: `version`, or the latest in effect on `as_of`, or
     /// the latest. `None` when there is none (not seeded, or `as_of` before signing).
-    pub async fn declaration(&self, version: Option<i64>, as_of: Option<&Date>) -> Result<Option<(VersionRow, Declaration)>> {
+    pub async fn declaration(
+        &self,
+        version: Option<i64>,
+        as_of: Option<&Date>,
+    ) -> Result<Option<(VersionRow, Declaration)>> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS}, snapshot FROM declaration_version \
              WHERE ($1 < 0 OR version = $1) AND ($2 = '' OR effective_on <= $2) ORDER BY version DESC LIMIT 1"
@@ -497,7 +543,12 @@ impl Store {
             self.declaration(Some(v), None)
                 .await?
                 .map(|(_, d)| d)
-                .ok_or_else(|| invalid("version", format!("version {v} does not exist; see `hemi process versions`")))
+                .ok_or_else(|| {
+                    invalid(
+                        "version",
+                        format!("version {v} does not exist; see `hemi process versions`"),
+                    )
+                })
         };
         let (a, b) = (get(from).await?, get(to).await?);
         Ok(hemi_governance::diff(&a, &b))
@@ -505,16 +556,29 @@ impl Store {
 
     /// Open a session. An emergency session for an event also adds an emergency pillar
     /// `E-<event id>` (a new version). Returns the session id and that version.
-    pub async fn open_session(&self, new: &NewSession, actor: &Actor) -> Result<(i64, Option<i64>)> {
+    pub async fn open_session(
+        &self,
+        new: &NewSession,
+        actor: &Actor,
+    ) -> Result<(i64, Option<i64>)> {
         if new.kind != "ministerial" && new.kind != "emergency" {
-            return Err(invalid("kind", format!("{:?} is not a session kind; use ministerial or emergency", new.kind)));
+            return Err(invalid(
+                "kind",
+                format!(
+                    "{:?} is not a session kind; use ministerial or emergency",
+                    new.kind
+                ),
+            ));
         }
         let held_on = Date::parse(&new.held_on).map_err(refused)?;
         if new.host.trim().is_empty() {
             return Err(invalid("host", "the session has no host"));
         }
         if new.event_id.is_some() && new.kind != "emergency" {
-            return Err(invalid("event", "only an emergency session is opened from an event"));
+            return Err(invalid(
+                "event",
+                "only an emergency session is opened from an event",
+            ));
         }
         let mut tx = self.pool.begin().await?;
         let (previous, decl) = latest_declaration(&mut tx).await?;
@@ -534,7 +598,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.get(0);
-        audit(&mut tx, actor, "session_opened", &format!("session {id}"), format!("{} {} hosted by {}", new.kind, held_on, new.host)).await?;
+        audit(
+            &mut tx,
+            actor,
+            "session_opened",
+            &format!("session {id}"),
+            format!("{} {} hosted by {}", new.kind, held_on, new.host),
+        )
+        .await?;
         let mut version = None;
         if let Some(event_id) = &new.event_id {
             let event_id = event_id.trim().to_uppercase();
@@ -543,15 +614,28 @@ impl Store {
             }
             let change = Change::AddPillar {
                 key: emergency_pillar_key(&event_id),
-                title: if new.title.trim().is_empty() { format!("Emergency response to {event_id}") } else { new.title.clone() },
+                title: if new.title.trim().is_empty() {
+                    format!("Emergency response to {event_id}")
+                } else {
+                    new.title.clone()
+                },
                 kind: PillarKind::Emergency,
                 goals: new.emergency_goals.clone(),
                 event_id: Some(event_id.clone()),
             };
             let next = apply(&decl, &change, &held_on).map_err(refused)?;
             version = Some(
-                write_version(&mut tx, previous, &next, &[change], held_on.as_str(), actor, Some(id), &format!("emergency session on event {event_id}"))
-                    .await?,
+                write_version(
+                    &mut tx,
+                    previous,
+                    &next,
+                    &[change],
+                    held_on.as_str(),
+                    actor,
+                    Some(id),
+                    &format!("emergency session on event {event_id}"),
+                )
+                .await?,
             );
         }
         tx.commit().await?;
@@ -570,7 +654,13 @@ impl Store {
 
     /// Apply a session's decisions (typed changes) as one new version dated on the
     /// session. Refused as a whole, with nothing written, when any change is.
-    pub async fn decide(&self, session_id: i64, changes: &[Change], reason: &str, actor: &Actor) -> Result<i64> {
+    pub async fn decide(
+        &self,
+        session_id: i64,
+        changes: &[Change],
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
         if changes.is_empty() {
             return Err(invalid("decision", "no change given"));
         }
@@ -586,7 +676,17 @@ impl Store {
             next = apply(&next, change, &on).map_err(refused)?;
         }
         sync_commitments(&mut tx, &before, &next).await?;
-        let version = write_version(&mut tx, previous, &next, changes, on.as_str(), actor, Some(session_id), reason).await?;
+        let version = write_version(
+            &mut tx,
+            previous,
+            &next,
+            changes,
+            on.as_str(),
+            actor,
+            Some(session_id),
+            reason,
+        )
+        .await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -594,7 +694,12 @@ impl Store {
     /// Record a commitment (a new version of the declaration). Refused without owner or
     /// unit, with the target date not after the baseline date, an unknown pillar or
     /// owner, or a dependency that does not exist.
-    pub async fn add_commitment(&self, new: &NewCommitment, session_id: Option<i64>, actor: &Actor) -> Result<i64> {
+    pub async fn add_commitment(
+        &self,
+        new: &NewCommitment,
+        session_id: Option<i64>,
+        actor: &Actor,
+    ) -> Result<i64> {
         new.validate().map_err(refused)?;
         let mut tx = self.pool.begin().await?;
         let effective_on = match session_id {
@@ -620,17 +725,31 @@ impl Store {
         let id: i64 = row.get(0);
         let mut summary = new.summary(id).map_err(refused)?;
         summary.owner = summary.owner.trim().to_owned();
-        let change = Change::AddCommitment { commitment: summary };
+        let change = Change::AddCommitment {
+            commitment: summary,
+        };
         let on = Date::parse(&effective_on).map_err(refused)?;
         let next = apply(&decl, &change, &on).map_err(refused)?;
         for d in &new.depends_on {
-            sqlx::query("INSERT INTO commitment_dependency (commitment_id, depends_on) VALUES ($1, $2)")
-                .bind(id)
-                .bind(d)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO commitment_dependency (commitment_id, depends_on) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(d)
+            .execute(&mut *tx)
+            .await?;
         }
-        write_version(&mut tx, previous, &next, &[change], &effective_on, actor, session_id, &format!("commitment by {}", new.owner.trim())).await?;
+        write_version(
+            &mut tx,
+            previous,
+            &next,
+            &[change],
+            &effective_on,
+            actor,
+            session_id,
+            &format!("commitment by {}", new.owner.trim()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -656,7 +775,9 @@ impl Store {
                 let id: i64 = r.get(0);
                 let latest = progress
                     .iter()
-                    .filter(|p| p.commitment_id == id && cut.as_ref().is_none_or(|c| p.reported_on <= *c))
+                    .filter(|p| {
+                        p.commitment_id == id && cut.as_ref().is_none_or(|c| p.reported_on <= *c)
+                    })
                     .max_by(|a, b| a.reported_on.cmp(&b.reported_on));
                 let (baseline, target): (f64, f64) = (r.get(5), r.get(7));
                 CommitmentRow {
@@ -671,14 +792,19 @@ impl Store {
                     target_date: r.get(8),
                     status: r.get(9),
                     arrangement: r.get(10),
-                    depends_on: deps.iter().filter(|d| d.get::<i64, _>(0) == id).map(|d| d.get(1)).collect(),
+                    depends_on: deps
+                        .iter()
+                        .filter(|d| d.get::<i64, _>(0) == id)
+                        .map(|d| d.get(1))
+                        .collect(),
                     latest_value: latest.map(|p| p.value),
                     latest_on: latest.map(|p| p.reported_on.clone()),
                     progress_share: latest.and_then(|p| progress_share(baseline, target, p.value)),
                     assessment: assessments
                         .iter()
-                        .filter(|a| a.commitment_id == id && cut.as_ref().is_none_or(|c| a.held_on <= *c))
-                        .last()
+                        .rfind(|a| {
+                            a.commitment_id == id && cut.as_ref().is_none_or(|c| a.held_on <= *c)
+                        })
                         .map(|a| a.level.clone()),
                 }
             })
@@ -700,7 +826,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if exists.is_none() {
-            return Err(refused(GovernanceError::UnknownCommitment(report.commitment_id)));
+            return Err(refused(GovernanceError::UnknownCommitment(
+                report.commitment_id,
+            )));
         }
         sqlx::query(
             "INSERT INTO commitment_progress (commitment_id, reported_on, value, source, evidence_url, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -713,14 +841,29 @@ impl Store {
         .bind(actor.at)
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, actor, "commitment_progress", &format!("commitment {}", report.commitment_id), format!("{} on {} ({})", report.value, report.reported_on, report.source)).await?;
+        audit(
+            &mut tx,
+            actor,
+            "commitment_progress",
+            &format!("commitment {}", report.commitment_id),
+            format!(
+                "{} on {} ({})",
+                report.value, report.reported_on, report.source
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Progress reports, by commitment and date; only those dated in `range` when given.
-    pub async fn progress_reports(&self, range: Option<(&Date, &Date)>) -> Result<Vec<ProgressReport>> {
-        let (from, to) = range.map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
+    pub async fn progress_reports(
+        &self,
+        range: Option<(&Date, &Date)>,
+    ) -> Result<Vec<ProgressReport>> {
+        let (from, to) = range
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .unwrap_or_default();
         let rows = sqlx::query(
             "SELECT commitment_id, reported_on, value, source, evidence_url FROM commitment_progress \
              WHERE ($1 = '' OR reported_on >= $1) AND ($2 = '' OR reported_on <= $2) ORDER BY commitment_id, reported_on, id",
@@ -775,17 +918,43 @@ impl Store {
         .bind(actor.at)
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, actor, "commitment_assessed", &format!("commitment {commitment_id}"), format!("{level}, {} at session {session_id}", decision.as_str())).await?;
+        audit(
+            &mut tx,
+            actor,
+            "commitment_assessed",
+            &format!("commitment {commitment_id}"),
+            format!("{level}, {} at session {session_id}", decision.as_str()),
+        )
+        .await?;
         let mut version = None;
         if let Some(status) = decision.status_after(level) {
             let (previous, before) = latest_declaration(&mut tx).await?;
-            let current = before.commitments.iter().find(|c| c.id == commitment_id).map(|c| c.status.clone());
+            let current = before
+                .commitments
+                .iter()
+                .find(|c| c.id == commitment_id)
+                .map(|c| c.status.clone());
             if current.as_deref() != Some(status) {
-                let change = Change::SetCommitmentStatus { id: commitment_id, status: status.into() };
+                let change = Change::SetCommitmentStatus {
+                    id: commitment_id,
+                    status: status.into(),
+                };
                 let on = Date::parse(&session.held_on).map_err(refused)?;
                 let next = apply(&before, &change, &on).map_err(refused)?;
                 sync_commitments(&mut tx, &before, &next).await?;
-                version = Some(write_version(&mut tx, previous, &next, &[change], &session.held_on, actor, Some(session_id), &format!("assessment: {level}, {}", decision.as_str())).await?);
+                version = Some(
+                    write_version(
+                        &mut tx,
+                        previous,
+                        &next,
+                        &[change],
+                        &session.held_on,
+                        actor,
+                        Some(session_id),
+                        &format!("assessment: {level}, {}", decision.as_str()),
+                    )
+                    .await?,
+                );
             }
         }
         tx.commit().await?;
@@ -816,22 +985,36 @@ impl Store {
     /// Record a pledge or a disbursement.
     pub async fn record_funding(&self, entry: &FundingEntry, actor: &Actor) -> Result<i64> {
         if entry.kind != "pledge" && entry.kind != "disbursement" {
-            return Err(invalid("kind", format!("{:?} is not pledge or disbursement", entry.kind)));
+            return Err(invalid(
+                "kind",
+                format!("{:?} is not pledge or disbursement", entry.kind),
+            ));
         }
         if entry.donor.trim().is_empty() || entry.recipient.trim().is_empty() {
             return Err(invalid("donor", "funding needs a donor and a recipient"));
         }
         if !(entry.amount.is_finite() && entry.amount > 0.0) {
-            return Err(invalid("amount", format!("{} is not a positive amount", entry.amount)));
+            return Err(invalid(
+                "amount",
+                format!("{} is not a positive amount", entry.amount),
+            ));
         }
         if entry.currency.len() != 3 || !entry.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(invalid("currency", format!("{:?} is not an ISO 4217 code such as USD or CAD", entry.currency)));
+            return Err(invalid(
+                "currency",
+                format!(
+                    "{:?} is not an ISO 4217 code such as USD or CAD",
+                    entry.currency
+                ),
+            ));
         }
         Date::parse(&entry.dated_on).map_err(refused)?;
         let mut tx = self.pool.begin().await?;
         let (_, decl) = latest_declaration(&mut tx).await?;
         if decl.pillar(&entry.pillar).is_none() {
-            return Err(refused(GovernanceError::UnknownPillar(entry.pillar.clone())));
+            return Err(refused(GovernanceError::UnknownPillar(
+                entry.pillar.clone(),
+            )));
         }
         if let Some(c) = entry.commitment_id {
             if !decl.commitments.iter().any(|x| x.id == c) {
@@ -854,7 +1037,17 @@ impl Store {
         .bind(actor.at)
         .fetch_one(&mut *tx)
         .await?;
-        audit(&mut tx, actor, &format!("funding_{}", entry.kind), &entry.pillar, format!("{} {} {} from {} to {}", entry.kind, entry.amount, entry.currency, entry.donor, entry.recipient)).await?;
+        audit(
+            &mut tx,
+            actor,
+            &format!("funding_{}", entry.kind),
+            &entry.pillar,
+            format!(
+                "{} {} {} from {} to {}",
+                entry.kind, entry.amount, entry.currency, entry.donor, entry.recipient
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.get(0))
     }
@@ -903,9 +1096,10 @@ impl Store {
 
     /// Task Force member agencies as (name, status).
     pub async fn taskforce_agencies(&self) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT name, status FROM taskforce_agency ORDER BY status DESC, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT name, status FROM taskforce_agency ORDER BY status DESC, id")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -917,7 +1111,11 @@ impl Store {
     /// Appoint an expert to a seat; refused when the seat is held or parity would break.
     pub async fn appoint_council_seat(&self, seat: &CouncilSeat, actor: &Actor) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let current: Vec<CouncilSeat> = council_rows(&mut *tx).await?.into_iter().map(|s| s.seat).collect();
+        let current: Vec<CouncilSeat> = council_rows(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|s| s.seat)
+            .collect();
         council::appoint(&current, seat.clone()).map_err(refused)?;
         sqlx::query(
             "INSERT INTO council_seat (seat, holder, us_expert, appointed_by, appointed_on) VALUES ($1, $2, $3, $4, $5)",
@@ -929,7 +1127,19 @@ impl Store {
         .bind(actor.on.as_str())
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, actor, "council_appointed", &format!("seat {}", seat.seat), format!("{} ({}) appointed by {}", seat.holder, if seat.us_expert { "US" } else { "non-US" }, seat.appointed_by)).await?;
+        audit(
+            &mut tx,
+            actor,
+            "council_appointed",
+            &format!("seat {}", seat.seat),
+            format!(
+                "{} ({}) appointed by {}",
+                seat.holder,
+                if seat.us_expert { "US" } else { "non-US" },
+                seat.appointed_by
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -937,20 +1147,39 @@ impl Store {
     /// Empty a seat; refused when parity would break.
     pub async fn remove_council_seat(&self, seat: &str, actor: &Actor) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let current: Vec<CouncilSeat> = council_rows(&mut *tx).await?.into_iter().map(|s| s.seat).collect();
+        let current: Vec<CouncilSeat> = council_rows(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|s| s.seat)
+            .collect();
         council::remove(&current, seat).map_err(refused)?;
-        sqlx::query("UPDATE council_seat SET removed_on = $1 WHERE seat = $2 AND removed_on IS NULL")
-            .bind(actor.on.as_str())
-            .bind(seat)
-            .execute(&mut *tx)
-            .await?;
-        audit(&mut tx, actor, "council_removed", &format!("seat {seat}"), String::new()).await?;
+        sqlx::query(
+            "UPDATE council_seat SET removed_on = $1 WHERE seat = $2 AND removed_on IS NULL",
+        )
+        .bind(actor.on.as_str())
+        .bind(seat)
+        .execute(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            actor,
+            "council_removed",
+            &format!("seat {seat}"),
+            String::new(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Add a Task Force recommendation for a quarter.
-    pub async fn add_recommendation(&self, quarter: &Quarter, text: &str, addressed_to: &str, actor: &Actor) -> Result<()> {
+    pub async fn add_recommendation(
+        &self,
+        quarter: &Quarter,
+        text: &str,
+        addressed_to: &str,
+        actor: &Actor,
+    ) -> Result<()> {
         if text.trim().is_empty() {
             return Err(invalid("text", "the recommendation is empty"));
         }
@@ -963,7 +1192,14 @@ impl Store {
             .bind(actor.at)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, actor, "recommendation_added", &quarter.to_string(), text.to_owned()).await?;
+        audit(
+            &mut tx,
+            actor,
+            "recommendation_added",
+            &quarter.to_string(),
+            text.to_owned(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -988,7 +1224,12 @@ impl Store {
     /// Record an event's status change together with the response tasks its playbooks
     /// give (one transaction). Tasks already created for the event are not created
     /// twice. Returns the new tasks.
-    pub async fn record_transition_with_tasks(&self, t: &EventTransitionRow, tasks: &[NewTask], actor: &Actor) -> Result<Vec<TaskRow>> {
+    pub async fn record_transition_with_tasks(
+        &self,
+        t: &EventTransitionRow,
+        tasks: &[NewTask],
+        actor: &Actor,
+    ) -> Result<Vec<TaskRow>> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO event_transition (event_id, from_status, to_status, changed_by, reason, changed_at) \
@@ -1023,28 +1264,56 @@ impl Store {
                 created.push(task_from_row(&row));
             }
         }
-        audit(&mut tx, actor, "event_status", &t.event_id, format!("{} -> {}; {} response task(s)", t.from_status, t.to_status, created.len())).await?;
+        audit(
+            &mut tx,
+            actor,
+            "event_status",
+            &t.event_id,
+            format!(
+                "{} -> {}; {} response task(s)",
+                t.from_status,
+                t.to_status,
+                created.len()
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
 
     /// Response tasks, by id; one event's when given.
     pub async fn tasks(&self, event_id: Option<&str>) -> Result<Vec<TaskRow>> {
-        let rows = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM response_task WHERE ($1 = '' OR event_id = $1) ORDER BY id"))
-            .bind(event_id.unwrap_or(""))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM response_task WHERE ($1 = '' OR event_id = $1) ORDER BY id"
+        ))
+        .bind(event_id.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(task_from_row).collect())
     }
 
     /// Change a task's status, assignee or evidence. A task is done only with evidence.
-    pub async fn update_task(&self, id: i64, status: Option<TaskStatus>, assignee: Option<&str>, evidence: Option<&str>, actor: &Actor) -> Result<TaskRow> {
+    pub async fn update_task(
+        &self,
+        id: i64,
+        status: Option<TaskStatus>,
+        assignee: Option<&str>,
+        evidence: Option<&str>,
+        actor: &Actor,
+    ) -> Result<TaskRow> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM response_task WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| invalid("task", format!("task {id} does not exist; see `hemi process tasks list`")))?;
+        let row = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM response_task WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "task",
+                format!("task {id} does not exist; see `hemi process tasks list`"),
+            )
+        })?;
         let mut task = task_from_row(&row);
         if let Some(a) = assignee {
             if a.trim().is_empty() {
@@ -1057,7 +1326,10 @@ impl Store {
         }
         if let Some(s) = status {
             if s == TaskStatus::Done && task.evidence.trim().is_empty() {
-                return Err(invalid("evidence", "a task is done only with evidence: pass --evidence"));
+                return Err(invalid(
+                    "evidence",
+                    "a task is done only with evidence: pass --evidence",
+                ));
             }
             task.status = s.as_str().to_owned();
         }
@@ -1070,7 +1342,14 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, actor, "task_updated", &format!("task {id}"), format!("{} ({})", task.status, task.assignee)).await?;
+        audit(
+            &mut tx,
+            actor,
+            "task_updated",
+            &format!("task {id}"),
+            format!("{} ({})", task.status, task.assignee),
+        )
+        .await?;
         tx.commit().await?;
         Ok(task)
     }
@@ -1181,7 +1460,11 @@ pub struct QuarterlyReport {
 
 /// Quarterly report data: events, alerts and notifications (read through the
 /// early-warning service and records), commitment progress, tasks, recommendations.
-pub async fn quarterly(store: &Store, rules: &WatchRules, quarter: &Quarter) -> Result<QuarterlyReport> {
+pub async fn quarterly(
+    store: &Store,
+    rules: &WatchRules,
+    quarter: &Quarter,
+) -> Result<QuarterlyReport> {
     let (first_month, last_month) = quarter.months();
     let (from, to) = quarter.days();
     let as_of = hemi_core::Period::parse_as(&last_month, hemi_core::Granularity::Month)
@@ -1189,10 +1472,12 @@ pub async fn quarterly(store: &Store, rules: &WatchRules, quarter: &Quarter) -> 
     let (_, events) = crate::watch::events(store, rules, as_of).await?;
     let events: Vec<QuarterEvent> = events
         .into_iter()
-        .filter(|e| e.alerts.iter().any(|a| {
-            let m = a.month.to_string();
-            m >= first_month && m <= last_month
-        }))
+        .filter(|e| {
+            e.alerts.iter().any(|a| {
+                let m = a.month.to_string();
+                m >= first_month && m <= last_month
+            })
+        })
         .map(|e| QuarterEvent {
             id: e.id,
             nationality: e.nationality,
@@ -1208,7 +1493,10 @@ pub async fn quarterly(store: &Store, rules: &WatchRules, quarter: &Quarter) -> 
         .into_iter()
         .filter(|a| a.alert.month >= first_month && a.alert.month <= last_month)
         .collect();
-    let months: BTreeMap<i64, String> = alerts.iter().map(|a| (a.id, a.alert.month.clone())).collect();
+    let months: BTreeMap<i64, String> = alerts
+        .iter()
+        .map(|a| (a.id, a.alert.month.clone()))
+        .collect();
     let within_seconds = rules.roster.notify_within_hours * 3600.0;
     let notifications: Vec<QuarterNotification> = store
         .notifications()
@@ -1242,7 +1530,12 @@ pub async fn quarterly(store: &Store, rules: &WatchRules, quarter: &Quarter) -> 
         notify_within_hours: rules.roster.notify_within_hours,
         commitments: store.commitments(Some(&to)).await?,
         progress_reports: store.progress_reports(Some((&from, &to))).await?,
-        tasks: store.tasks(None).await?.into_iter().filter(|t| t.created_at >= start && t.created_at < end).collect(),
+        tasks: store
+            .tasks(None)
+            .await?
+            .into_iter()
+            .filter(|t| t.created_at >= start && t.created_at < end)
+            .collect(),
         recommendations: store.recommendations(quarter).await?,
     })
 }

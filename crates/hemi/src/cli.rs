@@ -62,7 +62,7 @@ pub enum Command {
     Users(UsersCommand),
     /// L.A. Process: the living declaration, sessions, commitments, funding, the Task
     /// Force's council, response tasks and quarterly report data.
-    Process(ProcessArgs),
+    Process(Box<ProcessArgs>),
     /// Build a database from the bundled data and show what it holds.
     Demo(DemoArgs),
     /// Print the CLI reference as Markdown (used for the README).

@@ -121,6 +121,8 @@ pub fn actor(by: &str, on: Option<&str>) -> anyhow::Result<Actor> {
 
 /// An RFC 3339 time as text.
 pub fn rfc3339(unix: i64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64))
-        .to_string()
+    humantime::format_rfc3339_seconds(
+        UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64),
+    )
+    .to_string()
 }

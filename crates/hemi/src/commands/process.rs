@@ -79,12 +79,22 @@ pub async fn run(
             if a.output.format == Format::Table {
                 eprintln!(
                     "{} — version {} in effect from {} ({} by {})",
-                    decl.title, version.version, version.effective_on, version.reason, version.changed_by
+                    decl.title,
+                    version.version,
+                    version.effective_on,
+                    version.reason,
+                    version.changed_by
                 );
             }
-            let mut t = Table::new(&["item", "key", "pillar", "owner", "kind", "status", "date", "text"]);
+            let mut t = Table::new(&[
+                "item", "key", "pillar", "owner", "kind", "status", "date", "text",
+            ]);
             for p in &decl.pillars {
-                let date = p.closed_on.as_ref().or(p.review_by.as_ref()).map(|d| d.to_string());
+                let date = p
+                    .closed_on
+                    .as_ref()
+                    .or(p.review_by.as_ref())
+                    .map(|d| d.to_string());
                 t.push(vec![
                     "pillar".into(),
                     p.key.clone().into(),
@@ -115,8 +125,17 @@ pub async fn run(
                     Cell::Empty,
                     s.code.clone().into(),
                     format!("{:?}", s.kind).to_lowercase().into(),
-                    if s.withdrew_on.is_some() { "withdrawn" } else { "signed" }.into(),
-                    s.withdrew_on.as_ref().unwrap_or(&s.joined_on).to_string().into(),
+                    if s.withdrew_on.is_some() {
+                        "withdrawn"
+                    } else {
+                        "signed"
+                    }
+                    .into(),
+                    s.withdrew_on
+                        .as_ref()
+                        .unwrap_or(&s.joined_on)
+                        .to_string()
+                        .into(),
                     s.name.clone().into(),
                 ]);
             }
@@ -135,7 +154,14 @@ pub async fn run(
             print_table(&t, a.output.format)
         }
         ProcessCommand::Versions(output) => {
-            let mut t = Table::new(&["version", "effective_on", "changed_by", "session", "reason", "changes"]);
+            let mut t = Table::new(&[
+                "version",
+                "effective_on",
+                "changed_by",
+                "session",
+                "reason",
+                "changes",
+            ]);
             for v in store.declaration_versions().await.map_err(store_error)? {
                 t.push(vec![
                     Cell::Int(v.version),
@@ -150,8 +176,19 @@ pub async fn run(
         }
         ProcessCommand::Diff(a) => {
             let mut t = Table::new(&["item", "key", "change", "field", "before", "after"]);
-            for e in store.declaration_diff(a.from, a.to).await.map_err(store_error)? {
-                t.push(vec![e.item.into(), e.key.into(), e.change.into(), e.field.into(), e.before.into(), e.after.into()]);
+            for e in store
+                .declaration_diff(a.from, a.to)
+                .await
+                .map_err(store_error)?
+            {
+                t.push(vec![
+                    e.item.into(),
+                    e.key.into(),
+                    e.change.into(),
+                    e.field.into(),
+                    e.before.into(),
+                    e.after.into(),
+                ]);
             }
             print_table(&t, a.output.format)
         }
@@ -169,7 +206,15 @@ pub async fn run(
         ProcessCommand::Tasks(c) => tasks(store, c, &who).await,
         ProcessCommand::Playbooks(output) => {
             let set = playbooks(playbooks_dir)?;
-            let mut t = Table::new(&["playbook", "nationalities", "trigger", "assignee", "what", "due_within_hours", "escalate_to"]);
+            let mut t = Table::new(&[
+                "playbook",
+                "nationalities",
+                "trigger",
+                "assignee",
+                "what",
+                "due_within_hours",
+                "escalate_to",
+            ]);
             for p in &set.playbooks {
                 for r in &p.rules {
                     for task in &r.tasks {
@@ -190,19 +235,45 @@ pub async fn run(
         ProcessCommand::Quarterly(a) => {
             let quarter = Quarter::parse(&a.quarter).map_err(refusal)?;
             let rules = crate::watch::load_rules(rules_dir)?;
-            let report = quarterly(store, &rules, &quarter).await.map_err(store_error)?;
+            let report = quarterly(store, &rules, &quarter)
+                .await
+                .map_err(store_error)?;
             match a.output.format {
-                Format::Json => write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?)),
+                Format::Json => {
+                    write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))
+                }
                 format => {
                     let mut t = Table::new(&["section", "count", "detail"]);
-                    t.push(vec!["events".into(), Cell::Int(report.events.len() as i64), report.events.iter().map(|e| format!("{} ({})", e.id, e.status)).collect::<Vec<_>>().join(", ").into()]);
-                    t.push(vec!["alerts".into(), Cell::Int(report.alerts.len() as i64), Cell::Empty]);
+                    t.push(vec![
+                        "events".into(),
+                        Cell::Int(report.events.len() as i64),
+                        report
+                            .events
+                            .iter()
+                            .map(|e| format!("{} ({})", e.id, e.status))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                            .into(),
+                    ]);
+                    t.push(vec![
+                        "alerts".into(),
+                        Cell::Int(report.alerts.len() as i64),
+                        Cell::Empty,
+                    ]);
                     t.push(vec![
                         "notifications".into(),
                         Cell::Int(report.notifications.len() as i64),
-                        format!("{} within {} hours", report.notifications_on_time, report.notify_within_hours).into(),
+                        format!(
+                            "{} within {} hours",
+                            report.notifications_on_time, report.notify_within_hours
+                        )
+                        .into(),
                     ]);
-                    t.push(vec!["progress_reports".into(), Cell::Int(report.progress_reports.len() as i64), Cell::Empty]);
+                    t.push(vec![
+                        "progress_reports".into(),
+                        Cell::Int(report.progress_reports.len() as i64),
+                        Cell::Empty,
+                    ]);
                     for c in &report.commitments {
                         t.push(vec![
                             "commitment".into(),
@@ -211,7 +282,9 @@ pub async fn run(
                                 "{}: {} — {} of {} {} ({})",
                                 c.owner,
                                 c.title,
-                                c.latest_value.map(|v| v.to_string()).unwrap_or_else(|| "no report".into()),
+                                c.latest_value
+                                    .map(|v| v.to_string())
+                                    .unwrap_or_else(|| "no report".into()),
                                 c.target_value,
                                 c.unit,
                                 c.status
@@ -219,12 +292,23 @@ pub async fn run(
                             .into(),
                         ]);
                     }
-                    t.push(vec!["tasks".into(), Cell::Int(report.tasks.len() as i64), Cell::Empty]);
+                    t.push(vec![
+                        "tasks".into(),
+                        Cell::Int(report.tasks.len() as i64),
+                        Cell::Empty,
+                    ]);
                     for r in &report.recommendations {
-                        t.push(vec!["recommendation".into(), Cell::Empty, format!("{} (to {})", r.text, r.addressed_to).into()]);
+                        t.push(vec![
+                            "recommendation".into(),
+                            Cell::Empty,
+                            format!("{} (to {})", r.text, r.addressed_to).into(),
+                        ]);
                     }
                     if format == Format::Table {
-                        eprintln!("quarter {} ({} to {})", report.quarter, report.from, report.to);
+                        eprintln!(
+                            "quarter {} ({} to {})",
+                            report.quarter, report.from, report.to
+                        );
                     }
                     print_table(&t, format)
                 }
@@ -232,22 +316,47 @@ pub async fn run(
         }
         ProcessCommand::Recommend(a) => {
             let quarter = Quarter::parse(&a.quarter).map_err(refusal)?;
-            store.add_recommendation(&quarter, &a.text, &a.to, &who).await.map_err(store_error)?;
+            store
+                .add_recommendation(&quarter, &a.text, &a.to, &who)
+                .await
+                .map_err(store_error)?;
             eprintln!("recommendation added to {quarter}");
             Ok(())
         }
     }
 }
 
-async fn commitments(store: &Store, command: &CommitmentsCommand, who: &Actor) -> anyhow::Result<()> {
+async fn commitments(
+    store: &Store,
+    command: &CommitmentsCommand,
+    who: &Actor,
+) -> anyhow::Result<()> {
     match command {
         CommitmentsCommand::List(a) => {
             let as_of = a.as_of.as_deref().map(date_arg).transpose()?;
             let mut t = Table::new(&[
-                "id", "owner", "pillar", "title", "unit", "baseline", "baseline_date", "target", "target_date", "latest",
-                "latest_on", "progress_pct", "assessment", "status", "depends_on", "arrangement",
+                "id",
+                "owner",
+                "pillar",
+                "title",
+                "unit",
+                "baseline",
+                "baseline_date",
+                "target",
+                "target_date",
+                "latest",
+                "latest_on",
+                "progress_pct",
+                "assessment",
+                "status",
+                "depends_on",
+                "arrangement",
             ]);
-            for c in store.commitments(as_of.as_ref()).await.map_err(store_error)? {
+            for c in store
+                .commitments(as_of.as_ref())
+                .await
+                .map_err(store_error)?
+            {
                 t.push(vec![
                     Cell::Int(c.id),
                     c.owner.into(),
@@ -260,10 +369,17 @@ async fn commitments(store: &Store, command: &CommitmentsCommand, who: &Actor) -
                     c.target_date.into(),
                     c.latest_value.map(float).unwrap_or(Cell::Empty),
                     Cell::opt(c.latest_on),
-                    c.progress_share.map(|s| Cell::Float((s * 1000.0).round() / 10.0)).unwrap_or(Cell::Empty),
+                    c.progress_share
+                        .map(|s| Cell::Float((s * 1000.0).round() / 10.0))
+                        .unwrap_or(Cell::Empty),
                     Cell::opt(c.assessment),
                     c.status.into(),
-                    c.depends_on.iter().map(i64::to_string).collect::<Vec<_>>().join(",").into(),
+                    c.depends_on
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                        .into(),
                     Cell::opt(c.arrangement),
                 ]);
             }
@@ -281,8 +397,14 @@ async fn commitments(store: &Store, command: &CommitmentsCommand, who: &Actor) -
                 target_date: a.target_date.clone(),
                 depends_on: a.depends_on.clone(),
             };
-            let id = store.add_commitment(&new, a.session, who).await.map_err(store_error)?;
-            eprintln!("commitment {id} recorded: {} — {} {} by {}", new.owner, new.target_value, new.unit, new.target_date);
+            let id = store
+                .add_commitment(&new, a.session, who)
+                .await
+                .map_err(store_error)?;
+            eprintln!(
+                "commitment {id} recorded: {} — {} {} by {}",
+                new.owner, new.target_value, new.unit, new.target_date
+            );
             Ok(())
         }
         CommitmentsCommand::Progress(a) => {
@@ -293,7 +415,10 @@ async fn commitments(store: &Store, command: &CommitmentsCommand, who: &Actor) -
                 source: a.source.clone(),
                 evidence_url: a.evidence.clone(),
             };
-            store.report_progress(&report, who).await.map_err(store_error)?;
+            store
+                .report_progress(&report, who)
+                .await
+                .map_err(store_error)?;
             eprintln!("commitment {}: {} on {}", a.id, a.value, a.reported_on);
             Ok(())
         }
@@ -305,7 +430,11 @@ async fn commitments(store: &Store, command: &CommitmentsCommand, who: &Actor) -
                 .await
                 .map_err(store_error)?;
             match version {
-                Some(v) => eprintln!("commitment {}: {level}, {} (declaration version {v})", a.id, decision.as_str()),
+                Some(v) => eprintln!(
+                    "commitment {}: {level}, {} (declaration version {v})",
+                    a.id,
+                    decision.as_str()
+                ),
                 None => eprintln!("commitment {}: {level}, {}", a.id, decision.as_str()),
             }
             Ok(())
@@ -345,7 +474,10 @@ fn changes(a: &DecideArgs) -> anyhow::Result<Vec<Change>> {
         });
     }
     if let Some(key) = &a.narrow_pillar {
-        out.push(Change::NarrowPillar { key: key.clone(), keep_goals: a.goal.clone() });
+        out.push(Change::NarrowPillar {
+            key: key.clone(),
+            keep_goals: a.goal.clone(),
+        });
     }
     if let Some(key) = &a.continue_pillar {
         out.push(Change::ContinuePillar {
@@ -361,7 +493,10 @@ fn changes(a: &DecideArgs) -> anyhow::Result<Vec<Change>> {
     }
     if let Some(spec) = &a.deliverable_status {
         let (key, status) = key_value(spec, "--deliverable-status")?;
-        out.push(Change::SetDeliverableStatus { key: key.to_owned(), status: status.to_owned() });
+        out.push(Change::SetDeliverableStatus {
+            key: key.to_owned(),
+            status: status.to_owned(),
+        });
     }
     if let Some(spec) = &a.add_signatory {
         let (code, name) = key_value(spec, "--add-signatory")?;
@@ -369,7 +504,11 @@ fn changes(a: &DecideArgs) -> anyhow::Result<Vec<Change>> {
             signatory: Signatory {
                 code: code.to_uppercase(),
                 name: name.to_owned(),
-                kind: if a.organisation { SignatoryKind::Organisation } else { SignatoryKind::State },
+                kind: if a.organisation {
+                    SignatoryKind::Organisation
+                } else {
+                    SignatoryKind::State
+                },
                 // Replaced by the session's date below.
                 joined_on: Date::parse("1970-01-01").map_err(refusal)?,
                 withdrew_on: None,
@@ -387,14 +526,27 @@ fn changes(a: &DecideArgs) -> anyhow::Result<Vec<Change>> {
                 Some((text, owner)) => (text.trim().to_owned(), Some(owner.trim().to_uppercase())),
                 None => (rest.to_owned(), None),
             };
-            alternates.push(Alternate { commitment_id, arrangement, new_owner });
+            alternates.push(Alternate {
+                commitment_id,
+                arrangement,
+                new_owner,
+            });
         }
-        out.push(Change::WithdrawSignatory { code: code.to_uppercase(), alternates });
+        out.push(Change::WithdrawSignatory {
+            code: code.to_uppercase(),
+            alternates,
+        });
     } else if !a.alternate.is_empty() {
-        return Err(invalid("--alternate", "--alternate needs --withdraw".into()));
+        return Err(invalid(
+            "--alternate",
+            "--alternate needs --withdraw".into(),
+        ));
     }
     if out.is_empty() {
-        return Err(invalid("decision", "no change given: use --add-pillar, --continue-pillar, --withdraw ...".into()));
+        return Err(invalid(
+            "decision",
+            "no change given: use --add-pillar, --continue-pillar, --withdraw ...".into(),
+        ));
     }
     Ok(out)
 }
@@ -403,7 +555,17 @@ async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyh
     match command {
         SessionsCommand::List(output) => {
             let versions = store.declaration_versions().await.map_err(store_error)?;
-            let mut t = Table::new(&["id", "kind", "held_on", "host", "title", "event", "participants", "agenda", "decisions"]);
+            let mut t = Table::new(&[
+                "id",
+                "kind",
+                "held_on",
+                "host",
+                "title",
+                "event",
+                "participants",
+                "agenda",
+                "decisions",
+            ]);
             for s in store.sessions().await.map_err(store_error)? {
                 let decisions: Vec<String> = versions
                     .iter()
@@ -437,9 +599,16 @@ async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyh
                 emergency_goals: a.goal.clone(),
             };
             let (id, version) = store.open_session(&new, who).await.map_err(store_error)?;
-            let mut msg = format!("session {id} opened: {} on {} hosted by {}", a.kind, a.date, a.host);
+            let mut msg = format!(
+                "session {id} opened: {} on {} hosted by {}",
+                a.kind, a.date, a.host
+            );
             if let (Some(v), Some(e)) = (version, &a.event) {
-                let _ = write!(msg, "; emergency pillar {} (declaration version {v})", hemi_store::governance::emergency_pillar_key(&e.to_uppercase()));
+                let _ = write!(
+                    msg,
+                    "; emergency pillar {} (declaration version {v})",
+                    hemi_store::governance::emergency_pillar_key(&e.to_uppercase())
+                );
             }
             eprintln!("{msg}");
             Ok(())
@@ -453,14 +622,33 @@ async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyh
                 .into_iter()
                 .find(|s| s.id == a.session)
                 .map(|s| s.held_on)
-                .ok_or_else(|| invalid("session", format!("session {} does not exist; see `hemi process sessions list`", a.session)))?;
+                .ok_or_else(|| {
+                    invalid(
+                        "session",
+                        format!(
+                            "session {} does not exist; see `hemi process sessions list`",
+                            a.session
+                        ),
+                    )
+                })?;
             for c in &mut changes {
                 if let Change::AddSignatory { signatory } = c {
                     signatory.joined_on = date_arg(&held_on)?;
                 }
             }
-            let version = store.decide(a.session, &changes, &a.reason, who).await.map_err(store_error)?;
-            eprintln!("session {}: declaration version {version} ({})", a.session, changes.iter().map(Change::summary).collect::<Vec<_>>().join("; "));
+            let version = store
+                .decide(a.session, &changes, &a.reason, who)
+                .await
+                .map_err(store_error)?;
+            eprintln!(
+                "session {}: declaration version {version} ({})",
+                a.session,
+                changes
+                    .iter()
+                    .map(Change::summary)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
             Ok(())
         }
     }
@@ -480,14 +668,34 @@ async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow
     };
     match command {
         FundingCommand::Pledge(a) | FundingCommand::Disburse(a) => {
-            let kind = if matches!(command, FundingCommand::Pledge(_)) { "pledge" } else { "disbursement" };
+            let kind = if matches!(command, FundingCommand::Pledge(_)) {
+                "pledge"
+            } else {
+                "disbursement"
+            };
             let entry = record(kind, a);
-            let id = store.record_funding(&entry, who).await.map_err(store_error)?;
-            eprintln!("{kind} {id}: {} {} from {} to {} ({})", a.amount, a.currency, a.donor, a.recipient, a.pillar);
+            let id = store
+                .record_funding(&entry, who)
+                .await
+                .map_err(store_error)?;
+            eprintln!(
+                "{kind} {id}: {} {} from {} to {} ({})",
+                a.amount, a.currency, a.donor, a.recipient, a.pillar
+            );
             Ok(())
         }
         FundingCommand::List(output) => {
-            let mut t = Table::new(&["date", "kind", "donor", "recipient", "pillar", "commitment", "amount", "currency", "note"]);
+            let mut t = Table::new(&[
+                "date",
+                "kind",
+                "donor",
+                "recipient",
+                "pillar",
+                "commitment",
+                "amount",
+                "currency",
+                "note",
+            ]);
             for f in store.funding().await.map_err(store_error)? {
                 t.push(vec![
                     f.dated_on.into(),
@@ -504,14 +712,24 @@ async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow
             print_table(&t, output.format)
         }
         FundingCommand::Summary(output) => {
-            let mut t = Table::new(&["pillar", "currency", "pledged", "disbursed", "disbursed_pct"]);
+            let mut t = Table::new(&[
+                "pillar",
+                "currency",
+                "pledged",
+                "disbursed",
+                "disbursed_pct",
+            ]);
             for r in store.funding_summary().await.map_err(store_error)? {
                 t.push(vec![
                     r.pillar.into(),
                     r.currency.into(),
                     float(r.pledged),
                     float(r.disbursed),
-                    if r.pledged > 0.0 { Cell::Float((r.disbursed / r.pledged * 1000.0).round() / 10.0) } else { Cell::Empty },
+                    if r.pledged > 0.0 {
+                        Cell::Float((r.disbursed / r.pledged * 1000.0).round() / 10.0)
+                    } else {
+                        Cell::Empty
+                    },
                 ]);
             }
             print_table(&t, output.format)
@@ -522,7 +740,13 @@ async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow
 async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow::Result<()> {
     match command {
         CouncilCommand::List(output) => {
-            let mut t = Table::new(&["seat", "holder", "us_expert", "appointed_by", "appointed_on"]);
+            let mut t = Table::new(&[
+                "seat",
+                "holder",
+                "us_expert",
+                "appointed_by",
+                "appointed_on",
+            ]);
             for s in store.council().await.map_err(store_error)? {
                 t.push(vec![
                     s.seat.seat.into(),
@@ -536,7 +760,10 @@ async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow
         }
         CouncilCommand::Appoint(a) => {
             if a.us == a.non_us {
-                return Err(invalid("--us", "say whether the expert is a US expert: --us or --non-us".into()));
+                return Err(invalid(
+                    "--us",
+                    "say whether the expert is a US expert: --us or --non-us".into(),
+                ));
             }
             let seat = CouncilSeat {
                 seat: a.seat.clone(),
@@ -544,12 +771,21 @@ async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow
                 us_expert: a.us,
                 appointed_by: a.appointed_by.clone(),
             };
-            store.appoint_council_seat(&seat, who).await.map_err(store_error)?;
-            eprintln!("seat {}: {} appointed by {}", a.seat, a.holder, a.appointed_by);
+            store
+                .appoint_council_seat(&seat, who)
+                .await
+                .map_err(store_error)?;
+            eprintln!(
+                "seat {}: {} appointed by {}",
+                a.seat, a.holder, a.appointed_by
+            );
             Ok(())
         }
         CouncilCommand::Remove { seat } => {
-            store.remove_council_seat(seat, who).await.map_err(store_error)?;
+            store
+                .remove_council_seat(seat, who)
+                .await
+                .map_err(store_error)?;
             eprintln!("seat {seat} emptied");
             Ok(())
         }
@@ -559,7 +795,18 @@ async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow
 async fn tasks(store: &Store, command: &TasksCommand, who: &Actor) -> anyhow::Result<()> {
     match command {
         TasksCommand::List(a) => {
-            let mut t = Table::new(&["id", "event", "playbook", "trigger", "assignee", "what", "due_at", "status", "escalate_to", "evidence"]);
+            let mut t = Table::new(&[
+                "id",
+                "event",
+                "playbook",
+                "trigger",
+                "assignee",
+                "what",
+                "due_at",
+                "status",
+                "escalate_to",
+                "evidence",
+            ]);
             for task in store.tasks(a.event.as_deref()).await.map_err(store_error)? {
                 t.push(vec![
                     Cell::Int(task.id),
@@ -577,9 +824,20 @@ async fn tasks(store: &Store, command: &TasksCommand, who: &Actor) -> anyhow::Re
             print_table(&t, a.output.format)
         }
         TasksCommand::Update(a) => {
-            let status = a.status.as_deref().map(TaskStatus::parse).transpose().map_err(refusal)?;
+            let status = a
+                .status
+                .as_deref()
+                .map(TaskStatus::parse)
+                .transpose()
+                .map_err(refusal)?;
             let task = store
-                .update_task(a.id, status, a.assignee.as_deref(), a.evidence.as_deref(), who)
+                .update_task(
+                    a.id,
+                    status,
+                    a.assignee.as_deref(),
+                    a.evidence.as_deref(),
+                    who,
+                )
                 .await
                 .map_err(store_error)?;
             eprintln!("task {}: {} ({})", task.id, task.status, task.assignee);
@@ -595,7 +853,12 @@ async fn tasks(store: &Store, command: &TasksCommand, who: &Actor) -> anyhow::Re
             };
             let mut t = Table::new(&["task", "assignee", "escalate_to", "overdue_hours"]);
             for e in store.escalations(now).await.map_err(store_error)? {
-                t.push(vec![Cell::Int(e.task_id), e.assignee.into(), e.escalate_to.into(), Cell::Int(e.overdue_hours)]);
+                t.push(vec![
+                    Cell::Int(e.task_id),
+                    e.assignee.into(),
+                    e.escalate_to.into(),
+                    Cell::Int(e.overdue_hours),
+                ]);
             }
             print_table(&t, a.output.format)
         }

@@ -208,7 +208,9 @@ store_test!(
         // transit country for capacity and shelter, all overdue a century later.
         let tasks = ok(
             &db,
-            &["process", "tasks", "list", "--event", &id, "--format", "csv"],
+            &[
+                "process", "tasks", "list", "--event", &id, "--format", "csv",
+            ],
         );
         for expected in [
             ",Task Force,\"Notify receiving and transit states",
@@ -222,7 +224,15 @@ store_test!(
         let count = tasks.lines().count() - 1;
         let overdue = ok(
             &db,
-            &["process", "tasks", "overdue", "--now", "2100-01-01", "--format", "csv"],
+            &[
+                "process",
+                "tasks",
+                "overdue",
+                "--now",
+                "2100-01-01",
+                "--format",
+                "csv",
+            ],
         );
         assert_eq!(overdue.lines().count() - 1, count, "{overdue}");
     }
