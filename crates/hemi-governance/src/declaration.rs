@@ -156,6 +156,16 @@ impl Declaration {
             .collect()
     }
 
+    /// Active emergency pillars a ministerial on `on` must continue, change, narrow or
+    /// close: those never reviewed, and those whose review date has come.
+    pub fn emergency_pillars_due(&self, on: &Date) -> Vec<&Pillar> {
+        self.pillars
+            .iter()
+            .filter(|p| p.kind == PillarKind::Emergency && p.status == PillarStatus::Active)
+            .filter(|p| p.review_by.as_ref().is_none_or(|r| r <= on))
+            .collect()
+    }
+
     /// True when `code` is a signatory that has not withdrawn.
     pub fn is_active_signatory(&self, code: &str) -> bool {
         self.signatories
@@ -1125,6 +1135,24 @@ mod tests {
             ("E-VEN-2022-09", "added")
         );
         assert!(diff(&after, &after).is_empty());
+        let due = |d: &Declaration, on: &str| -> Vec<String> {
+            d.emergency_pillars_due(&date(on))
+                .iter()
+                .map(|p| p.key.clone())
+                .collect()
+        };
+        assert_eq!(due(&after, "2023-06-23"), vec!["E-VEN-2022-09"]);
+        let continued = apply(
+            &after,
+            &Change::ContinuePillar {
+                key: "E-VEN-2022-09".into(),
+                review_by: Some(date("2024-06-30")),
+            },
+            &date("2023-06-23"),
+        )
+        .unwrap();
+        assert!(due(&continued, "2023-12-01").is_empty());
+        assert_eq!(due(&continued, "2024-06-30"), vec!["E-VEN-2022-09"]);
     }
 
     #[test]

@@ -611,6 +611,20 @@ async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyh
                 );
             }
             eprintln!("{msg}");
+            if a.kind == "ministerial" {
+                // Seed 001: at the next ministerial the emergency pillars are continued,
+                // changed, narrowed or closed; say which are waiting.
+                let held_on = date_arg(&a.date)?;
+                if let Some((_, decl)) = store.declaration(None, None).await.map_err(store_error)? {
+                    for p in decl.emergency_pillars_due(&held_on) {
+                        eprintln!(
+                            "emergency pillar {} ({}) awaits a decision: continue, change, narrow or close it with `hemi process sessions decide {id} ...`",
+                            p.key,
+                            p.event_id.as_deref().unwrap_or("")
+                        );
+                    }
+                }
+            }
             Ok(())
         }
         SessionsCommand::Decide(a) => {

@@ -131,6 +131,26 @@ store_test!(process_happy_path, |db: TestDb| async move {
         stderr(&opened)
     );
 
+    let next = hemi(
+        &db,
+        &[
+            "process",
+            "sessions",
+            "open",
+            "--kind",
+            "ministerial",
+            "--date",
+            "2023-06-23",
+            "--host",
+            "USA",
+        ],
+    );
+    assert!(
+        stderr(&next).contains("emergency pillar E-VEN-2022-09 (VEN-2022-09) awaits a decision"),
+        "{}",
+        stderr(&next)
+    );
+
     let versions = json(&db, &["process", "versions", "--format", "json"]);
     assert_eq!(versions.as_array().unwrap().len(), 6);
     assert_eq!(versions[4]["changes"], "commitment 2 is complete");

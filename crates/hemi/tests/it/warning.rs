@@ -235,6 +235,20 @@ store_test!(
             ],
         );
         assert_eq!(overdue.lines().count() - 1, count, "{overdue}");
+
+        // The quarterly report data shows the event with the status people gave it.
+        let q: serde_json::Value = serde_json::from_str(&ok(
+            &db,
+            &["process", "quarterly", "2021Q3", "--format", "json"],
+        ))
+        .unwrap();
+        let events = q["events"].as_array().unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e["id"] == id.as_str() && e["status"] == "confirmed"),
+            "{events:?}"
+        );
     }
 );
 
