@@ -29,9 +29,10 @@ pub const DEFAULT_LIMIT: usize = 100;
             Authenticate with a session cookie (browser) or `Authorization: Bearer TOKEN` \
             (issued with `hemi users token`). Errors are RFC 9457 problem details."
     ),
-    paths(list_series, series_values, totals, crate::indicators::list_indicators, crate::watch::list_events, crate::watch::event_detail, healthz, readyz),
+    paths(list_series, series_values, totals, crate::indicators::list_indicators, crate::governance::list_commitments, crate::watch::list_events, crate::watch::event_detail, healthz, readyz),
     components(schemas(SeriesItem, SeriesPage, ValueRow, ValuesPage, TotalRow, TotalsPage, Problem,
         crate::indicators::IndicatorsPage, crate::indicators::IndicatorItem,
+        crate::governance::CommitmentsPage, crate::governance::CommitmentItem,
         crate::watch::EventItem, crate::watch::EventsPage, crate::watch::EventDetail, crate::watch::AlertItem,
         crate::watch::RoleItem, crate::watch::HistoryItem, crate::watch::MonthValue)),
     modifiers(&SecuritySchemes),

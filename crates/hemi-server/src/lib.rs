@@ -11,10 +11,12 @@ mod api;
 mod assets;
 mod chart;
 pub mod disclosure;
+mod governance;
 mod indicators;
 pub mod map;
 mod pages;
 mod problem;
+pub mod report;
 pub mod routes;
 mod watch;
 
@@ -72,6 +74,8 @@ pub struct AppState {
     config: Arc<ServerConfig>,
     pending_uploads: Arc<Mutex<HashMap<String, pages::import::PendingUpload>>>,
     choices: Arc<Mutex<Option<CachedChoices>>>,
+    /// Response playbooks: confirming an event creates their tasks.
+    playbooks: Arc<hemi_governance::PlaybookSet>,
 }
 
 impl AppState {
@@ -90,7 +94,14 @@ impl AppState {
             config: Arc::new(config),
             pending_uploads: Arc::default(),
             choices: Arc::default(),
+            playbooks: Arc::default(),
         }
+    }
+
+    /// The response playbooks confirmations instantiate (none unless given).
+    pub fn with_playbooks(mut self, playbooks: hemi_governance::PlaybookSet) -> AppState {
+        self.playbooks = Arc::new(playbooks);
+        self
     }
 
     /// The store.

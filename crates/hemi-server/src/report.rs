@@ -179,7 +179,20 @@ fn corridor_chart(input: &QuarterlyInput, nationality: &str, countries: &[String
 }
 
 fn percent(share: Option<f64>) -> String {
-    share.map_or("–".into(), |s| format!("{:.0}%", (s * 100.0).clamp(0.0, 999.0)))
+    share.map_or("–".into(), |s| {
+        format!("{:.0}%", (s * 100.0).clamp(0.0, 999.0))
+    })
+}
+
+/// A small bar: the share of the way from baseline to target (SVG, so no inline style).
+fn progress_bar(share: Option<f64>) -> Markup {
+    let filled = share.unwrap_or(0.0).clamp(0.0, 1.0) * 70.0;
+    html! {
+        svg.bar width="70" height="8" aria-hidden="true" xmlns="http://www.w3.org/2000/svg" {
+            rect width="70" height="8" fill="#e4e8ed" {}
+            rect width=(format!("{filled:.1}")) height="8" fill="#1f7a4d" {}
+        }
+    }
 }
 
 /// The report as a complete HTML document.
@@ -240,18 +253,20 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                                 @for e in &d.events {
                                     tr {
                                         td { (e.id) }
-                                        td { (nationality_label(&e.nationality)) }
+                                        td.wrap { (nationality_label(&e.nationality)) }
                                         td { (e.first_alert) }
                                         td { (e.last_alert) }
-                                        td { (e.countries.iter().map(|c| country_name(c)).collect::<Vec<_>>().join(", ")) }
+                                        td.wrap { (e.countries.iter().map(|c| country_name(c)).collect::<Vec<_>>().join(", ")) }
                                         td { (e.status) }
                                     }
                                 }
                             }
                         }
                     }
-                    h3 { "Map: countries by alert level in the quarter" }
-                    (americas_map(&levels(input)))
+                    div.keep {
+                        h3 { "Map: countries by alert level in the quarter" }
+                        (americas_map(&levels(input)))
+                    }
                 }
                 section.break-before {
                     h2 { "2. Flows by corridor" }
@@ -260,7 +275,10 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                         p { "No event to chart." }
                     }
                     @for e in &charted {
-                        figure { (corridor_chart(input, &e.nationality, &e.countries)) }
+                        div.keep {
+                            h3 { (nationality_label(&e.nationality)) ": event " (e.id) }
+                            (corridor_chart(input, &e.nationality, &e.countries))
+                        }
                     }
                 }
                 section.break-before {
@@ -275,7 +293,7 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                                     tr {
                                         td { (a.month) }
                                         td { (country_name(&a.reporting)) }
-                                        td { (nationality_label(a.nationality.as_deref().unwrap_or("ALL"))) }
+                                        td.wrap { (nationality_label(a.nationality.as_deref().unwrap_or("ALL"))) }
                                         td.num { (format_count(a.value)) }
                                         td.num { (a.expected.map_or("–".into(), |v| format_count(v.round()))) }
                                         td.num { (a.upper.map_or("–".into(), |v| format_count(v.round()))) }
@@ -318,7 +336,7 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                                         td.num { (format_count(c.target_value)) " " (c.unit) }
                                         td.num { (c.latest_value.map_or("–".into(), format_count)) }
                                         td {
-                                            span.bar { span.fill style=(format!("width:{:.0}%", c.progress_share.unwrap_or(0.0).clamp(0.0, 1.0) * 100.0)) {} }
+                                            (progress_bar(c.progress_share))
                                             " " (percent(c.progress_share))
                                         }
                                         td { (c.target_date) }
@@ -404,15 +422,20 @@ h1 { font-size: 22pt; margin: 4px 0; }
 h2 { font-size: 14pt; color: #1d4e89; border-bottom: 1px solid #c9d3df; padding-bottom: 2px; }
 h3 { font-size: 11.5pt; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 9.5pt; }
-th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #dde3ea; vertical-align: top; }
+th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #dde3ea; vertical-align: top; white-space: nowrap; }
+td.wrap, th.wrap { white-space: normal; }
 th { background: #eef2f6; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr, figure, svg { break-inside: avoid; }
+tr, figure, svg, .keep { break-inside: avoid; }
 figure { margin: 8px 0 16px; }
 svg { max-width: 100%; height: auto; }
 .muted { color: #56606b; }
 .figures li { margin: 2px 0; }
-.bar { display: inline-block; width: 70px; height: 8px; background: #e4e8ed; vertical-align: middle; }
-.bar .fill { display: block; height: 8px; background: #1f7a4d; }
+.bar { vertical-align: middle; }
+figure.chart, figure.map { margin: 6px 0 14px; }
+figure.map > svg { max-width: 150mm; border: 1px solid #dde3ea; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 9pt; margin: 4px 0; }
+.legend .swatch { display: inline-block; vertical-align: middle; margin-right: 5px; }
+figcaption { color: #56606b; font-size: 9pt; }
 @media print { .break-before { break-before: page; } }
 "#;

@@ -65,6 +65,12 @@ pub static RULES: &[RouteRule] = &[
     rule(Method::POST, "/import", Access::Roles(UPLOADERS)),
     rule(Method::POST, "/import/commit", Access::Roles(UPLOADERS)),
     rule(Method::GET, "/audit", Access::Roles(ADMINS)),
+    rule(Method::GET, "/governance", Access::Public),
+    rule(
+        Method::GET,
+        "/reports/{quarter}",
+        Access::Roles(WATCH_READERS),
+    ),
     rule(Method::GET, "/watch", Access::Roles(WATCH_READERS)),
     rule(Method::GET, "/events/{id}", Access::Roles(WATCH_READERS)),
     rule(
@@ -77,6 +83,7 @@ pub static RULES: &[RouteRule] = &[
     rule(Method::GET, "/api/series/values", Access::Roles(STAFF)),
     rule(Method::GET, "/api/totals", Access::Roles(STAFF)),
     rule(Method::GET, "/api/indicators", Access::Public),
+    rule(Method::GET, "/api/commitments", Access::Public),
     rule(Method::GET, "/api/events", Access::Roles(WATCH_READERS)),
     rule(
         Method::GET,
@@ -106,6 +113,8 @@ fn handler(rule: &RouteRule) -> MethodRouter<AppState> {
         }
         ("POST", "/import/commit") => post(pages::import::commit),
         ("GET", "/audit") => get(pages::audit),
+        ("GET", "/governance") => get(pages::governance::show),
+        ("GET", "/reports/{quarter}") => get(pages::governance::quarterly),
         ("GET", "/watch") => get(pages::watch::board),
         ("GET", "/events/{id}") => get(pages::watch::event),
         ("POST", "/events/{id}/status") => post(pages::watch::set_status),
@@ -114,6 +123,7 @@ fn handler(rule: &RouteRule) -> MethodRouter<AppState> {
         ("GET", "/api/series/values") => get(api::series_values),
         ("GET", "/api/totals") => get(api::totals),
         ("GET", "/api/indicators") => get(crate::indicators::list_indicators),
+        ("GET", "/api/commitments") => get(crate::governance::list_commitments),
         ("GET", "/api/events") => get(crate::watch::list_events),
         ("GET", "/api/events/{id}") => get(crate::watch::event_detail),
         (method, path) => panic!("route table row {method} {path} has no handler"),

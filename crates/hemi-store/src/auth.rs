@@ -74,7 +74,7 @@ fn user_from_row(row: &AnyRow) -> StoredUser {
     }
 }
 
-async fn insert_audit<'e, E>(executor: E, event: &AuditEvent) -> Result<()>
+pub(crate) async fn insert_audit<'e, E>(executor: E, event: &AuditEvent) -> Result<()>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+pub mod governance;
 mod import;
 pub mod indicators;
 mod monitor;
@@ -52,6 +53,9 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("could not apply migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A governance rule refused the change; nothing was written.
+    #[error("{0}")]
+    Refused(#[from] hemi_governance::GovernanceError),
 }
 
 /// Result alias for this crate.

@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "HEMI_RULES_DIR")]
     pub rules_dir: Option<PathBuf>,
 
+    /// Directory of extra response playbooks (*.toml); a playbook with the name of a
+    /// bundled one replaces it.
+    #[arg(long, global = true, env = "HEMI_PLAYBOOKS_DIR")]
+    pub playbooks_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,6 +63,12 @@ pub enum Command {
     /// Manage user accounts of the web app: add, list, disable, issue API tokens.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// L.A. Process: the living declaration, sessions, commitments, funding, the Task
+    /// Force's council, response tasks and quarterly report data.
+    Process(Box<ProcessArgs>),
+    /// Reports: the Task Force's quarterly report as HTML or PDF.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Build a database from the bundled data and show what it holds.
     Demo(DemoArgs),
     /// Print the CLI reference as Markdown (used for the README).
@@ -398,6 +409,34 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The quarterly report: events, alerts and notification timeliness, flows by
+    /// corridor, commitments, burden-sharing indicators, tasks and recommendations.
+    Quarterly(QuarterlyReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuarterlyReportArgs {
+    /// Quarter, e.g. 2023Q3.
+    pub quarter: String,
+    /// Output format: a self-contained HTML file, or a PDF printed by headless Chromium
+    /// (Debian's `chromium`, or the binary named by HEMI_CHROMIUM).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// File to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// One HTML file with inline styles and SVG charts.
+    Html,
+    /// A PDF (A4) of the same document.
+    Pdf,
+}
+
 /// How to print a table.
 #[derive(Debug, Args, Clone, Copy, Default)]
 pub struct OutputArgs {
@@ -483,4 +522,398 @@ pub enum RoleArg {
     /// Works on regular pathways.
     #[value(name = "pathways_officer")]
     PathwaysOfficer,
+}
+
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    /// Who acts (name and role): recorded with every version and in the audit log.
+    #[arg(long, global = true, default_value = "secretariat")]
+    pub by: String,
+    /// Date a change takes effect, YYYY-MM-DD (default: today; session decisions take
+    /// the session's date).
+    #[arg(long, global = true, value_name = "DATE")]
+    pub on: Option<String>,
+    #[command(subcommand)]
+    pub command: ProcessCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProcessCommand {
+    /// Record the declaration as signed on 2022-06-10 (bundled, appendix B of seed 001),
+    /// its first commitments and the Task Force agencies; does nothing when done before.
+    Seed,
+    /// The declaration: pillars, deliverables, signatories, commitments.
+    Declaration(DeclarationArgs),
+    /// Every version of the declaration: when, who, in which session, why, what changed.
+    Versions(OutputArgs),
+    /// What changed from one version to another.
+    Diff(DiffArgs),
+    /// Commitments with measurable progress.
+    #[command(subcommand)]
+    Commitments(CommitmentsCommand),
+    /// Ministerials and emergency sessions, and their decisions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Pledges and disbursements; pledged vs disbursed per pillar and currency.
+    #[command(subcommand)]
+    Funding(FundingCommand),
+    /// The Task Force's stakeholder council (at least half of held seats non-US).
+    #[command(subcommand)]
+    Council(CouncilCommand),
+    /// The Task Force's member agencies (seed 001, fig. 7).
+    Agencies(OutputArgs),
+    /// Response tasks created from playbooks when an event is confirmed.
+    #[command(subcommand)]
+    Tasks(TasksCommand),
+    /// The response playbooks in force (bundled and --playbooks-dir).
+    Playbooks(OutputArgs),
+    /// Quarterly report data: events, alerts, notifications and their timeliness,
+    /// commitment progress, response tasks, recommendations.
+    Quarterly(QuarterlyArgs),
+    /// Add a Task Force recommendation to a quarter's report.
+    Recommend(RecommendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeclarationArgs {
+    /// This version number (default: the latest).
+    #[arg(value_name = "VERSION", conflicts_with = "as_of")]
+    pub number: Option<i64>,
+    /// The version in effect on this date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Older version.
+    pub from: i64,
+    /// Newer version.
+    pub to: i64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommitmentsCommand {
+    /// Commitments with their latest progress and assessment.
+    List(CommitmentsListArgs),
+    /// Record a commitment (a new version of the declaration).
+    Add(CommitmentAddArgs),
+    /// Report progress on a commitment.
+    Progress(ProgressArgs),
+    /// Assess a commitment at a ministerial: level and continue/stop.
+    Assess(AssessArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommitmentsListArgs {
+    /// Progress and assessments known on this date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CommitmentAddArgs {
+    /// State (ISO3) or organisation that commits; must be a signatory.
+    #[arg(long, default_value = "")]
+    pub owner: String,
+    /// Pillar key, e.g. P1.
+    #[arg(long)]
+    pub pillar: String,
+    /// What is committed.
+    #[arg(long)]
+    pub title: String,
+    /// What the numbers count, e.g. permits, visas, USD.
+    #[arg(long, default_value = "")]
+    pub unit: String,
+    /// Value at the baseline date.
+    #[arg(long, default_value_t = 0.0)]
+    pub baseline: f64,
+    /// Baseline date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub baseline_date: String,
+    /// Target value.
+    #[arg(long)]
+    pub target: f64,
+    /// Date the target is due, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub target_date: String,
+    /// A commitment this one needs (repeat for several).
+    #[arg(long, value_name = "ID")]
+    pub depends_on: Vec<i64>,
+    /// Session in which it was announced.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProgressArgs {
+    /// Commitment id.
+    pub id: i64,
+    /// Value reached, in the commitment's unit.
+    #[arg(long)]
+    pub value: f64,
+    /// Date the value refers to, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub reported_on: String,
+    /// Who reports it (agency, publication).
+    #[arg(long)]
+    pub source: String,
+    /// Link to the evidence.
+    #[arg(long, default_value = "")]
+    pub evidence: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Commitment id.
+    pub id: i64,
+    /// Ministerial session id.
+    #[arg(long)]
+    pub session: i64,
+    /// not_started, limited, substantial, complete or withdrawn.
+    #[arg(long)]
+    pub level: String,
+    /// continue or stop (until the next ministerial).
+    #[arg(long, default_value = "continue")]
+    pub decision: String,
+    /// Note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Sessions with their decisions.
+    List(OutputArgs),
+    /// Open a ministerial or an emergency session (from an early-warning event: it
+    /// opens an emergency pillar E-<event id>).
+    Open(SessionOpenArgs),
+    /// Record a session's decisions: typed changes to the declaration, one new version.
+    Decide(DecideArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SessionOpenArgs {
+    /// ministerial or emergency.
+    #[arg(long)]
+    pub kind: String,
+    /// Date held, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    /// Host state or organisation.
+    #[arg(long)]
+    pub host: String,
+    /// Title.
+    #[arg(long, default_value = "")]
+    pub title: String,
+    /// A participant (repeat).
+    #[arg(long)]
+    pub participant: Vec<String>,
+    /// An agenda item (repeat).
+    #[arg(long)]
+    pub agenda: Vec<String>,
+    /// Minutes.
+    #[arg(long, default_value = "")]
+    pub minutes: String,
+    /// Early-warning event id (as `hemi events list` shows it) an emergency session responds to.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+    /// A goal of the emergency pillar (repeat).
+    #[arg(long)]
+    pub goal: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// Session id.
+    pub session: i64,
+    /// Why (recorded with the version).
+    #[arg(long)]
+    pub reason: String,
+    /// Add a pillar: KEY=TITLE (with --kind and --goal).
+    #[arg(long, value_name = "KEY=TITLE")]
+    pub add_pillar: Option<String>,
+    /// Kind of the added pillar: permanent, temporary or emergency.
+    #[arg(long, default_value = "temporary")]
+    pub kind: String,
+    /// Event an added emergency pillar responds to.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+    /// A goal of the added or modified pillar (repeat); with --narrow-pillar, a goal kept.
+    #[arg(long)]
+    pub goal: Vec<String>,
+    /// Change a pillar: KEY or KEY=NEW TITLE (with --goal to replace its goals).
+    #[arg(long, value_name = "KEY[=TITLE]")]
+    pub modify_pillar: Option<String>,
+    /// Keep a pillar in force (with --review-by).
+    #[arg(long, value_name = "KEY")]
+    pub continue_pillar: Option<String>,
+    /// Review date for --continue-pillar, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub review_by: Option<String>,
+    /// Keep only the --goal goals of a pillar.
+    #[arg(long, value_name = "KEY")]
+    pub narrow_pillar: Option<String>,
+    /// Close a pillar.
+    #[arg(long, value_name = "KEY")]
+    pub close_pillar: Option<String>,
+    /// Remove a pillar and its deliverables.
+    #[arg(long, value_name = "KEY")]
+    pub remove_pillar: Option<String>,
+    /// A state joins: CODE=NAME (an organisation with --organisation).
+    #[arg(long, value_name = "CODE=NAME")]
+    pub add_signatory: Option<String>,
+    /// The joining signatory is an international organisation.
+    #[arg(long)]
+    pub organisation: bool,
+    /// A signatory withdraws (commitments others depend on need --alternate).
+    #[arg(long, value_name = "CODE")]
+    pub withdraw: Option<String>,
+    /// Alternate arrangement for a withdrawing signatory's commitment:
+    /// ID=ARRANGEMENT, or ID=ARRANGEMENT@NEW_OWNER when another signatory takes it over.
+    #[arg(long, value_name = "ID=TEXT[@OWNER]")]
+    pub alternate: Vec<String>,
+    /// Set a deliverable's status: KEY=STATUS (e.g. P1-D1=done).
+    #[arg(long, value_name = "KEY=STATUS")]
+    pub deliverable_status: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FundingCommand {
+    /// Record a pledge.
+    Pledge(FundingArgs),
+    /// Record a disbursement.
+    Disburse(FundingArgs),
+    /// Every pledge and disbursement.
+    List(OutputArgs),
+    /// Pledged vs disbursed per pillar and currency (currencies are never added up).
+    Summary(OutputArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FundingArgs {
+    /// Donor.
+    #[arg(long)]
+    pub donor: String,
+    /// Recipient.
+    #[arg(long)]
+    pub recipient: String,
+    /// Pillar key.
+    #[arg(long)]
+    pub pillar: String,
+    /// Commitment funded.
+    #[arg(long, value_name = "ID")]
+    pub commitment: Option<i64>,
+    /// Amount.
+    #[arg(long)]
+    pub amount: f64,
+    /// ISO 4217 currency code, e.g. USD.
+    #[arg(long)]
+    pub currency: String,
+    /// Date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    /// Note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CouncilCommand {
+    /// Held seats.
+    List(OutputArgs),
+    /// Appoint an expert; refused when at least half of held seats would not be non-US.
+    Appoint(AppointArgs),
+    /// Empty a seat; refused when it would break parity.
+    Remove {
+        /// Seat.
+        seat: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AppointArgs {
+    /// Seat name or number.
+    pub seat: String,
+    /// The expert.
+    #[arg(long)]
+    pub holder: String,
+    /// Appointing organisation (OAS, IDB, UNHCR Americas, a Task Force agency ...).
+    #[arg(long)]
+    pub appointed_by: String,
+    /// The expert is a US expert.
+    #[arg(long, conflicts_with = "non_us")]
+    pub us: bool,
+    /// The expert is not a US expert.
+    #[arg(long)]
+    pub non_us: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TasksCommand {
+    /// Response tasks.
+    List(TasksListArgs),
+    /// Change a task's status, assignee or evidence.
+    Update(TaskUpdateArgs),
+    /// Open tasks past due and whom they escalate to.
+    Overdue(OverdueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TasksListArgs {
+    /// Only this event's tasks.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TaskUpdateArgs {
+    /// Task id.
+    pub id: i64,
+    /// open, in_progress, done (needs evidence) or cancelled.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// New assignee.
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Evidence (a link or a sentence).
+    #[arg(long)]
+    pub evidence: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OverdueArgs {
+    /// The time to judge at, RFC 3339 or YYYY-MM-DD (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct QuarterlyArgs {
+    /// Quarter, e.g. 2023Q3.
+    pub quarter: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// Quarter, e.g. 2023Q3.
+    pub quarter: String,
+    /// The recommendation.
+    #[arg(long)]
+    pub text: String,
+    /// To whom (e.g. the interagency response, a member state).
+    #[arg(long, default_value = "")]
+    pub to: String,
 }

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod governance;
 mod input_error;
 mod notify;
 mod output;

@@ -2,6 +2,7 @@
 //! as inline SVG. Layout, the home page and what several pages share live here.
 
 pub mod explorer;
+pub mod governance;
 pub mod import;
 pub mod indicators;
 pub mod login;
@@ -16,7 +17,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 use crate::access::{Role, Viewer};
 use crate::problem::ApiError;
@@ -85,10 +86,7 @@ pub fn layout(viewer: &Viewer, current: &str, title: &str, body: Markup) -> Mark
                                 @if role.is_some_and(|r| UPLOADERS.contains(&r)) { (nav_item("/import", "Import")) }
                                 @if role.is_some_and(|r| WATCH_READERS.contains(&r)) { (nav_item("/watch", "Watch board")) }
                                 @if role.is_some_and(|r| ADMINS.contains(&r)) { (nav_item("/audit", "Audit log")) }
-                                // Reserved slot: the Governance page is added by other work;
-                                // until then it is named, not linked.
-                                (PreEscaped("<!-- NAV-RESERVED: governance -->"))
-                                li.reserved data-reserved="governance" title="Planned: not built yet" { "Governance (planned)" }
+                                (nav_item("/governance", "L.A. Process"))
                             }
                         }
                         div.who {

@@ -432,7 +432,33 @@ pub async fn set_status(
         reason: change.why.clone(),
         changed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     };
-    if let Err(e) = state.store.record_event_transition(&row).await {
+    let recorded = if change.to == EventStatus::Confirmed {
+        // Confirming starts the response: the playbooks' tasks are created with it.
+        let actor = hemi_store::governance::Actor {
+            name: row.changed_by.clone(),
+            on: hemi_governance::Date::from_unix(crate::unix_now()),
+            at: crate::unix_now(),
+        };
+        let as_of_month = match as_of_or_newest(&state, parse_as_of(&as_of).ok().flatten()).await {
+            Ok(Some(m)) => m,
+            Ok(None) => event.last_alert,
+            Err(e) => return server_error_page(&viewer, e),
+        };
+        hemi_store::governance::confirm_event(
+            &state.store,
+            &state.rules,
+            &state.playbooks,
+            &event,
+            as_of_month,
+            &row,
+            &actor,
+        )
+        .await
+        .map(|_| ())
+    } else {
+        state.store.record_event_transition(&row).await
+    };
+    if let Err(e) = recorded {
         return server_error_page(&viewer, e);
     }
     tracing::info!(event = %event.id, from = %change.from, to = %change.to, by = %user.name, "event status changed");

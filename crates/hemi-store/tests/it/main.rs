@@ -6,6 +6,8 @@ use hemi_flows::{parse_table, ParsedTable, ProfileSet};
 use hemi_store::{ImportItem, SeriesFilter, Store};
 use hemi_testing::{data, repo_root, store_test, TestDb};
 
+mod governance;
+
 fn profiles() -> ProfileSet {
     let mut files: Vec<(String, String)> = std::fs::read_dir(repo_root().join("profiles"))
         .unwrap()

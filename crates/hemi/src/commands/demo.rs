@@ -28,6 +28,7 @@ pub async fn run(
     profiles: &ProfileSet,
     rules: &crate::watch::Rules,
     rules_dir: Option<&std::path::Path>,
+    playbooks_dir: Option<&std::path::Path>,
     args: &DemoArgs,
 ) -> anyhow::Result<()> {
     let dir = data_dir(args);
@@ -104,6 +105,12 @@ pub async fn run(
     )?;
     write_stdout(&out)?;
     ensure_demo_admin(store).await?;
+    // The L.A. Declaration as signed, so the governance pages and reports have content.
+    let who = crate::governance::actor("demo", None)?;
+    store
+        .governance_seed(&crate::governance::seed()?, &who)
+        .await
+        .map_err(crate::governance::store_error)?;
     if args.no_serve {
         return Ok(());
     }
@@ -111,6 +118,7 @@ pub async fn run(
         store.clone(),
         profiles.clone(),
         rules_dir,
+        playbooks_dir,
         &crate::cli::ServeArgs {
             bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,

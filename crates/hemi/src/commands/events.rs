@@ -12,7 +12,12 @@ use crate::input_error::InputError;
 use crate::output::{print_table, write_stdout, Cell, Table};
 use crate::watch::{events, month_arg, newest_month, roles, Rules};
 
-pub async fn run(store: &Store, rules: &Rules, command: &EventsCommand) -> anyhow::Result<()> {
+pub async fn run(
+    store: &Store,
+    rules: &Rules,
+    playbooks_dir: Option<&std::path::Path>,
+    command: &EventsCommand,
+) -> anyhow::Result<()> {
     match command {
         EventsCommand::List(args) => {
             let as_of = as_of_or_newest(store, rules, args.as_of.as_deref()).await?;
@@ -61,16 +66,21 @@ pub async fn run(store: &Store, rules: &Rules, command: &EventsCommand) -> anyho
                     "see `hemi events show` for the current status",
                 )
             })?;
-            store
-                .record_event_transition(&EventTransitionRow {
-                    event_id: event.id.clone(),
-                    from_status: change.from.to_string(),
-                    to_status: change.to.to_string(),
-                    changed_by: args.by.clone(),
-                    reason: args.reason.clone(),
-                    changed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-                })
-                .await?;
+            let row = EventTransitionRow {
+                event_id: event.id.clone(),
+                from_status: change.from.to_string(),
+                to_status: change.to.to_string(),
+                changed_by: args.by.clone(),
+                reason: args.reason.clone(),
+                changed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            };
+            if change.to == EventStatus::Confirmed {
+                // Confirming starts the response: the playbooks' tasks are created in the
+                // same transaction as the status change.
+                confirm(store, rules, playbooks_dir, &event, as_of, &row).await?;
+            } else {
+                store.record_event_transition(&row).await?;
+            }
             eprintln!(
                 "event {}: {} -> {} by {}",
                 event.id, change.from, change.to, args.by
@@ -78,6 +88,31 @@ pub async fn run(store: &Store, rules: &Rules, command: &EventsCommand) -> anyho
             Ok(())
         }
     }
+}
+
+/// Record a confirmation with the response tasks of every applicable playbook.
+async fn confirm(
+    store: &Store,
+    rules: &Rules,
+    playbooks_dir: Option<&std::path::Path>,
+    event: &Event,
+    as_of: hemi_core::Period,
+    row: &EventTransitionRow,
+) -> anyhow::Result<()> {
+    let playbooks = crate::governance::playbooks(playbooks_dir)?;
+    let who = crate::governance::actor(&row.changed_by, None)?;
+    let created =
+        hemi_store::governance::confirm_event(store, rules, &playbooks, event, as_of, row, &who)
+            .await
+            .map_err(crate::governance::store_error)?;
+    if !created.is_empty() {
+        eprintln!(
+            "{} response task(s) from the playbooks: `hemi process tasks list --event {}`",
+            created.len(),
+            event.id
+        );
+    }
+    Ok(())
 }
 
 fn bad(field: &str, message: String, hint: &str) -> anyhow::Error {

@@ -6,7 +6,9 @@ mod export;
 mod forecast;
 mod import;
 mod indicators;
+mod process;
 mod profiles;
+mod report;
 mod series;
 mod serve;
 mod users;
@@ -37,7 +39,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             warn::run(&open(&cli.database_url).await?, &rules()?, command).await
         }
         Command::Events(command) => {
-            events::run(&open(&cli.database_url).await?, &rules()?, command).await
+            events::run(
+                &open(&cli.database_url).await?,
+                &rules()?,
+                cli.playbooks_dir.as_deref(),
+                command,
+            )
+            .await
         }
         Command::Forecast(args) => {
             forecast::run(&open(&cli.database_url).await?, &rules()?, args).await
@@ -48,17 +56,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 open(&cli.database_url).await?,
                 profiles()?,
                 cli.rules_dir.as_deref(),
+                cli.playbooks_dir.as_deref(),
                 args,
             )
             .await
         }
         Command::Users(command) => users::run(&open(&cli.database_url).await?, command).await,
+        Command::Report(command) => {
+            report::run(&open(&cli.database_url).await?, &rules()?, command).await
+        }
+        Command::Process(args) => {
+            process::run(
+                &open(&cli.database_url).await?,
+                args,
+                cli.rules_dir.as_deref(),
+                cli.playbooks_dir.as_deref(),
+            )
+            .await
+        }
         Command::Demo(args) => {
             demo::run(
                 &open(&cli.database_url).await?,
                 &profiles()?,
                 &rules()?,
                 cli.rules_dir.as_deref(),
+                cli.playbooks_dir.as_deref(),
                 args,
             )
             .await

@@ -34,7 +34,10 @@ pub async fn run(store: &Store, rules: &Rules, command: &ReportCommand) -> anyho
                     hint: "write a quarter as YYYYQn, e.g. 2023Q3".into(),
                 }))
             })?;
-            let generated = hemi_server::pages::format_time(now_unix());
+            let generated = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .replace('T', " ")
+                .replace('Z', " UTC");
             let input = hemi_server::report::gather(store, rules, &quarter, generated)
                 .await
                 .context("gathering the quarterly report's data")?;
@@ -54,13 +57,6 @@ pub async fn run(store: &Store, rules: &Rules, command: &ReportCommand) -> anyho
             Ok(())
         }
     }
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -86,8 +82,8 @@ fn print_pdf(html: &str, out: &Path) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let page = dir.path().join("report.html");
     write(&page, html.as_bytes())?;
-    let out_abs = std::path::absolute(out)
-        .with_context(|| format!("cannot resolve {}", out.display()))?;
+    let out_abs =
+        std::path::absolute(out).with_context(|| format!("cannot resolve {}", out.display()))?;
     let output = Command::new(&browser)
         .args([
             "--headless",
@@ -97,13 +93,15 @@ fn print_pdf(html: &str, out: &Path) -> anyhow::Result<()> {
             "--disable-background-networking",
             "--no-pdf-header-footer",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("--print-to-pdf={}", out_abs.display()))
         .arg(format!("file://{}", page.display()))
         .output()
         .with_context(|| format!("cannot run {}", browser.display()))?;
-    let ok = output.status.success()
-        && std::fs::metadata(&out_abs).is_ok_and(|m| m.len() > 0);
+    let ok = output.status.success() && std::fs::metadata(&out_abs).is_ok_and(|m| m.len() > 0);
     if !ok {
         bail!(
             "{} did not print the PDF (exit {}): {}",

@@ -14,9 +14,11 @@ pub async fn run(
     store: Store,
     profiles: ProfileSet,
     rules_dir: Option<&Path>,
+    playbooks_dir: Option<&Path>,
     args: &ServeArgs,
 ) -> anyhow::Result<()> {
     let rules = crate::watch::load_rules(rules_dir)?;
+    let playbooks = crate::governance::playbooks(playbooks_dir)?;
     hemi_server::init_tracing();
     let config = ServerConfig {
         secure_cookies: args.secure_cookies,
@@ -24,7 +26,7 @@ pub async fn run(
         ..ServerConfig::default()
     };
     let result = hemi_server::serve(
-        AppState::new(store.clone(), profiles, rules, config),
+        AppState::new(store.clone(), profiles, rules, config).with_playbooks(playbooks),
         args.bind,
     )
     .await;

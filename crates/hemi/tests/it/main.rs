@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod commands;
+mod process;
 mod warning;
 
 use std::path::Path;

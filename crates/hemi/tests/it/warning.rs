@@ -203,6 +203,52 @@ store_test!(
             ),
             "{show}"
         );
+
+        // Confirming started the response: the Haiti-2021 playbook's tasks, one per
+        // transit country for capacity and shelter, all overdue a century later.
+        let tasks = ok(
+            &db,
+            &[
+                "process", "tasks", "list", "--event", &id, "--format", "csv",
+            ],
+        );
+        for expected in [
+            ",Task Force,\"Notify receiving and transit states",
+            ",PAN,\"Raise processing capacity at the border posts of PAN",
+            ",HND,Open emergency shelter in HND",
+            ",MEX,Raise processing and asylum capacity in MEX",
+            ",USA,\"Prepare processing capacity",
+        ] {
+            assert!(tasks.contains(expected), "{expected}: {tasks}");
+        }
+        let count = tasks.lines().count() - 1;
+        let overdue = ok(
+            &db,
+            &[
+                "process",
+                "tasks",
+                "overdue",
+                "--now",
+                "2100-01-01",
+                "--format",
+                "csv",
+            ],
+        );
+        assert_eq!(overdue.lines().count() - 1, count, "{overdue}");
+
+        // The quarterly report data shows the event with the status people gave it.
+        let q: serde_json::Value = serde_json::from_str(&ok(
+            &db,
+            &["process", "quarterly", "2021Q3", "--format", "json"],
+        ))
+        .unwrap();
+        let events = q["events"].as_array().unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e["id"] == id.as_str() && e["status"] == "confirmed"),
+            "{events:?}"
+        );
     }
 );
 
