@@ -163,3 +163,25 @@ test('burden sharing: anonymous, Venezuelans hosted per 1,000 inhabitants, chart
   await page.screenshot({ path: `${artifacts}indicators-unhcr.png`, fullPage: true });
   await page.context().close();
 });
+
+test('L.A. Process: anonymous, the declaration as signed and commitments; staff read the quarterly report', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await Promise.all([page.waitForNavigation(), page.click('nav.main a[href="/governance"]')]);
+  assert.match(await page.textContent('h1'), /L\.A\. Process/);
+  assert.equal(await page.locator('section.pillar').count(), 4, 'four pillars as signed');
+  assert.match(await page.textContent('main'), /Signatories \(20\)/);
+  assert.match(await page.textContent('main'), /Regularisation permits to Venezuelan migrants and refugees/);
+  await page.screenshot({ path: `${artifacts}governance.png`, fullPage: true });
+  // The quarterly report is for staff: anonymous visitors are sent to log in.
+  await page.goto(`${base}/reports/2021Q3`);
+  assert.match(new URL(page.url()).pathname, /^\/login/);
+  await logIn(page, 'e2e_watch', 'watch-password-1');
+  await page.goto(`${base}/reports/2021Q3`);
+  assert.match(await page.textContent('h1'), /Quarterly report 2021Q3/);
+  assert.match(await page.textContent('body'), /Haiti \(HTI\): event HTI-2021-/);
+  assert.ok(await page.locator('figure.chart svg polyline').count() >= 2, 'corridor charts drawn');
+  assert.deepEqual(page.foreign, []);
+  await page.screenshot({ path: `${artifacts}report-2021Q3.png`, fullPage: true });
+  await page.context().close();
+});

@@ -258,7 +258,8 @@ async fn every_route_as_every_role(app: &TestApp) {
         let uri = rule
             .path
             .replace("/static/{file}", &css_path)
-            .replace("{id}", "NONE-2000-01");
+            .replace("{id}", "NONE-2000-01")
+            .replace("{quarter}", "2021Q3");
         assert!(!uri.contains('{'), "no probe for {}", rule.path);
         let callers: Vec<Option<Role>> = std::iter::once(None)
             .chain(Role::ALL.into_iter().map(Some))
@@ -350,8 +351,10 @@ async fn every_route_as_every_role(app: &TestApp) {
             "/login",
             "/portal",
             "/indicators",
+            "/governance",
             "/api/openapi.json",
-            "/api/indicators"
+            "/api/indicators",
+            "/api/commitments"
         ]
     );
 }
@@ -929,10 +932,11 @@ async fn plumbing_answers(app: &TestApp) {
 
     let home = get_as(app, None, "/").await;
     assert!(home.headers.contains_key("x-request-id"));
-    // The watch-board slot is now a page; only governance is still reserved.
+    // Every slot the navigation once reserved is now a page: the public sees the L.A. Process.
+    assert!(!home.body.contains("data-reserved"));
     assert!(
-        !home.body.contains("data-reserved=\"watch-board\"")
-            && home.body.contains("data-reserved=\"governance\"")
+        home.body.contains("<a href=\"/governance\""),
+        "nav links the L.A. Process page"
     );
     let watcher_home = get_as(app, Some(Role::WatchOfficer), "/").await.body;
     assert!(

@@ -755,7 +755,8 @@ impl Store {
     }
 
     /// Commitments with their latest progress reported on or before `as_of` (all when
-    /// `None`), by id.
+    /// `None`), by id. With `as_of`, commitments whose baseline is later (not yet made
+    /// then) are left out.
     pub async fn commitments(&self, as_of: Option<&Date>) -> Result<Vec<CommitmentRow>> {
         let rows = sqlx::query(
             "SELECT id, owner, pillar, title, unit, baseline_value, baseline_date, target_value, target_date, status, arrangement \
@@ -771,6 +772,7 @@ impl Store {
         let cut = as_of.map(|d| d.to_string());
         Ok(rows
             .iter()
+            .filter(|r| cut.as_ref().is_none_or(|c| r.get::<String, _>(6) <= *c))
             .map(|r| {
                 let id: i64 = r.get(0);
                 let latest = progress

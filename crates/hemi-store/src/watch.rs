@@ -50,9 +50,9 @@ pub async fn newest_month(store: &Store, rules: &WatchRules) -> Result<Option<Pe
     Ok(month)
 }
 
-/// How many replays are kept: each is one per data version and month asked for (a
-/// board, an event page and the CLI ask for one or two), about 15 MB each.
-const REPLAY_CACHE_ENTRIES: usize = 4;
+/// How many replays are kept: one per data version and month asked for (the newest
+/// month's is computed, the others are cut from it), about 15 MB each.
+const REPLAY_CACHE_ENTRIES: usize = 8;
 
 /// Full replays by (data version, last month, rules). A replay of every watched series
 /// takes seconds of CPU and its result only changes when data is imported, so the web
@@ -144,30 +144,72 @@ impl Replayed {
 
 /// Every watched series replayed from its first month to `to`, with event ids; cached
 /// per data version (see [`ReplayCache`]).
+///
+/// Only the replay to the newest month is computed from the series. A replay to an
+/// earlier month is that replay's rows up to the month: a row for month m depends on
+/// data up to m only, and event ids only on earlier alerts (the no-look-ahead property,
+/// tested in `hemi/tests/it/warning.rs`), so cutting rows equals cutting data. Asking
+/// for any month therefore costs one replay per data version, not one per month asked.
 pub async fn full_replay(store: &Store, rules: &WatchRules, to: Period) -> Result<Arc<Replayed>> {
-    let key = ReplayKey {
-        data_version: store.data_version().await?,
-        to,
-        rules: rules_fingerprint(rules),
+    let data_version = store.data_version().await?;
+    let fingerprint = rules_fingerprint(rules);
+    let newest = newest_month(store, rules).await?;
+    let computed_to = match newest {
+        Some(n) if n < to => n,
+        Some(_) | None => to,
     };
-    let cell = store.replay_cache.cell(key);
-    let rows = cell
-        .get_or_try_init(|| async {
-            let filter = WatchFilter {
-                to: Some(to),
-                ..Default::default()
-            };
-            let series = store.watched_series(&rules.roster, &filter).await?;
-            let first = series.iter().map(|s| s.start).min().unwrap_or(to);
-            let rows = replay(&series, first, to, &rules.triggers);
-            Ok::<_, crate::StoreError>(Arc::new(Replayed::new(
-                rows,
-                to,
-                rules.triggers.event_window_months,
-            )))
-        })
+    let base = cached(store, data_version, computed_to, fingerprint, || async {
+        let filter = WatchFilter {
+            to: Some(computed_to),
+            ..Default::default()
+        };
+        let series = store.watched_series(&rules.roster, &filter).await?;
+        let first = series.iter().map(|s| s.start).min().unwrap_or(computed_to);
+        let rows = replay(&series, first, computed_to, &rules.triggers);
+        Ok(Replayed::new(
+            rows,
+            computed_to,
+            rules.triggers.event_window_months,
+        ))
+    })
+    .await?;
+    match newest {
+        Some(n) if to < n => {
+            cached(store, data_version, to, fingerprint, || async {
+                let rows = base
+                    .rows
+                    .iter()
+                    .filter(|r| r.month <= to)
+                    .cloned()
+                    .collect();
+                Ok(Replayed::new(rows, to, rules.triggers.event_window_months))
+            })
+            .await
+        }
+        _ => Ok(base),
+    }
+}
+
+async fn cached<F, Fut>(
+    store: &Store,
+    data_version: (i64, i64),
+    to: Period,
+    rules: u64,
+    compute: F,
+) -> Result<Arc<Replayed>>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Replayed>>,
+{
+    let cell = store.replay_cache.cell(ReplayKey {
+        data_version,
+        to,
+        rules,
+    });
+    let replayed = cell
+        .get_or_try_init(|| async { compute().await.map(Arc::new) })
         .await?;
-    Ok(rows.clone())
+    Ok(replayed.clone())
 }
 
 /// Replay every watched series up to `to` (so event ids are the same whatever is

@@ -217,9 +217,15 @@ pub async fn home(Extension(viewer): Extension<Viewer>) -> Response {
                         p { "Early warning: open events where one nationality surges in several countries, with country roles and the decisions taken. For watch officers and the secretariat." }
                     }
                 }
-                div.card.reserved {
-                    h2 { "Governance" }
-                    p.muted { "Planned: data-sharing agreements and decisions. Not built yet." }
+                div.card {
+                    h2 { a href="/governance" { "L.A. Process" } }
+                    p { "The living declaration: pillars, deliverables, signatories, each state's commitments and their progress, sessions and funding." }
+                }
+                @if role.is_some_and(|r| WATCH_READERS.contains(&r)) {
+                    div.card {
+                        h2 { a href="/reports/2023Q3" { "Quarterly report" } }
+                        p { "The Task Force's report for a quarter (change the quarter in the address): events, corridors, timeliness, commitments, recommendations." }
+                    }
                 }
             }
         },

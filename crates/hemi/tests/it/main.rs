@@ -4,6 +4,7 @@
 mod bad_input;
 mod commands;
 mod process;
+mod report;
 mod warning;
 
 use std::path::Path;
