@@ -30,18 +30,25 @@ pub const MAX_LAG_YEARS: i32 = 5;
 #[into_params(parameter_in = Query)]
 pub struct IndicatorsQuery {
     /// `undesa` (default: foreign-born stock, UN DESA) or `unhcr` (refugees, asylum seekers and others of concern from abroad).
+    #[param(pattern = r"^(undesa|unhcr)?$")]
     pub measure: Option<String>,
     /// Year of the counts (default: the newest the measure's table has).
+    #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)?$")]
     pub year: Option<String>,
     /// Only people of this origin (ISO3), e.g. VEN.
+    #[param(pattern = r"^([A-Za-z]{3})?$")]
     pub origin: Option<String>,
     /// `per_1000` (default), `per_usd_million` or `hosted`.
+    #[param(pattern = r"^(per_1000|per_usd_million|hosted)?$")]
     pub rank_by: Option<String>,
     /// `americas` (default) or `world`.
+    #[param(pattern = r"^(americas|world)?$")]
     pub scope: Option<String>,
     /// Years population or GDP may lag the count, 0 to 5 (default 1).
+    #[param(minimum = 0, maximum = 5)]
     pub max_lag_years: Option<i32>,
     /// `json` (default) or `csv`.
+    #[param(pattern = r"^(json|csv)?$")]
     pub format: Option<String>,
 }
 

@@ -30,6 +30,10 @@ pub const CORRIDOR_CHARTS: usize = 3;
 pub const CORRIDOR_MONTHS: i32 = 18;
 /// Host countries listed in the indicators section.
 pub const INDICATOR_ROWS: usize = 10;
+/// Hosts smaller than this are left out of the report's ranking: per-1,000 ratios of
+/// small islands (Aruba, Sint Maarten) top any list and say little about burden sharing
+/// between states; the public `/indicators` page still lists every country.
+pub const INDICATOR_MIN_POPULATION: f64 = 1_000_000.0;
 
 /// Everything the report shows, gathered before rendering.
 pub struct QuarterlyInput {
@@ -361,13 +365,13 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                         None => p { "The UN DESA migrant stock table is not loaded." },
                         Some(t) => {
                             p.muted { "Foreign-born people per 1,000 inhabitants in " (t.options.year)
-                                ", the Americas (UN DESA International Migrant Stock, female plus male; population from the World Bank table). Top " (INDICATOR_ROWS) "." }
+                                ", countries of the Americas with at least 1 million inhabitants (UN DESA International Migrant Stock, female plus male; population and GDP from the World Bank table). Top " (INDICATOR_ROWS) "; every country is on the public burden-sharing page." }
                             table {
                                 thead { tr { th.num { "Rank" } th { "Host" } th.num { "Foreign-born" } th.num { "Per 1,000" } th.num { "Per USD 1 million GDP" } } }
                                 tbody {
-                                    @for r in t.indicators.rows.iter().filter(|r| r.rank.is_some()).take(INDICATOR_ROWS) {
+                                    @for (n, r) in t.indicators.rows.iter().filter(|r| r.rank.is_some() && r.population.is_some_and(|p| p >= INDICATOR_MIN_POPULATION)).take(INDICATOR_ROWS).enumerate() {
                                         tr {
-                                            td.num { (r.rank.unwrap_or(0)) }
+                                            td.num { (n + 1) }
                                             td { (country_name(&r.host)) }
                                             td.num { (format_count(r.hosted)) }
                                             td.num { (r.per_1000.map_or("–".into(), |v| format!("{v:.1}"))) }
