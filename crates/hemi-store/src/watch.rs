@@ -63,7 +63,15 @@ pub struct ReplayCache {
     entries: Mutex<VecDeque<(ReplayKey, Arc<OnceCell<Arc<Replayed>>>)>>,
     /// The newest watched month for a (data version, rules); every page asks for it.
     newest: Mutex<Option<((i64, i64), u64, Option<Period>)>>,
+    /// Country roles by (data version, rules, event id, alerts, month): reading the
+    /// presentations, returns and diaspora stocks they need takes seconds.
+    roles: Mutex<VecDeque<(RolesKey, Arc<Option<RoleAssignment>>)>>,
 }
+
+type RolesKey = ((i64, i64), u64, String, usize, Period);
+
+/// Role assignments kept (an event page each).
+const ROLES_CACHE_ENTRIES: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ReplayKey {
@@ -260,8 +268,46 @@ pub async fn events(
     Ok((replayed, events))
 }
 
-/// Country roles of an event, with evidence, from the data as it stood at `as_of`.
+/// Country roles of an event, with evidence, from the data as it stood at `as_of`
+/// (cached per data version: an event page and its JSON ask for them on every request).
 pub async fn roles(
+    store: &Store,
+    rules: &WatchRules,
+    event: &Event,
+    as_of: Period,
+) -> Result<Option<RoleAssignment>> {
+    let key: RolesKey = (
+        store.data_version().await?,
+        {
+            // Roles also depend on the routes.
+            let mut h = DefaultHasher::new();
+            format!("{rules:?}").hash(&mut h);
+            h.finish()
+        },
+        event.id.clone(),
+        event.alerts.len(),
+        as_of,
+    );
+    let cache = &store.replay_cache.roles;
+    if let Some((_, hit)) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Ok((**hit).clone());
+    }
+    let computed = compute_roles(store, rules, event, as_of).await?;
+    let mut entries = cache.lock().unwrap_or_else(|e| e.into_inner());
+    entries.push_back((key, Arc::new(computed.clone())));
+    while entries.len() > ROLES_CACHE_ENTRIES {
+        entries.pop_front();
+    }
+    Ok(computed)
+}
+
+/// Country roles of an event, with evidence, from the data as it stood at `as_of`.
+async fn compute_roles(
     store: &Store,
     rules: &WatchRules,
     event: &Event,
