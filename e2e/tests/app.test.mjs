@@ -135,6 +135,8 @@ test('watch board: the Haitian event of 2021, its page, and a confirmation with 
   assert.match(new URL(page.url()).pathname, /^\/events\/HTI-2021-01$/);
   assert.match(await page.textContent('p.lead'), /confirmed/);
   assert.match(await page.textContent('main'), /detected → confirmed\s*e2e_watch\s*Darién and US figures rise together/);
+  // Confirming created the Haitian-2021 playbook's tasks, listed on the event page.
+  assert.ok(await page.locator('table.tasks tbody tr').count() >= 3, 'response tasks listed');
   assert.deepEqual(page.foreign, []);
   await page.screenshot({ path: `${artifacts}event.png`, fullPage: true });
   await page.context().close();

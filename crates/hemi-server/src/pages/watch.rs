@@ -211,6 +211,11 @@ async fn render_event(
             },
         );
     };
+    let tasks = match state.store.tasks(Some(&view.event.id)).await {
+        Ok(t) => t,
+        Err(e) => return server_error_page(viewer, e),
+    };
+    let now = crate::unix_now();
     let e = &view.event;
     let m = view.as_of;
     let nat = if e.nationality == "ALL" {
@@ -294,6 +299,30 @@ async fn render_event(
             p.muted { "No monthly values of this nationality in the event's countries." }
         } @else {
             (line_chart(&lines, "People counted per month", &format!("{nat} nationals counted per month, upstream to downstream")))
+        }
+
+        h2 { "Response tasks" }
+        @if tasks.is_empty() {
+            p.muted { "None yet: confirming the event creates the tasks of every playbook that applies (playbooks/)." }
+        } @else {
+            div.table-wrap {
+                table.data.tasks {
+                    thead { tr { th { "Assignee" } th { "Task" } th { "Due" } th { "Status" } th { "Escalates to" } } }
+                    tbody {
+                        @for t in &tasks {
+                            @let overdue = t.status != "done" && t.due_at < now;
+                            tr {
+                                td { (t.assignee) }
+                                td.wrap { (t.what) }
+                                td { (super::format_time(t.due_at)) @if overdue { " " strong { "overdue" } } }
+                                td { (t.status) }
+                                td { (t.escalate_to) }
+                            }
+                        }
+                    }
+                }
+            }
+            p.muted { "Updated with " code { "hemi process tasks update" } "." }
         }
 
         h2 { "Status history" }
