@@ -60,15 +60,19 @@ const REPLAY_CACHE_ENTRIES: usize = 8;
 /// per key runs at a time: concurrent requests for the same key wait for it.
 #[derive(Debug, Default)]
 pub struct ReplayCache {
-    entries: Mutex<VecDeque<(ReplayKey, Arc<OnceCell<Arc<Replayed>>>)>>,
+    entries: Mutex<VecDeque<(ReplayKey, ReplayCell)>>,
     /// The newest watched month for a (data version, rules); every page asks for it.
-    newest: Mutex<Option<((i64, i64), u64, Option<Period>)>>,
+    newest: Mutex<Option<NewestEntry>>,
     /// Country roles by (data version, rules, event id, alerts, month): reading the
     /// presentations, returns and diaspora stocks they need takes seconds.
     roles: Mutex<VecDeque<(RolesKey, Arc<Option<RoleAssignment>>)>>,
 }
 
 type RolesKey = ((i64, i64), u64, String, usize, Period);
+/// A replay computed once, awaited by every request that wants it meanwhile.
+type ReplayCell = Arc<OnceCell<Arc<Replayed>>>;
+/// (data version, rules fingerprint, newest month).
+type NewestEntry = ((i64, i64), u64, Option<Period>);
 
 /// Role assignments kept (an event page each).
 const ROLES_CACHE_ENTRIES: usize = 64;
@@ -82,7 +86,7 @@ struct ReplayKey {
 }
 
 impl ReplayCache {
-    fn cell(&self, key: ReplayKey) -> Arc<OnceCell<Arc<Replayed>>> {
+    fn cell(&self, key: ReplayKey) -> ReplayCell {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
             return cell.clone();
@@ -258,7 +262,7 @@ pub async fn events(
     let mut events = replayed.events.clone();
     let transitions = store.event_transitions(None).await?;
     for event in &mut events {
-        if let Some(last) = transitions.iter().filter(|t| t.event_id == event.id).last() {
+        if let Some(last) = transitions.iter().rfind(|t| t.event_id == event.id) {
             event.status = last
                 .to_status
                 .parse::<EventStatus>()
