@@ -35,68 +35,92 @@ pub struct WatchRules {
 /// The newest month of any watched series (cached per data version).
 pub async fn newest_month(store: &Store, rules: &WatchRules) -> Result<Option<Period>> {
     let version = store.data_version().await?;
-    let fingerprint = rules_fingerprint(rules);
-    let cache = &store.replay_cache.newest;
-    if let Some((v, f, month)) = *cache.lock().unwrap_or_else(|e| e.into_inner()) {
-        if v == version && f == fingerprint {
-            return Ok(month);
+    newest_at(store, rules, version, rules_fingerprint(rules)).await
+}
+
+async fn newest_at(
+    store: &Store,
+    rules: &WatchRules,
+    version: DataVersion,
+    fingerprint: u64,
+) -> Result<Option<Period>> {
+    store
+        .replay_cache
+        .newest
+        .get_or_try_init((version, fingerprint), || async {
+            let series = store
+                .watched_series(&rules.roster, &WatchFilter::default())
+                .await?;
+            Ok(series.iter().filter_map(MonthlySeries::end).max())
+        })
+        .await
+}
+
+/// Newest import batch and number of batches: any import changes it.
+type DataVersion = (i64, i64);
+
+/// A few computations kept by key, the oldest dropped first. Each value is computed
+/// once: concurrent callers asking for the same key wait for that one computation.
+#[derive(Debug)]
+struct Memo<K, V> {
+    entries: Mutex<VecDeque<(K, Arc<OnceCell<V>>)>>,
+    capacity: usize,
+}
+
+impl<K: PartialEq, V: Clone> Memo<K, V> {
+    fn new(capacity: usize) -> Self {
+        Memo {
+            entries: Mutex::new(VecDeque::new()),
+            capacity,
         }
     }
-    let series = store
-        .watched_series(&rules.roster, &WatchFilter::default())
-        .await?;
-    let month = series.iter().filter_map(MonthlySeries::end).max();
-    *cache.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, fingerprint, month));
-    Ok(month)
+
+    async fn get_or_try_init<F, Fut>(&self, key: K, compute: F) -> Result<V>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V>>,
+    {
+        let cell = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            match entries.iter().find(|(k, _)| *k == key) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(OnceCell::new());
+                    entries.push_back((key, cell.clone()));
+                    while entries.len() > self.capacity {
+                        entries.pop_front();
+                    }
+                    cell
+                }
+            }
+        };
+        cell.get_or_try_init(compute).await.cloned()
+    }
 }
 
-/// How many replays are kept: one per data version and month asked for (the newest
-/// month's is computed, the others are cut from it), about 15 MB each.
-const REPLAY_CACHE_ENTRIES: usize = 8;
-
-/// Full replays by (data version, last month, rules). A replay of every watched series
-/// takes seconds of CPU and its result only changes when data is imported, so the web
-/// app computes it once per data version instead of once per request. One computation
-/// per key runs at a time: concurrent requests for the same key wait for it.
-#[derive(Debug, Default)]
+/// Replays, newest months and country roles, per data version. A replay of every
+/// watched series takes seconds of CPU and only changes when data is imported, so the
+/// web app computes it once per data version instead of once per request.
+#[derive(Debug)]
 pub struct ReplayCache {
-    entries: Mutex<VecDeque<(ReplayKey, ReplayCell)>>,
-    /// The newest watched month for a (data version, rules); every page asks for it.
-    newest: Mutex<Option<NewestEntry>>,
-    /// Country roles by (data version, rules, event id, alerts, month): reading the
-    /// presentations, returns and diaspora stocks they need takes seconds.
-    roles: Mutex<VecDeque<(RolesKey, Arc<Option<RoleAssignment>>)>>,
+    /// Full replays by (data version, last month, rules); about 15 MB each: one per
+    /// month asked for (the newest month's is computed, the others are cut from it).
+    replays: Memo<(DataVersion, Period, u64), Arc<Replayed>>,
+    /// The newest watched month by (data version, rules); every page asks for it.
+    newest: Memo<(DataVersion, u64), Option<Period>>,
+    /// Country roles by (data version, rules with routes, event id, alerts, month):
+    /// reading the presentations, returns and diaspora stocks they need takes seconds.
+    roles: Memo<(DataVersion, u64, String, usize, Period), Option<RoleAssignment>>,
 }
 
-type RolesKey = ((i64, i64), u64, String, usize, Period);
-/// A replay computed once, awaited by every request that wants it meanwhile.
-type ReplayCell = Arc<OnceCell<Arc<Replayed>>>;
-/// (data version, rules fingerprint, newest month).
-type NewestEntry = ((i64, i64), u64, Option<Period>);
-
-/// Role assignments kept (an event page each).
-const ROLES_CACHE_ENTRIES: usize = 64;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ReplayKey {
-    /// Newest import batch and number of batches: any import changes it.
-    data_version: (i64, i64),
-    to: Period,
-    rules: u64,
-}
-
-impl ReplayCache {
-    fn cell(&self, key: ReplayKey) -> ReplayCell {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
-            return cell.clone();
+impl Default for ReplayCache {
+    fn default() -> Self {
+        ReplayCache {
+            replays: Memo::new(8),
+            newest: Memo::new(2),
+            // An event page each.
+            roles: Memo::new(64),
         }
-        let cell = Arc::new(OnceCell::new());
-        entries.push_back((key, cell.clone()));
-        while entries.len() > REPLAY_CACHE_ENTRIES {
-            entries.pop_front();
-        }
-        cell
     }
 }
 
@@ -109,7 +133,7 @@ fn rules_fingerprint(rules: &WatchRules) -> u64 {
 }
 
 impl Store {
-    async fn data_version(&self) -> Result<(i64, i64)> {
+    async fn data_version(&self) -> Result<DataVersion> {
         let row = sqlx::query("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM import_batch")
             .fetch_one(self.pool())
             .await?;
@@ -163,65 +187,50 @@ impl Replayed {
 /// tested in `hemi/tests/it/warning.rs`), so cutting rows equals cutting data. Asking
 /// for any month therefore costs one replay per data version, not one per month asked.
 pub async fn full_replay(store: &Store, rules: &WatchRules, to: Period) -> Result<Arc<Replayed>> {
-    let data_version = store.data_version().await?;
+    let version = store.data_version().await?;
     let fingerprint = rules_fingerprint(rules);
-    let newest = newest_month(store, rules).await?;
+    let newest = newest_at(store, rules, version, fingerprint).await?;
     let computed_to = match newest {
         Some(n) if n < to => n,
         Some(_) | None => to,
     };
-    let base = cached(store, data_version, computed_to, fingerprint, || async {
-        let filter = WatchFilter {
-            to: Some(computed_to),
-            ..Default::default()
-        };
-        let series = store.watched_series(&rules.roster, &filter).await?;
-        let first = series.iter().map(|s| s.start).min().unwrap_or(computed_to);
-        let rows = replay(&series, first, computed_to, &rules.triggers);
-        Ok(Replayed::new(
-            rows,
-            computed_to,
-            rules.triggers.event_window_months,
-        ))
-    })
-    .await?;
+    let replays = &store.replay_cache.replays;
+    let base = replays
+        .get_or_try_init((version, computed_to, fingerprint), || async {
+            let filter = WatchFilter {
+                to: Some(computed_to),
+                ..Default::default()
+            };
+            let series = store.watched_series(&rules.roster, &filter).await?;
+            let first = series.iter().map(|s| s.start).min().unwrap_or(computed_to);
+            let rows = replay(&series, first, computed_to, &rules.triggers);
+            Ok(Arc::new(Replayed::new(
+                rows,
+                computed_to,
+                rules.triggers.event_window_months,
+            )))
+        })
+        .await?;
     match newest {
         Some(n) if to < n => {
-            cached(store, data_version, to, fingerprint, || async {
-                let rows = base
-                    .rows
-                    .iter()
-                    .filter(|r| r.month <= to)
-                    .cloned()
-                    .collect();
-                Ok(Replayed::new(rows, to, rules.triggers.event_window_months))
-            })
-            .await
+            replays
+                .get_or_try_init((version, to, fingerprint), || async {
+                    let rows = base
+                        .rows
+                        .iter()
+                        .filter(|r| r.month <= to)
+                        .cloned()
+                        .collect();
+                    Ok(Arc::new(Replayed::new(
+                        rows,
+                        to,
+                        rules.triggers.event_window_months,
+                    )))
+                })
+                .await
         }
         _ => Ok(base),
     }
-}
-
-async fn cached<F, Fut>(
-    store: &Store,
-    data_version: (i64, i64),
-    to: Period,
-    rules: u64,
-    compute: F,
-) -> Result<Arc<Replayed>>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<Replayed>>,
-{
-    let cell = store.replay_cache.cell(ReplayKey {
-        data_version,
-        to,
-        rules,
-    });
-    let replayed = cell
-        .get_or_try_init(|| async { compute().await.map(Arc::new) })
-        .await?;
-    Ok(replayed.clone())
 }
 
 /// Replay every watched series up to `to` (so event ids are the same whatever is
@@ -280,34 +289,21 @@ pub async fn roles(
     event: &Event,
     as_of: Period,
 ) -> Result<Option<RoleAssignment>> {
-    let key: RolesKey = (
+    // Roles also depend on the routes, so the whole rules are fingerprinted.
+    let mut h = DefaultHasher::new();
+    format!("{rules:?}").hash(&mut h);
+    let key = (
         store.data_version().await?,
-        {
-            // Roles also depend on the routes.
-            let mut h = DefaultHasher::new();
-            format!("{rules:?}").hash(&mut h);
-            h.finish()
-        },
+        h.finish(),
         event.id.clone(),
         event.alerts.len(),
         as_of,
     );
-    let cache = &store.replay_cache.roles;
-    if let Some((_, hit)) = cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .find(|(k, _)| *k == key)
-    {
-        return Ok((**hit).clone());
-    }
-    let computed = compute_roles(store, rules, event, as_of).await?;
-    let mut entries = cache.lock().unwrap_or_else(|e| e.into_inner());
-    entries.push_back((key, Arc::new(computed.clone())));
-    while entries.len() > ROLES_CACHE_ENTRIES {
-        entries.pop_front();
-    }
-    Ok(computed)
+    store
+        .replay_cache
+        .roles
+        .get_or_try_init(key, || compute_roles(store, rules, event, as_of))
+        .await
 }
 
 /// Country roles of an event, with evidence, from the data as it stood at `as_of`.
