@@ -256,24 +256,7 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
             .map(|r| r.method.as_str())
             .collect();
         if !allowed.is_empty() {
-            let allow = allowed.join(", ");
-            return (
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                [
-                    (axum::http::header::ALLOW, allow.clone()),
-                    (
-                        axum::http::header::CONTENT_TYPE,
-                        "application/problem+json".to_owned(),
-                    ),
-                ],
-                serde_json::json!({
-                    "type": "about:blank",
-                    "title": "Method not allowed",
-                    "status": 405,
-                    "detail": format!("{method} is not served here; use {allow}"),
-                })
-                .to_string(),
-            )
+            return ApiError::MethodNotAllowed(method.to_string(), allowed.join(", "))
                 .into_response();
         }
         tracing::error!(%path, "route has no access rule; refusing");

@@ -37,6 +37,8 @@ pub enum ApiError {
     Forbidden(String),
     /// Nothing here.
     NotFound,
+    /// The path exists, the method does not: (method asked, methods allowed).
+    MethodNotAllowed(String, String),
     /// Well-formed but invalid: (parameter, what is wrong).
     Unprocessable(String, String),
     /// A fault on our side; logged, never shown.
@@ -66,6 +68,12 @@ impl ApiError {
             ),
             ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "Forbidden", Some(d.clone()), None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "Not found", None, None),
+            ApiError::MethodNotAllowed(method, allow) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                Some(format!("{method} is not served here; use {allow}")),
+                None,
+            ),
             ApiError::Unprocessable(p, d) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Invalid parameter",
@@ -112,6 +120,11 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let ApiError::MethodNotAllowed(_, allow) = &self {
+            if let Ok(allow) = header::HeaderValue::from_str(allow) {
+                response.headers_mut().insert(header::ALLOW, allow);
+            }
         }
         response
     }
