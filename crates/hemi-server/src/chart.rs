@@ -290,3 +290,18 @@ mod tests {
         assert!(svg.contains(">Transits<") && svg.contains(">Month<") && svg.contains(">2021<"));
     }
 }
+
+/// A horizontal bar filled to `share` (0 to 1, clamped; none drawn empty), as SVG
+/// because the CSP forbids inline styles. The caller writes the figure beside it.
+pub fn progress_bar(share: Option<f64>, width: f64, height: f64) -> Markup {
+    let filled = share.unwrap_or(0.0).clamp(0.0, 1.0) * width;
+    let label = share.map_or("no report yet".into(), |s| {
+        format!("{:.0}% of the way to the target", s * 100.0)
+    });
+    html! {
+        svg.bar width=(width) height=(height) role="img" aria-label=(label) xmlns="http://www.w3.org/2000/svg" {
+            rect width=(width) height=(height) rx="2" fill="#e4e8ed" {}
+            rect width=(format!("{filled:.1}")) height=(height) rx="2" fill="#1f7a4d" {}
+        }
+    }
+}

@@ -20,7 +20,7 @@ use hemi_store::{Store, StoreError};
 use hemi_warning::replay::ReplayRow;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::chart::{format_count, line_chart, Line};
+use crate::chart::{format_count, line_chart, progress_bar, Line};
 use crate::map::{americas_map, AlertLevel};
 use crate::pages::country_name;
 
@@ -52,13 +52,13 @@ pub struct QuarterlyInput {
     pub generated: String,
 }
 
-/// Gather the report's data from the store.
+/// Gather the report's data from the store, stamped with the time of gathering.
 pub async fn gather(
     store: &Store,
     rules: &WatchRules,
     quarter: &Quarter,
-    generated: String,
 ) -> Result<QuarterlyInput, StoreError> {
+    let generated = crate::pages::format_time(crate::unix_now());
     let data = hemi_store::governance::quarterly(store, rules, quarter).await?;
     let (first, last) = quarter.months();
     let month = |text: &str| Period::parse_as(text, Granularity::Month);
@@ -186,17 +186,6 @@ fn percent(share: Option<f64>) -> String {
     share.map_or("–".into(), |s| {
         format!("{:.0}%", (s * 100.0).clamp(0.0, 999.0))
     })
-}
-
-/// A small bar: the share of the way from baseline to target (SVG, so no inline style).
-fn progress_bar(share: Option<f64>) -> Markup {
-    let filled = share.unwrap_or(0.0).clamp(0.0, 1.0) * 70.0;
-    html! {
-        svg.bar width="70" height="8" aria-hidden="true" xmlns="http://www.w3.org/2000/svg" {
-            rect width="70" height="8" fill="#e4e8ed" {}
-            rect width=(format!("{filled:.1}")) height="8" fill="#1f7a4d" {}
-        }
-    }
 }
 
 /// The report as a complete HTML document.
@@ -340,7 +329,7 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                                         td.num { (format_count(c.target_value)) " " (c.unit) }
                                         td.num { (c.latest_value.map_or("–".into(), format_count)) }
                                         td {
-                                            (progress_bar(c.progress_share))
+                                            (progress_bar(c.progress_share, 70.0, 8.0))
                                             " " (percent(c.progress_share))
                                         }
                                         td { (c.target_date) }

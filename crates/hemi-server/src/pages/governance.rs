@@ -14,17 +14,13 @@ use maud::html;
 
 use super::{country_name, page, server_error_page};
 use crate::access::Viewer;
-use crate::chart::format_count;
+use crate::chart::{format_count, progress_bar};
 use crate::AppState;
 
-/// A progress bar as SVG (the CSP forbids inline styles), with the share written beside.
+/// A progress bar with the share written beside.
 fn progress(share: Option<f64>) -> maud::Markup {
-    let filled = share.unwrap_or(0.0).clamp(0.0, 1.0) * 120.0;
     html! {
-        svg width="120" height="10" role="img" aria-label=(share.map_or("no report yet".into(), |s| format!("{:.0}% of the way to the target", s * 100.0))) {
-            rect width="120" height="10" rx="2" fill="#e4e8ed" {}
-            rect width=(format!("{filled:.1}")) height="10" rx="2" fill="#1f7a4d" {}
-        }
+        (progress_bar(share, 120.0, 10.0))
         " " (share.map_or("–".into(), |s| format!("{:.0}%", s * 100.0)))
     }
 }
@@ -150,8 +146,7 @@ pub async fn quarterly(
             html! { h1 { "No such report" } p { "Reports are named by quarter, e.g. " a href="/reports/2023Q3" { "2023Q3" } "." } },
         );
     };
-    let generated = super::format_time(crate::unix_now());
-    let input = match crate::report::gather(&state.store, &state.rules, &quarter, generated).await {
+    let input = match crate::report::gather(&state.store, &state.rules, &quarter).await {
         Ok(i) => i,
         Err(e) => return server_error_page(&viewer, e),
     };

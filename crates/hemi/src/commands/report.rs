@@ -34,11 +34,7 @@ pub async fn run(store: &Store, rules: &Rules, command: &ReportCommand) -> anyho
                     hint: "write a quarter as YYYYQn, e.g. 2023Q3".into(),
                 }))
             })?;
-            let generated = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                .to_string()
-                .replace('T', " ")
-                .replace('Z', " UTC");
-            let input = hemi_server::report::gather(store, rules, &quarter, generated)
+            let input = hemi_server::report::gather(store, rules, &quarter)
                 .await
                 .context("gathering the quarterly report's data")?;
             let html = hemi_server::report::render(&input).into_string();
