@@ -438,6 +438,7 @@ pub async fn set_status(
             html! { h1 { "No such event" } p { "There is no event " code { (id) } "." } p { a href="/watch" { "Back to the watch board" } } },
         );
     };
+    let read_at = view.as_of;
     let event = view.event;
     let as_of = form
         .as_of
@@ -462,23 +463,20 @@ pub async fn set_status(
         changed_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
     };
     let recorded = if change.to == EventStatus::Confirmed {
-        // Confirming starts the response: the playbooks' tasks are created with it.
+        // Confirming starts the response: the playbooks' tasks are created with it,
+        // from the roles at the month the event was read at (the newest data).
+        let now = crate::unix_now();
         let actor = hemi_store::governance::Actor {
             name: row.changed_by.clone(),
-            on: hemi_governance::Date::from_unix(crate::unix_now()),
-            at: crate::unix_now(),
-        };
-        let as_of_month = match as_of_or_newest(&state, parse_as_of(&as_of).ok().flatten()).await {
-            Ok(Some(m)) => m,
-            Ok(None) => event.last_alert,
-            Err(e) => return server_error_page(&viewer, e),
+            on: hemi_governance::Date::from_unix(now),
+            at: now,
         };
         hemi_store::governance::confirm_event(
             &state.store,
             &state.rules,
             &state.playbooks,
             &event,
-            as_of_month,
+            read_at,
             &row,
             &actor,
         )
