@@ -12,12 +12,14 @@
 #![deny(missing_docs)]
 
 mod export;
+mod header;
 mod parse;
 mod profile;
 mod series;
 mod vintage;
 
 pub use export::{format_value, write_export, ExportFormat, ExportRow};
+pub use header::{check_is_csv, decode_header, read_header};
 pub use parse::{
     parse_table, parse_table_with_limit, CombinedKey, ParsedTable, RecodeCount, MAX_FIELD_BYTES,
     MAX_OBSERVATIONS,

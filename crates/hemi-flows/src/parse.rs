@@ -10,6 +10,7 @@ use std::io::Read;
 use hemi_core::{CountryCodes, Diagnostic, Diagnostics, Period};
 use sha2::{Digest, Sha256};
 
+use crate::header::{check_is_csv, decode_header, escape_bytes};
 use crate::profile::{
     header_differences, CodeList, Combine, Empty, PeriodGranularity, Profile, ValueKind,
 };
@@ -145,18 +146,18 @@ pub fn parse_table_with_limit(
 
     let mut record = csv::ByteRecord::new();
     let header = match reader.read_byte_record(&mut record) {
-        Ok(true) => match decode_header(&record) {
-            Ok(h) => h,
-            Err(message) => {
-                diagnostics.push(problem(
-                    1,
-                    "header",
-                    message,
-                    "save the file as UTF-8 (CSV UTF-8)",
-                ));
+        Ok(true) => {
+            // The header is the file's first bytes: a spreadsheet or UTF-16 file is
+            // named as such instead of failing as a strange header.
+            let first = record.as_slice();
+            if let Err(d) =
+                check_is_csv(file_name, first).and_then(|()| decode_header(file_name, &record))
+            {
+                diagnostics.push(d);
                 return Err(diagnostics);
             }
-        },
+            decode_header(file_name, &record).expect("checked above")
+        }
         Ok(false) => {
             diagnostics.push(problem(
                 0,
@@ -524,34 +525,6 @@ fn parse_value(text: &str, kind: ValueKind) -> Result<f64, (String, &'static str
             )),
         },
     }
-}
-
-fn decode_header(record: &csv::ByteRecord) -> Result<Vec<String>, String> {
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            // Spreadsheet exports often start with a byte-order mark.
-            let raw = if i == 0 {
-                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-            } else {
-                raw
-            };
-            std::str::from_utf8(raw)
-                .map(|s| s.trim().to_owned())
-                .map_err(|_| format!("bytes {} are not valid UTF-8", escape_bytes(raw)))
-        })
-        .collect()
-}
-
-fn escape_bytes(raw: &[u8]) -> String {
-    let shown: String = raw
-        .iter()
-        .take(24)
-        .flat_map(|&b| std::ascii::escape_default(b))
-        .map(char::from)
-        .collect();
-    format!("\"{shown}\"")
 }
 
 fn layout(profile: &Profile, header: &[String]) -> Layout {

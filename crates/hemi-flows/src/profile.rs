@@ -442,7 +442,7 @@ pub enum DetectError {
         differences: String,
     },
     /// Nothing fits.
-    #[error("no profile recognises this file (header: {header}) — pass --profile NAME, or add a profile file to profiles/")]
+    #[error("no profile recognises this file (header: {header}) — pass --profile NAME if it is a known format; for a new format write a profile (profiles/README.md) in a directory given with --profiles-dir")]
     NoMatch {
         /// The file's header.
         header: String,
@@ -462,6 +462,17 @@ pub enum DetectError {
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
     profiles: Vec<Profile>,
+}
+
+impl DetectError {
+    /// The message without its hint, and the hint, for `file:line: field: message — hint`.
+    pub fn message_and_hint(&self) -> (String, String) {
+        let text = self.to_string();
+        match text.split_once(" — ") {
+            Some((m, h)) => (m.to_owned(), h.to_owned()),
+            None => (text, String::new()),
+        }
+    }
 }
 
 impl ProfileSet {

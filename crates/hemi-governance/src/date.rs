@@ -1,8 +1,13 @@
 //! Calendar dates (`YYYY-MM-DD`), quarters (`2023Q3`) and the Unix-seconds arithmetic
-//! that task deadlines need, without a clock: callers pass the time.
+//! that task deadlines need, without a clock: callers pass the time. The calendar is
+//! `jiff`'s (proleptic Gregorian, as ISO 8601); this module only fixes the text forms
+//! the declaration, the store and the CLI use.
 
 use std::fmt;
 use std::str::FromStr;
+
+use jiff::civil;
+use jiff::Timestamp;
 
 use crate::{GovernanceError, Result};
 
@@ -13,36 +18,17 @@ use crate::{GovernanceError, Result};
 #[serde(try_from = "String", into = "String")]
 pub struct Date(String);
 
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
 impl Date {
     /// Parse `YYYY-MM-DD`, refusing days that do not exist.
     pub fn parse(text: &str) -> Result<Date> {
         let bad = || GovernanceError::BadDate(text.to_owned());
+        // jiff also reads forms such as `20220610`; the stored form is the extended one.
         let b = text.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(bad());
         }
-        let num = |r: std::ops::Range<usize>| -> Result<i64> {
-            let s = &text[r];
-            if s.bytes().all(|c| c.is_ascii_digit()) {
-                s.parse().map_err(|_| bad())
-            } else {
-                Err(bad())
-            }
-        };
-        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
-            return Err(bad());
-        }
-        Ok(Date(text.to_owned()))
+        let date: civil::Date = text.parse().map_err(|_| bad())?;
+        Ok(Date(date.to_string()))
     }
 
     /// The text, `YYYY-MM-DD`.
@@ -50,12 +36,8 @@ impl Date {
         &self.0
     }
 
-    fn parts(&self) -> (i64, i64, i64) {
-        (
-            self.0[0..4].parse().unwrap_or(1970),
-            self.0[5..7].parse().unwrap_or(1),
-            self.0[8..10].parse().unwrap_or(1),
-        )
+    fn civil(&self) -> civil::Date {
+        self.0.parse().expect("a Date holds a valid date")
     }
 
     /// The month, `YYYY-MM`.
@@ -65,14 +47,28 @@ impl Date {
 
     /// Unix seconds at 00:00 UTC of this date.
     pub fn unix_start(&self) -> i64 {
-        let (y, m, d) = self.parts();
-        days_from_civil(y, m, d) * 86_400
+        self.civil()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_second())
+            .expect("every date of years 1000-9999 exists in UTC")
     }
 
     /// The UTC date of a Unix time.
     pub fn from_unix(seconds: i64) -> Date {
-        let (y, m, d) = civil_from_days(seconds.div_euclid(86_400));
-        Date(format!("{y:04}-{m:02}-{d:02}"))
+        let date = Timestamp::from_second(seconds)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        Date(date.to_string())
+    }
+
+    /// The date `days` later (earlier when negative).
+    pub fn plus_days(&self, days: i64) -> Date {
+        let date = self
+            .civil()
+            .checked_add(jiff::Span::new().days(days))
+            .unwrap_or(self.civil());
+        Date(date.to_string())
     }
 }
 
@@ -102,59 +98,10 @@ impl From<Date> for String {
     }
 }
 
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Inverse of [`days_from_civil`].
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Unix seconds of an RFC 3339 UTC time as the store writes it (`2021-09-01T12:00:00Z`,
+/// Unix seconds of an RFC 3339 time as the store writes it (`2021-09-01T12:00:00Z`;
 /// an offset or fractional seconds are accepted); `None` when it is not one.
 pub fn unix_from_rfc3339(text: &str) -> Option<i64> {
-    let date = Date::parse(text.get(..10)?).ok()?;
-    let rest = text.get(10..)?;
-    let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
-    let hms: Vec<i64> = rest
-        .get(..8)?
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    if hms.len() != 3 {
-        return None;
-    }
-    let mut tail = &rest[8..];
-    if let Some(frac) = tail.strip_prefix('.') {
-        tail = frac.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match tail {
-        "Z" | "z" | "" | "+00:00" => 0,
-        t if t.len() == 6 => {
-            let sign = if t.starts_with('-') { -1 } else { 1 };
-            let h: i64 = t.get(1..3)?.parse().ok()?;
-            let m: i64 = t.get(4..6)?.parse().ok()?;
-            sign * (h * 3600 + m * 60)
-        }
-        _ => return None,
-    };
-    Some(date.unix_start() + hms[0] * 3600 + hms[1] * 60 + hms[2] - offset)
+    text.parse::<Timestamp>().ok().map(|t| t.as_second())
 }
 
 /// A calendar quarter, e.g. `2023Q3` (July to September 2023).
@@ -172,7 +119,7 @@ impl Quarter {
         let bad = || GovernanceError::BadQuarter(text.to_owned());
         let upper = text.to_ascii_uppercase().replace('-', "");
         let (y, q) = upper.split_once('Q').ok_or_else(bad)?;
-        let year: i32 = if y.len() == 4 {
+        let year: i32 = if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
             y.parse().map_err(|_| bad())?
         } else {
             return Err(bad());
@@ -195,12 +142,11 @@ impl Quarter {
 
     /// First and last day.
     pub fn days(&self) -> (Date, Date) {
-        let (first, last) = self.months();
-        let last_day = days_in_month(self.year as i64, last[5..7].parse().unwrap_or(12));
-        (
-            Date(format!("{first}-01")),
-            Date(format!("{last}-{last_day:02}")),
-        )
+        let first_month = (self.quarter as i8 - 1) * 3 + 1;
+        let year = self.year as i16;
+        let first = civil::date(year, first_month, 1);
+        let last = civil::date(year, first_month + 2, 1).last_of_month();
+        (Date(first.to_string()), Date(last.to_string()))
     }
 }
 

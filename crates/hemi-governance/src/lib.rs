@@ -14,12 +14,15 @@
 pub mod commitment;
 pub mod council;
 pub mod date;
+pub mod decision;
 pub mod declaration;
 pub mod playbook;
+pub mod records;
 
 pub use commitment::{Assessment, CommitmentSummary, ContinueDecision, NewCommitment};
 pub use council::{check_parity, CouncilSeat};
 pub use date::{Date, Quarter};
+pub use decision::DecisionRequest;
 pub use declaration::{
     apply, diff, Alternate, Change, Declaration, Deliverable, DiffEntry, Pillar, PillarKind,
     PillarStatus, Seed, Signatory, SignatoryKind,
@@ -27,6 +30,10 @@ pub use declaration::{
 pub use playbook::{
     instantiate, overdue, Escalation, EventFacts, NewTask, Playbook, PlaybookSet, TaskState,
     TaskStatus, Trigger,
+};
+pub use records::{
+    check_assessable, check_recommendation, currency_code, emergency_pillar_key, FundingEntry,
+    FundingKind, NewSession, ProgressReport, SessionKind, TaskFields, TaskUpdate,
 };
 
 /// Why a governance operation was refused. Each variant holds the input that failed.

@@ -104,7 +104,7 @@ pub fn choropleth(
                 @for (iso3, path) in &shapes.countries {
                     @let fill = fills.get(iso3).unwrap_or(rest);
                     path data-iso3=(iso3) fill=(fill.colour) stroke="#ffffff" stroke-width="0.6" d=(path) {
-                        title { (crate::pages::country_name(iso3)) ": " (fill.note) }
+                        title { (crate::layout::country_name(iso3)) ": " (fill.note) }
                     }
                 }
             }

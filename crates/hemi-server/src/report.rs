@@ -3,26 +3,20 @@
 //! `/reports/{quarter}`, written by `hemi report quarterly` and printed to PDF by a
 //! headless browser.
 //!
-//! Its data comes from the services the other pages use: `hemi_store::governance::quarterly`
-//! (events, notifications and their timeliness, commitments, tasks, recommendations),
-//! the early-warning replay (alerts and corridor series) and the burden-sharing
-//! indicators.
+//! Its data is computed once by `hemi_app::report::quarterly_report` (events, the
+//! quarter's alerts from the replay, notifications and their timeliness, commitments,
+//! tasks, recommendations, burden-sharing indicators); this module only lays it out, so
+//! the HTML, the PDF and `hemi process quarterly` give the same numbers.
 
 use std::collections::HashMap;
 
-use hemi_core::{Granularity, Iso3, Period};
-use hemi_governance::Quarter;
-use hemi_indicators::{Measure, RankBy};
-use hemi_store::governance::QuarterlyReport;
-use hemi_store::indicators::{burden_sharing, IndicatorQuery, IndicatorTable};
-use hemi_store::watch::{full_replay, Replayed, WatchRules};
-use hemi_store::{Store, StoreError};
-use hemi_warning::replay::ReplayRow;
+use hemi_app::report::{QuarterAlert, QuarterlyReport};
+use hemi_core::{Iso3, Period};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::chart::{format_count, line_chart, progress_bar, Line};
+use crate::layout::country_name;
 use crate::map::{americas_map, AlertLevel};
-use crate::pages::country_name;
 
 /// Corridor charts drawn: the quarter's events with the most countries alerting.
 pub const CORRIDOR_CHARTS: usize = 3;
@@ -35,91 +29,14 @@ pub const INDICATOR_ROWS: usize = 10;
 /// between states; the public `/indicators` page still lists every country.
 pub const INDICATOR_MIN_POPULATION: f64 = 1_000_000.0;
 
-/// Everything the report shows, gathered before rendering.
-pub struct QuarterlyInput {
-    /// Governance and notification data for the quarter.
-    pub data: QuarterlyReport,
-    /// The replay as known at the quarter's last month.
-    pub replayed: std::sync::Arc<Replayed>,
-    /// The quarter's last month.
-    pub last_month: Period,
-    /// First month of the quarter.
-    pub first_month: Period,
-    /// Foreign-born people per 1,000 inhabitants for the quarter's year (or the newest
-    /// year before it), if the UN DESA table is loaded.
-    pub indicators: Option<IndicatorTable>,
-    /// When the report was generated (shown on the cover), e.g. `2026-11-26 14:05 UTC`.
-    pub generated: String,
-}
-
-/// Gather the report's data from the store, stamped with the time of gathering.
-pub async fn gather(
-    store: &Store,
-    rules: &WatchRules,
-    quarter: &Quarter,
-) -> Result<QuarterlyInput, StoreError> {
-    let generated = crate::pages::format_time(crate::unix_now());
-    let data = hemi_store::governance::quarterly(store, rules, quarter).await?;
-    let (first, last) = quarter.months();
-    let month = |text: &str| Period::parse_as(text, Granularity::Month);
-    let (Ok(first_month), Ok(last_month)) = (month(&first), month(&last)) else {
-        unreachable!("Quarter::months gives YYYY-MM");
-    };
-    let replayed = full_replay(store, rules, last_month).await?;
-    // The newest UN DESA year not after the quarter: the stock table is published
-    // every few years, so a 2023 report uses the 2020 stocks.
-    let years = store.indicator_years(Measure::Undesa).await?;
-    let year = years.iter().copied().filter(|y| *y <= quarter.year).max();
-    let indicators = match year {
-        Some(year) => {
-            burden_sharing(
-                store,
-                &IndicatorQuery {
-                    measure: Measure::Undesa,
-                    year: Some(year),
-                    origin: None,
-                    region: Some("Americas".into()),
-                    max_lag_years: 1,
-                    rank_by: RankBy::Per1000,
-                },
-            )
-            .await?
-        }
-        None => None,
-    };
-    Ok(QuarterlyInput {
-        data,
-        replayed,
-        last_month,
-        first_month,
-        indicators,
-        generated,
-    })
-}
-
-fn in_quarter(input: &QuarterlyInput, month: Period) -> bool {
-    month >= input.first_month && month <= input.last_month
-}
-
-/// Alerts of the quarter's months as the replay gives them (what the rules raised,
-/// whether or not `hemi warn run` was running then).
-fn quarter_alerts(input: &QuarterlyInput) -> Vec<&ReplayRow> {
-    let mut alerts: Vec<&ReplayRow> = input
-        .replayed
-        .rows
-        .iter()
-        .filter(|r| r.alarm && in_quarter(input, r.month))
-        .collect();
-    alerts.sort_by(|a, b| {
-        (a.month, &a.reporting, &a.nationality).cmp(&(b.month, &b.reporting, &b.nationality))
-    });
-    alerts
+fn quarter_alerts(input: &QuarterlyReport) -> &[QuarterAlert] {
+    &input.alerts
 }
 
 /// Map levels for the quarter: a confirmed event or one in response colours its
 /// countries "event"; an alert in the quarter colours "alert"; earlier alerts of a
 /// quarter's event colour "watch".
-fn levels(input: &QuarterlyInput) -> HashMap<Iso3, AlertLevel> {
+fn levels(input: &QuarterlyReport) -> HashMap<Iso3, AlertLevel> {
     let mut levels: HashMap<Iso3, AlertLevel> = HashMap::new();
     let mut raise = |country: &str, level: AlertLevel| {
         if let Ok(iso3) = Iso3::parse(country) {
@@ -127,7 +44,7 @@ fn levels(input: &QuarterlyInput) -> HashMap<Iso3, AlertLevel> {
             *entry = (*entry).max(level);
         }
     };
-    for event in &input.data.events {
+    for event in &input.events {
         let confirmed = matches!(event.status.as_str(), "confirmed" | "response");
         for country in &event.countries {
             raise(
@@ -154,17 +71,19 @@ fn nationality_label(code: &str) -> String {
     }
 }
 
-fn corridor_chart(input: &QuarterlyInput, nationality: &str, countries: &[String]) -> Markup {
-    let from = input.last_month.offset(1 - CORRIDOR_MONTHS);
+fn corridor_chart(input: &QuarterlyReport, nationality: &str, countries: &[String]) -> Markup {
+    let (Some(last_month), Some(replayed)) = (input.last_month, input.replayed.as_ref()) else {
+        return html! {};
+    };
+    let from: Period = last_month.offset(1 - CORRIDOR_MONTHS);
     let lines: Vec<Line> = countries
         .iter()
         .map(|c| Line {
             label: country_name(c),
-            points: input
-                .replayed
+            points: replayed
                 .series(c, nationality)
                 .iter()
-                .filter(|r| r.month >= from && r.month <= input.last_month)
+                .filter(|r| r.month >= from && r.month <= last_month)
                 .map(|r| (r.month.to_string(), r.value))
                 .collect(),
         })
@@ -177,7 +96,7 @@ fn corridor_chart(input: &QuarterlyInput, nationality: &str, countries: &[String
             "{} by reporting country, {} to {}",
             nationality_label(nationality),
             from,
-            input.last_month
+            last_month
         ),
     )
 }
@@ -189,8 +108,9 @@ fn percent(share: Option<f64>) -> String {
 }
 
 /// The report as a complete HTML document.
-pub fn render(input: &QuarterlyInput) -> Markup {
-    let d = &input.data;
+pub fn render(input: &QuarterlyReport) -> Markup {
+    let d = input;
+    let generated = crate::layout::format_time(input.generated_at);
     let alerts = quarter_alerts(input);
     let mut charted: Vec<_> = d.events.iter().collect();
     charted.sort_by(|a, b| {
@@ -219,7 +139,7 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                 header.cover {
                     p.kicker { "Hemispheric Migration Engagement Task Force" }
                     h1 { "Quarterly report " (d.quarter) }
-                    p { (d.from) " to " (d.to) " · generated " (input.generated) " by Hemisphere" }
+                    p { (d.from) " to " (d.to) " · generated " (generated) " by Hemisphere" }
                 }
                 section {
                     h2 { "Summary" }
@@ -282,11 +202,11 @@ pub fn render(input: &QuarterlyInput) -> Markup {
                         table {
                             thead { tr { th { "Month" } th { "Reporting" } th { "Nationality" } th.num { "Count" } th.num { "Expected" } th.num { "Upper bound" } } }
                             tbody {
-                                @for a in &alerts {
+                                @for a in alerts {
                                     tr {
                                         td { (a.month) }
                                         td { (country_name(&a.reporting)) }
-                                        td.wrap { (nationality_label(a.nationality.as_deref().unwrap_or("ALL"))) }
+                                        td.wrap { (nationality_label(&a.nationality)) }
                                         td.num { (format_count(a.value)) }
                                         td.num { (a.expected.map_or("–".into(), |v| format_count(v.round()))) }
                                         td.num { (a.upper.map_or("–".into(), |v| format_count(v.round()))) }

@@ -7,7 +7,7 @@ use hemi_core::{Country, Period};
 use hemi_flows::{classify_vintage, CombinedKey, ParsedTable, Profile, RecodeCount, SeriesKey};
 use sqlx::{Any, Row, Transaction};
 
-use crate::{values_placeholders, Backend, Result, Store};
+use crate::{values_placeholders, Backend, Result, Store, Tx};
 
 /// Rows per multi-row INSERT: 1,000 rows of up to 7 values stays far below both
 /// engines' parameter limits (SQLite 32,766; PostgreSQL 65,535) while amortising
@@ -92,7 +92,7 @@ impl Store {
              WHERE s.name = $1 ORDER BY b.vintage DESC LIMIT 1",
         )
         .bind(source)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|r| LatestBatch {
             vintage: r.get::<i64, _>(0),
@@ -101,22 +101,24 @@ impl Store {
             observations: r.get::<i64, _>(3) as u64,
         }))
     }
+}
 
-    /// Store validated files in one transaction. `before_commit` runs after every write
-    /// and before the commit; a process killed there leaves the database untouched.
+impl Tx {
+    /// Store validated files in this transaction; the caller writes the audit entry
+    /// and commits, so a process killed before the commit leaves the database untouched.
     pub async fn import(
-        &self,
+        &mut self,
         items: Vec<ImportItem>,
         imported_at: &str,
-        before_commit: impl FnOnce(),
     ) -> Result<Vec<ImportOutcome>> {
-        let mut tx = self.pool.begin().await?;
+        let backend = self.backend;
+        let tx = &mut self.inner;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let started = std::time::Instant::now();
             let mut outcome = match item {
                 ImportItem::Observations { profile, table } => {
-                    import_table(&mut tx, self.backend, &profile, table, imported_at).await?
+                    import_table(tx, backend, &profile, table, imported_at).await?
                 }
                 ImportItem::Countries {
                     profile,
@@ -126,8 +128,8 @@ impl Store {
                     countries,
                 } => {
                     import_countries(
-                        &mut tx,
-                        self.backend,
+                        tx,
+                        backend,
                         &profile,
                         &file_name,
                         &sha256,
@@ -141,8 +143,6 @@ impl Store {
             outcome.write_seconds = started.elapsed().as_secs_f64();
             outcomes.push(outcome);
         }
-        before_commit();
-        tx.commit().await?;
         Ok(outcomes)
     }
 }

@@ -10,7 +10,7 @@
 //! seems to take population from the UN. Pages and the CLI call it the World Bank
 //! table's population, which is where it is read from.
 
-use hemi_indicators::{compute, Denominator, HostedCount, Indicators, Measure, Options, RankBy};
+use hemi_indicators::{Denominator, HostedCount, Measure};
 use sqlx::Row;
 
 use crate::{Result, SeriesFilter, Store};
@@ -129,73 +129,6 @@ impl Store {
         }
         Ok(inputs)
     }
-}
-
-/// What a caller asks for; the year defaults to the newest one the measure's table has.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndicatorQuery {
-    /// Which count of hosted people.
-    pub measure: Measure,
-    /// Year of the counts; `None` for the newest stored.
-    pub year: Option<i32>,
-    /// Only people of this origin (ISO3).
-    pub origin: Option<String>,
-    /// Only hosts in this M49 region (`Americas`); `None` for every country.
-    pub region: Option<String>,
-    /// Years a population or GDP figure may lag the count.
-    pub max_lag_years: i32,
-    /// What the ranking orders by.
-    pub rank_by: RankBy,
-}
-
-/// The ranked indicators for one measure and year, with the years that could be asked for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndicatorTable {
-    /// What was computed (the year resolved).
-    pub options: Options,
-    /// Years with stored counts of the measure, oldest first.
-    pub years: Vec<i32>,
-    /// Rows, ranked.
-    pub indicators: Indicators,
-}
-
-/// Burden-sharing indicators as the CLI and the web app show them; `None` when the
-/// measure's table has not been imported.
-pub async fn burden_sharing(
-    store: &Store,
-    query: &IndicatorQuery,
-) -> Result<Option<IndicatorTable>> {
-    let years = store.indicator_years(query.measure).await?;
-    let Some(year) = query.year.or_else(|| years.last().copied()) else {
-        return Ok(None);
-    };
-    let inputs = store
-        .indicator_inputs(
-            query.measure,
-            year,
-            query.origin.as_deref(),
-            query.max_lag_years,
-        )
-        .await?;
-    let options = Options {
-        measure: query.measure,
-        year,
-        origin: query.origin.clone(),
-        region: query.region.clone(),
-        max_denominator_lag_years: query.max_lag_years,
-        rank_by: query.rank_by,
-    };
-    let indicators = compute(
-        &inputs.counts,
-        &inputs.population,
-        &inputs.gdp_usd,
-        &options,
-    );
-    Ok(Some(IndicatorTable {
-        options,
-        years,
-        indicators,
-    }))
 }
 
 #[cfg(test)]

@@ -1,33 +1,47 @@
 //! SQL storage for Hemisphere, on an embedded SQLite file or a PostgreSQL server.
 //!
-//! One code path serves both backends through sqlx's `Any` driver: queries use `$1`
-//! placeholders, which SQLite also understands, and only SQL that PostgreSQL-compatible
-//! distributed engines (Citus, CockroachDB) run as well. The schema lives in numbered
-//! migrations (`migrations/{sqlite,postgres}`), applied by [`Store::open`].
+//! One code path serves both backends through sqlx's `Any` driver, with only SQL that
+//! PostgreSQL-compatible distributed engines (Citus, CockroachDB) run as well. The
+//! schema lives in numbered migrations (`migrations/{sqlite,postgres}`), applied by
+//! [`Store::open`].
 //!
-//! Architecture invariant: this is the only crate that writes SQL. Domain crates hand
-//! it values and receive values; they never see a connection.
+//! This crate is SQL and nothing else: one repository module per area (flows, warning,
+//! accounts, audit, governance, indicators, jobs) turns rows into values and values
+//! into rows. It decides no rule — what may be written is decided by the domain crates,
+//! called from `hemi-app`, which composes several writes into one [`Tx`] when a change
+//! and its audit entry must commit together.
+//!
+//! Architecture invariant: this is the only crate that writes SQL (a tidy test checks
+//! that no other crate depends on sqlx).
 #![deny(missing_docs)]
 
-mod auth;
+mod accounts;
+mod audit;
 pub mod governance;
 mod import;
-pub mod indicators;
-mod monitor;
+mod indicators;
+mod jobs;
 mod query;
 mod warning;
-pub mod watch;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Transaction};
 
-pub use auth::{create_postgres_schema, AuditEvent, NewUser, StoredUser};
+pub use accounts::{create_postgres_schema, NewUser, PendingUploadRow, StoredUser};
+pub use audit::{
+    entry_hash as audit_entry_hash, AuditEntry, AuditEvent, AuditFilter, AuditHead, GENESIS_HASH,
+};
 pub use import::{ImportItem, ImportOutcome, LatestBatch};
 pub use indicators::IndicatorInputs;
-pub use monitor::WatchFilter;
-pub use query::{ObservationRow, SeriesFilter, SeriesSummary, SumRow};
-pub use warning::{AlertRow, EventTransitionRow, NewAlert, NotificationRow, PendingNotification};
+pub use jobs::{JobRow, JobState};
+pub use query::{
+    DataVersion, ObservationRow, Page, SeriesColumn, SeriesFilter, SeriesSummary, SumRow,
+};
+pub use warning::{
+    AlertRow, DeliveryAttemptRow, EventTransitionRow, NewAlert, NotificationRow,
+    PendingNotification, SubscriberRow,
+};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -41,33 +55,96 @@ pub enum Backend {
     Postgres,
 }
 
-/// Storage failures.
+/// Storage failures. None of them carries a connection string: a URL with a password
+/// must never reach a log or an error chain.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The URL names no supported backend.
+    /// The URL names no supported backend (the URL itself is redacted).
     #[error("unsupported database url {0:?}: use a file path, sqlite://FILE or postgres://...")]
     UnsupportedUrl(String),
     /// The database could not be reached or refused a statement.
-    #[error("database error: {0}")]
+    #[error("database error: {}", redact_error(.0))]
     Database(#[from] sqlx::Error),
     /// Migrations failed.
-    #[error("could not apply migrations: {0}")]
+    #[error("could not apply migrations: {}", redact_text(&.0.to_string()))]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A governance rule refused the change; nothing was written.
-    #[error("{0}")]
-    Refused(#[from] hemi_governance::GovernanceError),
+    /// A stored value could not be read back (e.g. a JSON column from an older version).
+    #[error("stored {what} is unreadable: {message}")]
+    Corrupt {
+        /// What was being read.
+        what: String,
+        /// Why it failed.
+        message: String,
+    },
 }
 
 /// Result alias for this crate.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Hide the password of any `scheme://user:password@host` in a text.
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(scheme) = rest.find("://") {
+        let (head, tail) = rest.split_at(scheme + 3);
+        out.push_str(head);
+        // The userinfo ends at the first '@' before any '/', whitespace or quote.
+        let end = tail
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(at) => {
+                let userinfo = &tail[..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => {
+                        out.push_str(user);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                rest = &tail[at..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_error(e: &sqlx::Error) -> String {
+    redact_text(&e.to_string())
+}
 
 /// A connection pool plus the backend it talks to.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Replays already computed for a data version (see [`watch`]); shared by clones.
-    replay_cache: std::sync::Arc<watch::ReplayCache>,
+}
+
+/// One transaction: several repository writes that commit together or not at all
+/// (a change and its audit entry, an import and its audit entry). Dropped without
+/// [`Tx::commit`], it rolls back.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    /// Make every write of this transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
 }
 
 /// Turn what a user typed into a URL sqlx understands: a bare path means a SQLite file.
@@ -89,7 +166,7 @@ pub fn normalise_url(url: &str) -> Result<(String, Backend)> {
     } else if !url.contains("://") && !url.is_empty() {
         Ok((format!("sqlite://{url}?mode=rwc"), Backend::Sqlite))
     } else {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        Err(StoreError::UnsupportedUrl(redact_text(url)))
     }
 }
 
@@ -127,10 +204,16 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Store {
-            pool,
-            backend,
-            replay_cache: Default::default(),
+        let store = Store { pool, backend };
+        store.chain_legacy_audit_events().await?;
+        Ok(store)
+    }
+
+    /// Begin a transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            backend: self.backend,
         })
     }
 
@@ -139,8 +222,7 @@ impl Store {
         self.backend
     }
 
-    /// The pool, for crates that add their own tables through this crate's migrations.
-    pub fn pool(&self) -> &AnyPool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
@@ -198,6 +280,20 @@ mod tests {
             Backend::Postgres
         );
         assert!(normalise_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        assert_eq!(
+            redact_text("error connecting to postgres://u:hunter2@h:5432/db: refused"),
+            "error connecting to postgres://u:***@h:5432/db: refused"
+        );
+        assert_eq!(redact_text("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_text("no url here"), "no url here");
+        assert_eq!(
+            redact_text("a postgres://a:b@c/d and mysql://e:f@g"),
+            "a postgres://a:***@c/d and mysql://e:***@g"
+        );
     }
 
     #[test]

@@ -26,6 +26,19 @@ pub struct SeriesFilter {
     pub vintage: Option<i64>,
 }
 
+/// A window into a long list: at most `limit` rows after skipping `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
+}
+
+/// Newest import batch and number of batches: any import changes it, so caches of
+/// anything computed from stored observations are keyed by it.
+pub type DataVersion = (i64, i64);
+
 /// One series with the span of its observations.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SeriesSummary {
@@ -158,6 +171,38 @@ impl Conditions {
     }
 }
 
+/// A column of the series table that identifiers are checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesColumn {
+    /// Reporting countries.
+    Reporting,
+    /// Nationalities or origins.
+    Nationality,
+    /// Measures.
+    Measure,
+    /// Breakdowns.
+    Breakdown,
+    /// Source (profile) names.
+    Source,
+}
+
+fn summary_from_row(r: &sqlx::any::AnyRow) -> SeriesSummary {
+    SeriesSummary {
+        id: r.get(0),
+        source: r.get(1),
+        reporting: r.get(2),
+        measure: r.get(3),
+        breakdown: r.get(4),
+        nationality: r.get(5),
+        dims: r.get(6),
+        value_kind: r.get(7),
+        first_period: r.get(8),
+        last_period: r.get(9),
+        periods: r.get(10),
+        vintage: r.get(11),
+    }
+}
+
 const FROM_SERIES: &str =
     "FROM observation o JOIN series s ON s.id = o.series_id JOIN source src ON src.id = s.source_id";
 
@@ -176,23 +221,7 @@ impl Store {
             .bind(sqlx::query(&sql))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| SeriesSummary {
-                id: r.get(0),
-                source: r.get(1),
-                reporting: r.get(2),
-                measure: r.get(3),
-                breakdown: r.get(4),
-                nationality: r.get(5),
-                dims: r.get(6),
-                value_kind: r.get(7),
-                first_period: r.get(8),
-                last_period: r.get(9),
-                periods: r.get(10),
-                vintage: r.get(11),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| summary_from_row(&r)).collect())
     }
 
     /// Values summed per reporting country, measure, breakdown, period and (when
@@ -264,6 +293,79 @@ impl Store {
                 vintage: r.get(9),
             })
             .collect())
+    }
+
+    /// One page of the series matching a filter, and how many match in all. The page
+    /// is cut in SQL, so a request for 50 rows reads 50 rows, not every series.
+    pub async fn list_series_page(
+        &self,
+        filter: &SeriesFilter,
+        page: Page,
+    ) -> Result<(Vec<SeriesSummary>, i64)> {
+        let conditions = Conditions::from_filter(filter, false);
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT s.id {FROM_SERIES} WHERE {} GROUP BY s.id) matching",
+            conditions.sql()
+        );
+        let total: i64 = conditions
+            .bind(sqlx::query(&count_sql))
+            .fetch_one(&self.pool)
+            .await?
+            .get(0);
+        let sql = format!(
+            "SELECT s.id, src.name, s.reporting, s.measure, s.breakdown, s.nationality, s.dims, s.value_kind, \
+             MIN(o.period), MAX(o.period), COUNT(*), MAX(o.vintage) {FROM_SERIES} WHERE {} \
+             GROUP BY s.id, src.name, s.reporting, s.measure, s.breakdown, s.nationality, s.dims, s.value_kind \
+             ORDER BY src.name, s.reporting, s.measure, s.breakdown, s.dims LIMIT {} OFFSET {}",
+            conditions.sql(),
+            page.limit.clamp(0, 10_000),
+            page.offset.max(0)
+        );
+        let rows = conditions
+            .bind(sqlx::query(&sql))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((
+            rows.into_iter().map(|r| summary_from_row(&r)).collect(),
+            total,
+        ))
+    }
+
+    /// The data version: newest import batch id and batch count.
+    pub async fn data_version(&self) -> Result<DataVersion> {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM import_batch")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
+    }
+
+    /// Distinct values of one series column (`reporting`, `nationality`, `measure`,
+    /// `breakdown`) and source names: what a typed identifier is checked against.
+    pub async fn distinct_values(&self, column: SeriesColumn) -> Result<Vec<String>> {
+        let sql = match column {
+            SeriesColumn::Reporting => {
+                "SELECT DISTINCT reporting FROM series WHERE reporting IS NOT NULL ORDER BY 1"
+            }
+            SeriesColumn::Nationality => {
+                "SELECT DISTINCT nationality FROM series WHERE nationality IS NOT NULL ORDER BY 1"
+            }
+            SeriesColumn::Measure => "SELECT DISTINCT measure FROM series ORDER BY 1",
+            SeriesColumn::Breakdown => "SELECT DISTINCT breakdown FROM series ORDER BY 1",
+            SeriesColumn::Source => "SELECT name FROM source ORDER BY 1",
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+    }
+
+    /// Highest vintage of a source (of any source when `None`); 0 before any import.
+    pub async fn max_vintage(&self, source: Option<&str>) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(b.vintage), 0) FROM import_batch b JOIN source s ON s.id = b.source_id WHERE ($1 = '' OR s.name = $1)",
+        )
+        .bind(source.unwrap_or(""))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get(0))
     }
 
     /// Number of stored observation rows (all vintages) and series; for reports and tests.

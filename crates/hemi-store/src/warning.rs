@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::{Result, Store};
+use crate::{Result, Store, Tx};
 
 /// An alert to record.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -59,6 +59,36 @@ pub struct EventTransitionRow {
     pub reason: String,
     /// When (RFC 3339).
     pub changed_at: String,
+}
+
+/// A webhook subscriber.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SubscriberRow {
+    /// Id.
+    pub id: i64,
+    /// Name (an agency, a desk).
+    pub name: String,
+    /// Webhook URL.
+    pub webhook_url: String,
+    /// Receives new alerts.
+    pub active: bool,
+}
+
+/// One delivery attempt, for the delivery log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryAttemptRow {
+    /// Notification.
+    pub notification_id: i64,
+    /// Subscriber name.
+    pub subscriber: String,
+    /// Alert.
+    pub alert_id: i64,
+    /// When (RFC 3339).
+    pub attempted_at: String,
+    /// HTTP status answered, if any.
+    pub http_status: Option<i64>,
+    /// Error, if it failed.
+    pub error: Option<String>,
 }
 
 /// A notification waiting to be delivered.
@@ -173,23 +203,6 @@ impl Store {
             .collect())
     }
 
-    /// Append one status change of an event.
-    pub async fn record_event_transition(&self, t: &EventTransitionRow) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO event_transition (event_id, from_status, to_status, changed_by, reason, changed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&t.event_id)
-        .bind(&t.from_status)
-        .bind(&t.to_status)
-        .bind(&t.changed_by)
-        .bind(&t.reason)
-        .bind(&t.changed_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Status changes, oldest first; all events when `event_id` is `None`.
     pub async fn event_transitions(
         &self,
@@ -215,17 +228,44 @@ impl Store {
             .collect())
     }
 
-    /// Add (or re-point) a webhook subscriber.
-    pub async fn add_subscriber(&self, name: &str, webhook_url: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO subscriber (name, webhook_url, active) VALUES ($1, $2, 1) \
-             ON CONFLICT (name) DO UPDATE SET webhook_url = excluded.webhook_url, active = 1",
+    /// Every subscriber, active or not, by name.
+    pub async fn all_subscribers(&self) -> Result<Vec<SubscriberRow>> {
+        let rows =
+            sqlx::query("SELECT id, name, webhook_url, active FROM subscriber ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SubscriberRow {
+                id: r.get(0),
+                name: r.get(1),
+                webhook_url: r.get(2),
+                active: r.get::<i64, _>(3) != 0,
+            })
+            .collect())
+    }
+
+    /// The newest delivery attempts, newest first.
+    pub async fn delivery_attempts(&self, limit: i64) -> Result<Vec<DeliveryAttemptRow>> {
+        let rows = sqlx::query(
+            "SELECT d.notification_id, s.name, n.alert_id, d.attempted_at, d.http_status, d.error FROM delivery_attempt d \
+             JOIN notification n ON n.id = d.notification_id JOIN subscriber s ON s.id = n.subscriber_id \
+             ORDER BY d.id DESC LIMIT $1",
         )
-        .bind(name)
-        .bind(webhook_url)
-        .execute(&self.pool)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
         .await?;
-        Ok(())
+        Ok(rows
+            .into_iter()
+            .map(|r| DeliveryAttemptRow {
+                notification_id: r.get(0),
+                subscriber: r.get(1),
+                alert_id: r.get(2),
+                attempted_at: r.get(3),
+                http_status: r.get(4),
+                error: r.get(5),
+            })
+            .collect())
     }
 
     /// Active subscribers as (name, url).
@@ -355,5 +395,46 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}
+
+impl Tx {
+    /// Append one status change of an event.
+    pub async fn insert_event_transition(&mut self, t: &EventTransitionRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO event_transition (event_id, from_status, to_status, changed_by, reason, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&t.event_id)
+        .bind(&t.from_status)
+        .bind(&t.to_status)
+        .bind(&t.changed_by)
+        .bind(&t.reason)
+        .bind(&t.changed_at)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Add (or re-point and re-activate) a webhook subscriber.
+    pub async fn upsert_subscriber(&mut self, name: &str, webhook_url: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO subscriber (name, webhook_url, active) VALUES ($1, $2, 1) \
+             ON CONFLICT (name) DO UPDATE SET webhook_url = excluded.webhook_url, active = 1",
+        )
+        .bind(name)
+        .bind(webhook_url)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Stop sending to a subscriber (its history stays). `false` when none was active.
+    pub async fn deactivate_subscriber(&mut self, name: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE subscriber SET active = 0 WHERE name = $1 AND active = 1")
+            .bind(name)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 }

@@ -1,6 +1,7 @@
 //! Burden-sharing indicators read from stored context tables, checked against the
 //! figures their publishers printed (`crates/hemi-indicators/test_data/published_figures.csv`).
 
+use crate::import;
 use hemi_indicators::{compute, Measure, Options, RankBy};
 use hemi_store::Store;
 use hemi_testing::{data, repo_root, store_test, TestDb};
@@ -43,8 +44,7 @@ async fn store_with_context(db: &TestDb) -> Store {
             |f| (f[1] == "pop" || f[1] == "gdp") && f[2] >= "2022",
         ),
     ];
-    store
-        .import(items, "2026-11-26T00:00:00Z", || {})
+    import(&store, items, "2026-11-26T00:00:00Z", || {})
         .await
         .unwrap();
     store

@@ -6,8 +6,6 @@ use hemi_flows::{parse_table, ParsedTable, ProfileSet};
 use hemi_store::{ImportItem, SeriesFilter, Store};
 use hemi_testing::{data, repo_root, store_test, TestDb};
 
-mod governance;
-
 fn profiles() -> ProfileSet {
     let mut files: Vec<(String, String)> = std::fs::read_dir(repo_root().join("profiles"))
         .unwrap()
@@ -35,6 +33,20 @@ fn parse(profile: &str, file_name: &str, bytes: &[u8]) -> ImportItem {
     )
     .unwrap();
     ImportItem::Observations { profile, table }
+}
+
+/// Store items in one transaction, as `hemi_app` does (without its audit entry).
+async fn import(
+    store: &Store,
+    items: Vec<ImportItem>,
+    imported_at: &str,
+    before_commit: impl FnOnce(),
+) -> hemi_store::Result<Vec<hemi_store::ImportOutcome>> {
+    let mut tx = store.begin().await?;
+    let outcomes = tx.import(items, imported_at).await?;
+    before_commit();
+    tx.commit().await?;
+    Ok(outcomes)
 }
 
 fn bundled(profile: &str, relative: &str) -> ImportItem {
@@ -83,8 +95,7 @@ store_test!(
                 "flows/mexico_irregular_presented_by_nationality.csv",
             ),
         ];
-        let outcomes = store
-            .import(items, "2026-11-26T00:00:00Z", || {})
+        let outcomes = import(&store, items, "2026-11-26T00:00:00Z", || {})
             .await
             .unwrap();
         assert!(outcomes.iter().all(|o| o.vintage == Some(1)));
@@ -137,13 +148,11 @@ store_test!(
                 "flows/honduras_irregular_entries_by_nationality.csv",
             )
         };
-        store
-            .import(vec![item()], "2026-11-26T00:00:00Z", || {})
+        import(&store, vec![item()], "2026-11-26T00:00:00Z", || {})
             .await
             .unwrap();
         let before = store.counts().await.unwrap();
-        let outcome = store
-            .import(vec![item()], "2026-11-27T00:00:00Z", || {})
+        let outcome = import(&store, vec![item()], "2026-11-27T00:00:00Z", || {})
             .await
             .unwrap()
             .remove(0);
@@ -162,23 +171,23 @@ store_test!(
         let second =
             b"month,nationality,count\n2021-08,HTI,100\n2021-09,HTI,250\n2021-10,HTI,300\n";
         let file = "honduras_irregular_entries_by_nationality.csv";
-        let o1 = store
-            .import(
-                vec![parse("honduras_entries_nationality", file, first)],
-                "t1",
-                || {},
-            )
-            .await
-            .unwrap();
+        let o1 = import(
+            &store,
+            vec![parse("honduras_entries_nationality", file, first)],
+            "t1",
+            || {},
+        )
+        .await
+        .unwrap();
         assert_eq!((o1[0].new, o1[0].vintage), (3, Some(1)));
-        let o2 = store
-            .import(
-                vec![parse("honduras_entries_nationality", file, second)],
-                "t2",
-                || {},
-            )
-            .await
-            .unwrap();
+        let o2 = import(
+            &store,
+            vec![parse("honduras_entries_nationality", file, second)],
+            "t2",
+            || {},
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (o2[0].new, o2[0].changed, o2[0].unchanged, o2[0].absent),
             (1, 1, 1, 1)
@@ -228,14 +237,14 @@ store_test!(
         );
 
         // Going back to the first release is a third vintage, not a no-op.
-        let o3 = store
-            .import(
-                vec![parse("honduras_entries_nationality", file, first)],
-                "t3",
-                || {},
-            )
-            .await
-            .unwrap();
+        let o3 = import(
+            &store,
+            vec![parse("honduras_entries_nationality", file, first)],
+            "t3",
+            || {},
+        )
+        .await
+        .unwrap();
         assert_eq!((o3[0].changed, o3[0].vintage), (1, Some(3)));
     }
 );
@@ -244,17 +253,17 @@ store_test!(
     totals_only_sum_the_nationality_breakdown,
     |db: TestDb| async move {
         let store = Store::open(&db.url).await.unwrap();
-        store
-            .import(
-                vec![bundled(
-                    "usa_swb_encounters",
-                    "flows/usa_southwest_border_encounters.csv",
-                )],
-                "t",
-                || {},
-            )
-            .await
-            .unwrap();
+        import(
+            &store,
+            vec![bundled(
+                "usa_swb_encounters",
+                "flows/usa_southwest_border_encounters.csv",
+            )],
+            "t",
+            || {},
+        )
+        .await
+        .unwrap();
         let month = |m: &str| SeriesFilter {
             reporting: Some("USA".into()),
             from: Some(m.into()),
@@ -298,14 +307,12 @@ store_test!(countries_reference_loads_once, |db: TestDb| async move {
             .cloned()
             .collect(),
     };
-    let first = store
-        .import(vec![item()], "t", || {})
+    let first = import(&store, vec![item()], "t", || {})
         .await
         .unwrap()
         .remove(0);
     assert!(first.new > 250);
-    let second = store
-        .import(vec![item()], "t", || {})
+    let second = import(&store, vec![item()], "t", || {})
         .await
         .unwrap()
         .remove(0);
