@@ -323,9 +323,12 @@ impl App {
                 "reference tables are imported by an administrator with `hemi import`",
             )));
         }
-        // An identical re-import is recognised from the hash alone, without parsing.
+        // An identical re-import is recognised from the hash alone, without parsing —
+        // except for a caller scoped to one country, whose right to the file's content
+        // is checked on the parsed rows first.
         let sha256 = sha256_of(file.open()?)?;
-        if let Some(latest) = self.store().latest_batch(&profile.name).await? {
+        let latest = self.store().latest_batch(&profile.name).await?;
+        if let Some(latest) = latest.filter(|_| options.only_reporting.is_none()) {
             if latest.sha256 == sha256 {
                 progress.advance(file.len());
                 return Ok(Ok(Prepared::Identical(
@@ -470,11 +473,10 @@ impl App {
         let mut tx = self.store().begin().await?;
         let outcomes = tx.import(items, &imported_at).await?;
         for o in outcomes.iter() {
-            tx.audit(
-                &actor.audit(
-                    "import",
-                    &o.source,
-                    format!(
+            tx.audit(&actor.audit(
+                "import",
+                &o.source,
+                format!(
                         "file={} vintage={} new={} changed={}",
                         Path::new(&o.file_name)
                             .file_name()
@@ -486,8 +488,7 @@ impl App {
                         o.new,
                         o.changed
                     ),
-                ),
-            )
+            ))
             .await?;
         }
         (options.before_commit)();
@@ -566,6 +567,24 @@ impl App {
             }
         };
         let latest = self.store().latest_batch(&profile.name).await?;
+        if let Some(l) = latest.as_ref().filter(|l| l.sha256 == table.sha256) {
+            return Ok(UploadPreview {
+                upload_id: None,
+                file_name: name.to_owned(),
+                publisher: profile.source.publisher.clone(),
+                profile: profile.name.clone(),
+                rows_read: table.rows_read,
+                new: 0,
+                changed: Vec::new(),
+                changed_count: 0,
+                unchanged: l.observations,
+                absent: 0,
+                combined: table.combined.len() as u64,
+                recoded_rows: table.recodes.iter().map(|r| r.rows).sum(),
+                identical_to_vintage: Some(l.vintage),
+                next_vintage: l.vintage + 1,
+            });
+        }
         let stored = self
             .store()
             .observations(&SeriesFilter {

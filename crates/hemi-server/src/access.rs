@@ -344,7 +344,7 @@ pub async fn guard(state: AppState, route: RouteGuard, request: Request, next: N
                     .unwrap_or("/");
                 let next = crate::layout::encode_component(target);
                 (
-                    StatusCode::SEE_OTHER,
+                    StatusCode::FOUND,
                     [(header::LOCATION, format!("/login?next={next}"))],
                 )
                     .into_response()

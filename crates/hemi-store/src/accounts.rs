@@ -265,7 +265,7 @@ impl Store {
             .bind(now)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| (user_from_row(&r), r.get(7))))
+        Ok(row.map(|r| (user_from_row(&r), r.get(8))))
     }
 
     /// End a session, and drop every expired one while at it.

@@ -156,7 +156,9 @@ pub async fn update(
             )
                 .into_response())
         }
-        Err(e @ hemi_app::AppError::Forbidden(_)) => Err(e.into()),
+        Err(e @ (hemi_app::AppError::Forbidden(_) | hemi_app::AppError::NotFound { .. })) => {
+            Err(e.into())
+        }
         Err(e) if e.is_callers() => {
             tasks_page(
                 &state,
