@@ -44,7 +44,8 @@
 //! * [`roles`]: sending, transit and receiving countries of an event (`rules/routes.toml`);
 //! * [`corridor`]: lead times and downstream projections along a route;
 //! * [`forecast`]: naive, ETS and corridor forecasts with a no-look-ahead backtest;
-//! * [`evaluate`]: detection scores against labelled surges (`data/labels/surges.csv`).
+//! * [`evaluate`]: detection scores against labelled surges (`data/labels/surges.csv`);
+//! * [`protocol`]: rules chosen on one period and scored on another (time splits).
 #![deny(missing_docs)]
 
 mod dist;
@@ -57,6 +58,7 @@ pub mod corridor;
 pub mod evaluate;
 pub mod events;
 pub mod forecast;
+pub mod protocol;
 pub mod replay;
 pub mod roles;
 pub mod roster;
