@@ -5,6 +5,7 @@
 
 mod fixtures;
 mod lookahead;
+mod protocol;
 mod realdata;
 mod routes;
 mod support;

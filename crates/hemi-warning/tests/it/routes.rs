@@ -24,7 +24,7 @@ fn haitian_2021_roles() {
         .map(|c| series(c, "HTI"))
         .collect();
     let rows = replay(&hti, Period::Month(2020, 10), as_of, &rules);
-    let events = events_as_of(&rows, as_of, rules.event_window_months);
+    let events = events_as_of(&rows, as_of, &rules.events);
     let event = events
         .iter()
         .find(|e| e.first_alert.year() == 2021)
@@ -64,7 +64,10 @@ fn haitian_2021_roles() {
     };
     assert_eq!(a.corridor, "darien");
     assert_eq!(with(Role::Sending), ["BRA", "CHL"]);
-    assert_eq!(with(Role::Transit), ["HND", "PAN"]);
+    // Honduras is not in the event: its one-month Haitian spike of 2021-07 is not
+    // confirmed by two detectors under the shipped rules (the in-sample miss in
+    // data/labels/README.md), so it is neither observed transit nor inferred.
+    assert_eq!(with(Role::Transit), ["PAN"]);
     assert_eq!(with(Role::InferredTransit), ["COL", "CRI", "GTM", "NIC"]);
     assert_eq!(with(Role::TransitReceiving), ["MEX"]);
     assert_eq!(with(Role::Receiving), ["USA"]);
