@@ -31,8 +31,16 @@ fn line(name: &str, s: &Scores) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let to: Period = args.get(1).map_or("2022-12", |s| s.as_str()).parse().unwrap();
-    let from: Period = args.get(2).map_or("2019-01", |s| s.as_str()).parse().unwrap();
+    let to: Period = args
+        .get(1)
+        .map_or("2022-12", |s| s.as_str())
+        .parse()
+        .unwrap();
+    let from: Period = args
+        .get(2)
+        .map_or("2019-01", |s| s.as_str())
+        .parse()
+        .unwrap();
     let cut: Vec<_> = realdata::all_watched_series()
         .into_iter()
         .map(|s| s.cut_at(to))
@@ -40,8 +48,11 @@ fn main() {
         .collect();
     let labels = Labels {
         surges: parse_surges("surges.csv", &realdata::repo_file("data/labels/surges.csv")).unwrap(),
-        complete: parse_complete("complete.csv", &realdata::repo_file("data/labels/complete.csv"))
-            .unwrap(),
+        complete: parse_complete(
+            "complete.csv",
+            &realdata::repo_file("data/labels/complete.csv"),
+        )
+        .unwrap(),
     };
     let assessed = assess(&cut, to, &|_, _| {});
     let base = realdata::repo_file("rules/triggers.toml");

@@ -435,7 +435,8 @@ pub fn evaluate(labels: &Labels, alarms: &[AlarmSeries], from: Period, to: Perio
             for t in [&mut *tally, &mut overall] {
                 if !labelled.contains(&(rep, nat)) {
                     t.unlabelled += 1;
-                    t.unlabelled_list.push(format!("{rep}/{nat} {start}..{end}"));
+                    t.unlabelled_list
+                        .push(format!("{rep}/{nat} {start}..{end}"));
                 } else if complete_at(start) {
                     t.episodes += 1;
                     if !touches {
@@ -544,8 +545,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c[0].to, Period::Month(2024, 4));
-        let e = parse_complete("c.csv", "reporting_country,nationality,from,to\nPAN,HTI,2019\n")
-            .unwrap_err();
+        let e = parse_complete(
+            "c.csv",
+            "reporting_country,nationality,from,to\nPAN,HTI,2019\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         let s = parse_surges(
             "s.csv",

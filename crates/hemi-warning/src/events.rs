@@ -314,9 +314,10 @@ pub fn group_alerts(alerts: &[AlertRef], rules: &EventRules, as_of: Period) -> V
             }
         }
         // The first month with the most people (alerts are in month order).
-        let (peak, peak_people) = by_month
-            .iter()
-            .fold(by_month[0], |best, &m| if m.1 > best.1 { m } else { best });
+        let (peak, peak_people) =
+            by_month
+                .iter()
+                .fold(by_month[0], |best, &m| if m.1 > best.1 { m } else { best });
         event.peak = peak;
         event.peak_people = peak_people;
         event.people_above_expected = event.alerts.iter().map(|a| a.people_above_expected).sum();
@@ -344,10 +345,7 @@ pub fn alerts_of(rows: &[ReplayRow]) -> Vec<AlertRef> {
             month: r.month,
             value: r.value,
             people_above_expected: r.people_above_expected().unwrap_or(0.0),
-            growth: r
-                .growth_baseline
-                .filter(|b| *b > 0.0)
-                .map(|b| r.value / b),
+            growth: r.growth_baseline.filter(|b| *b > 0.0).map(|b| r.value / b),
         })
         .collect()
 }
@@ -360,7 +358,10 @@ pub fn events_as_of(rows: &[ReplayRow], as_of: Period, rules: &EventRules) -> Ve
 /// The watch board at the grouping's `as_of`: open events that are on the board,
 /// most severe first (ties: earlier onset, then id).
 pub fn board(events: &[Event]) -> Vec<&Event> {
-    let mut open: Vec<&Event> = events.iter().filter(|e| e.is_open() && e.on_board).collect();
+    let mut open: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.is_open() && e.on_board)
+        .collect();
     open.sort_by(|a, b| {
         b.severity
             .total_cmp(&a.severity)

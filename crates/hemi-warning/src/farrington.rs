@@ -441,6 +441,5 @@ mod tests {
         let a = f.assess(&counts, 29);
         let g = Farrington::new(FarringtonConfig::monthly(2));
         assert_eq!(a, g.assess(&counts, 29));
-
     }
 }

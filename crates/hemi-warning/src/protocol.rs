@@ -79,7 +79,11 @@ impl Targets {
     pub fn met(&self, scores: &Scores, months: usize) -> usize {
         usize::from(scores.pod >= self.min_pod)
             + usize::from(scores.far <= self.max_far)
-            + usize::from(scores.median_lead.is_some_and(|l| l >= self.min_median_lead))
+            + usize::from(
+                scores
+                    .median_lead
+                    .is_some_and(|l| l >= self.min_median_lead),
+            )
             + usize::from(
                 scores.unlabelled_episodes as f64
                     <= self.max_unlabelled_episodes_per_month * months as f64,
@@ -230,7 +234,11 @@ pub fn run_split(
 
 /// Scores of any alarms on both periods of a split: (tuning period, test period). For
 /// references (R detectors, the naive rule) that are not tuned.
-pub fn score_both(labels: &Labels, alarms: &[AlarmSeries], split: Split) -> (Evaluation, Evaluation) {
+pub fn score_both(
+    labels: &Labels,
+    alarms: &[AlarmSeries],
+    split: Split,
+) -> (Evaluation, Evaluation) {
     (
         evaluate(labels, alarms, split.tune_from, split.tune_to),
         evaluate(labels, alarms, split.test_from, split.test_to),
@@ -266,7 +274,11 @@ pub fn parse_candidates(
         hint: "the base rules file must parse".into(),
     })?;
     let Some(toml::Value::Array(list)) = doc.get_ref().get("candidate") else {
-        return Err(err(0, "no [[candidate]] tables".into(), "list at least one candidate"));
+        return Err(err(
+            0,
+            "no [[candidate]] tables".into(),
+            "list at least one candidate",
+        ));
     };
     let mut out = Vec::new();
     for (i, c) in list.iter().enumerate() {

@@ -186,8 +186,9 @@ pub fn rule_alarms(assessed: &AssessedSeries, rules: &TriggerRules) -> Vec<Optio
         .filter_map(|d| names.iter().position(|n| n == d))
         .collect();
     let baseline = |k: usize| -> Option<f64> {
-        (k >= rules.growth_window)
-            .then(|| values[k - rules.growth_window..k].iter().sum::<f64>() / rules.growth_window as f64)
+        (k >= rules.growth_window).then(|| {
+            values[k - rules.growth_window..k].iter().sum::<f64>() / rules.growth_window as f64
+        })
     };
     let grew = |k: usize| match baseline(k) {
         Some(b) if b > 0.0 => values[k] / b >= rules.min_growth,
@@ -269,7 +270,9 @@ pub fn apply_rules(assessed: &AssessedSeries, rules: &TriggerRules) -> Vec<Repla
                 None => (None, None, None),
             };
             let growth_baseline = (t >= rules.growth_window).then(|| {
-                series.values[t - rules.growth_window..t].iter().sum::<f64>()
+                series.values[t - rules.growth_window..t]
+                    .iter()
+                    .sum::<f64>()
                     / rules.growth_window as f64
             });
             ReplayRow {

@@ -357,7 +357,10 @@ mod tests {
         assert_eq!(e.line, 6, "{e}");
         let e = TriggerRules::parse(
             "t.toml",
-            &GOOD.replace("close_after_quiet_months = 3", "close_after_quiet_months = "),
+            &GOOD.replace(
+                "close_after_quiet_months = 3",
+                "close_after_quiet_months = ",
+            ),
         )
         .unwrap_err();
         assert_eq!(e.line, 10, "{e}");

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use hemi_core::Period;
 use hemi_warning::evaluate::{AlarmSeries, Evaluation, Scores};
 use hemi_warning::protocol::{
-    detector_alarm_series, naive_alarm_series, parse_candidates, run_split, score_both,
-    Candidate, SplitReport, FORWARD, REVERSE,
+    detector_alarm_series, naive_alarm_series, parse_candidates, run_split, score_both, Candidate,
+    SplitReport, FORWARD, REVERSE,
 };
 use hemi_warning::replay::{assess, AssessedSeries};
 
@@ -64,9 +64,18 @@ fn print_split(r: &SplitReport) {
         println!("  tune {}", row(name, &e.overall));
     }
     println!("  {}", row("in-sample (tune)", &r.in_sample.overall));
-    println!("  {}", row("out-of-sample (test)", &r.out_of_sample.overall));
-    println!("  out-of-sample missed {:?}", r.out_of_sample.overall.missed);
-    println!("  out-of-sample false {:?}", r.out_of_sample.overall.false_list);
+    println!(
+        "  {}",
+        row("out-of-sample (test)", &r.out_of_sample.overall)
+    );
+    println!(
+        "  out-of-sample missed {:?}",
+        r.out_of_sample.overall.missed
+    );
+    println!(
+        "  out-of-sample false {:?}",
+        r.out_of_sample.overall.false_list
+    );
     for (c, s) in &r.out_of_sample.by_country {
         println!("  out-of-sample {}", row(c, s));
     }
@@ -82,9 +91,17 @@ fn forward_split_chooses_the_shipped_rules() {
     let candidates = candidates();
     let r = run_split(assessed(), &labels(), &candidates, FORWARD, &|_, _| {});
     print_split(&r);
-    assert_eq!(candidates[r.chosen].rules, shipped_rules(), "{}", r.tuned[r.chosen].0);
+    assert_eq!(
+        candidates[r.chosen].rules,
+        shipped_rules(),
+        "{}",
+        r.tuned[r.chosen].0
+    );
     let i = &r.in_sample.overall;
-    assert!(i.pod >= 0.95 && i.far <= 0.20 && i.median_lead >= Some(4.0), "{i:?}");
+    assert!(
+        i.pod >= 0.95 && i.far <= 0.20 && i.median_lead >= Some(4.0),
+        "{i:?}"
+    );
     let o = &r.out_of_sample.overall;
     assert!(o.surges >= 20 && o.pod > 0.5, "{o:?}");
     // The two periods share no surge.
@@ -105,7 +122,11 @@ fn reverse_split_runs_the_same_procedure() {
     let r = run_split(assessed(), &labels(), &candidates(), REVERSE, &|_, _| {});
     print_split(&r);
     assert_eq!(r.tuned.len(), candidates().len());
-    assert!(r.out_of_sample.overall.surges >= 30, "{:?}", r.out_of_sample.overall);
+    assert!(
+        r.out_of_sample.overall.surges >= 30,
+        "{:?}",
+        r.out_of_sample.overall
+    );
 }
 
 /// R's alarms (fixture) as per-series flags over our series' spans.
@@ -143,7 +164,11 @@ fn r_alarms(detector: &str) -> Vec<AlarmSeries> {
 }
 
 fn both(name: &str, e: &(Evaluation, Evaluation)) {
-    println!("  {}  ||  {}", row(&format!("{name} tune"), &e.0.overall), row("test", &e.1.overall));
+    println!(
+        "  {}  ||  {}",
+        row(&format!("{name} tune"), &e.0.overall),
+        row("test", &e.1.overall)
+    );
 }
 
 /// Our rules beside R surveillance (Farrington/Noufaily, EARS C2, glrnb) and the naive
@@ -164,7 +189,10 @@ fn shipped_rules_beside_r_surveillance() {
         let r = score_both(&labels, &r_alarms(d), FORWARD);
         both(&format!("R {d}"), &r);
         assert!(ours.1.overall.far < r.1.overall.far, "{d}");
-        assert!(ours.1.overall.unlabelled_episodes < r.1.overall.unlabelled_episodes, "{d}");
+        assert!(
+            ours.1.overall.unlabelled_episodes < r.1.overall.unlabelled_episodes,
+            "{d}"
+        );
     }
     let naive = score_both(&labels, &naive_alarm_series(assessed(), 1.5), FORWARD);
     both("naive 1.5x", &naive);
@@ -203,7 +231,11 @@ fn our_detectors_alarm_where_r_does_on_every_series() {
                 }
             }
         }
-        println!("{d}: {agree} months agree, {} differ {:?}", differ.len(), differ);
+        println!(
+            "{d}: {agree} months agree, {} differ {:?}",
+            differ.len(),
+            differ
+        );
         assert!(differ.is_empty(), "{d}: {differ:?}");
     }
 }

@@ -90,10 +90,23 @@ fn alert_rows_show_the_deciding_detector() {
         let name = r.reported_by.expect("an alert names its detector");
         assert!(rules.detectors.iter().any(|d| d == name), "{name}");
         let (_, a) = r.detectors.iter().find(|(n, _)| *n == name).unwrap();
-        assert!(a.alarm, "{} {} {}: {name} did not alarm", r.reporting, r.month, r.value);
-        assert_eq!((r.expected, r.upper, r.score), (a.expected, a.upper, a.score));
+        assert!(
+            a.alarm,
+            "{} {} {}: {name} did not alarm",
+            r.reporting, r.month, r.value
+        );
+        assert_eq!(
+            (r.expected, r.upper, r.score),
+            (a.expected, a.upper, a.score)
+        );
         if let Some(upper) = r.upper {
-            assert!(r.value > upper, "{} {}: {} <= {upper}", r.reporting, r.month, r.value);
+            assert!(
+                r.value > upper,
+                "{} {}: {} <= {upper}",
+                r.reporting,
+                r.month,
+                r.value
+            );
         }
         // At least min_detectors agree in the alert month.
         let agreeing = r
@@ -230,4 +243,76 @@ fn haitian_2021_event() {
         .iter()
         .filter(|r| r.alarm && r.month <= e.last_alert && r.month >= e.first_alert)
         .all(|r| r.event_id.as_deref() == Some(e.id.as_str())));
+}
+
+/// The watch board as of 2024-04 on every watched series: events close by rule, later
+/// waves follow earlier ones, the board holds only open events above the thresholds,
+/// ranked by severity. Figures are printed for data/labels/README.md.
+#[test]
+fn watch_board_as_of_2024_04() {
+    let rules = shipped_rules();
+    let rows = hemi_warning::replay::replay_assessed(
+        crate::protocol::assessed(),
+        Period::Month(2019, 1),
+        &rules,
+    );
+    let events = events_as_of(&rows, TO, &rules.events);
+    let open: Vec<_> = events.iter().filter(|e| e.is_open()).collect();
+    let board = hemi_warning::events::board(&events);
+    let longest = open.iter().map(|e| e.months_open(TO)).max().unwrap_or(0);
+    println!(
+        "as of {TO}: {} events, {} open, {} on the board, longest open {longest} months",
+        events.len(),
+        open.len(),
+        board.len()
+    );
+    for e in &open {
+        println!(
+            "  open {} follows {:?} countries {:?} onset {} peak {} ({:.0}) last {} above expected {:.0} growth {:.1} severity {:.2} board {}",
+            e.id, e.follows, e.countries, e.first_alert, e.peak, e.peak_people, e.last_alert,
+            e.people_above_expected, e.max_growth, e.severity, e.on_board
+        );
+    }
+    for e in &events {
+        // Closed by rule exactly close_after_quiet_months after the last alert.
+        let quiet = rules.events.close_after_quiet_months as i32;
+        match e.closed {
+            Some(c) => assert_eq!(c, e.last_alert.offset(quiet), "{}", e.id),
+            None => assert!(e.last_alert.offset(quiet) > TO, "{}", e.id),
+        }
+        assert!(
+            e.first_alert <= e.peak && e.peak <= e.last_alert,
+            "{}",
+            e.id
+        );
+        // A follow-up wave links to an earlier event of the same nationality.
+        if let Some(prev) = &e.follows {
+            let p = events
+                .iter()
+                .find(|x| &x.id == prev)
+                .expect("linked event exists");
+            assert_eq!(p.nationality, e.nationality);
+            assert!(
+                p.last_alert.offset(quiet) < e.first_alert,
+                "{} after {}",
+                e.id,
+                p.id
+            );
+        }
+    }
+    // An event open as of 2024-04 has alerted within the last quiet months, so no
+    // event stays open for years with a gap in its alerts.
+    assert!(open.iter().all(|e| e.last_alert.offset(3) > TO));
+    for w in board.windows(2) {
+        assert!(w[0].severity >= w[1].severity);
+    }
+    for e in &board {
+        assert!(
+            e.people_above_expected >= rules.events.board_min_people_above_expected
+                || e.countries.len() >= rules.events.board_min_countries
+        );
+    }
+    // Haitians: the 2021 wave and a later one linked to it.
+    let hti: Vec<_> = events.iter().filter(|e| e.nationality == "HTI").collect();
+    assert!(hti.len() >= 2 && hti[1].follows.as_deref() == Some(hti[0].id.as_str()));
 }
