@@ -1,0 +1,62 @@
+//! The forecast backtest of every watched series averaging at least 500 a month
+//! (12 months up to each origin). Usage:
+//! `cargo run --release -p hemi-warning --example forecast_backtest -- select` (origins
+//! 2019-12..2021-12, outcomes up to 2021-12: the method selection) or `-- test`
+//! (origins 2022-01..2024-04: the out-of-sample figures). Prints per method and horizon,
+//! and the wall-clock time of the backtest (a benchmark, never asserted).
+#[path = "../tests/it/realdata.rs"]
+#[allow(dead_code)]
+mod realdata;
+
+use hemi_core::Period;
+use hemi_warning::forecast::{backtest, BacktestSeries, BacktestSpec, Method};
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "select".into());
+    let spec = match which.as_str() {
+        "select" => BacktestSpec {
+            from: Period::Month(2019, 12),
+            to: Period::Month(2021, 12),
+            horizon: 6,
+            min_mean_level: 500.0,
+            outcomes_until: Some(Period::Month(2021, 12)),
+        },
+        _ => BacktestSpec {
+            from: Period::Month(2022, 1),
+            to: Period::Month(2024, 4),
+            horizon: 6,
+            min_mean_level: 500.0,
+            outcomes_until: None,
+        },
+    };
+    let set: Vec<BacktestSeries> = realdata::all_watched_series()
+        .into_iter()
+        .map(|series| BacktestSeries {
+            series,
+            upstream: None,
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let rows = backtest(&set, &spec, &Method::SINGLE, &|_, _| {});
+    let secs = started.elapsed().as_secs_f64();
+    let naive = rows.iter().find(|r| r.method == "naive").unwrap().pooled.mase;
+    println!("{which}: origins {}..{}, {secs:.2} s", spec.from, spec.to);
+    for r in &rows {
+        println!(
+            "{:<12} series {:>3} n {:>5} MASE {:.3} (x naive {:.3}) cover {:.3} winkler {:.2}",
+            r.method,
+            r.series_count,
+            r.pooled.forecasts,
+            r.pooled.mase,
+            r.pooled.mase / naive,
+            r.pooled.coverage80,
+            r.pooled.interval_score80
+        );
+        let line: Vec<String> = r
+            .by_horizon
+            .iter()
+            .map(|h| format!("h{} {:.3}/{:.2}", h.horizon, h.mase, h.coverage80))
+            .collect();
+        println!("             {}", line.join("  "));
+    }
+}
