@@ -39,7 +39,12 @@ fn main() {
     let started = std::time::Instant::now();
     let rows = backtest(&set, &spec, &Method::SINGLE, &|_, _| {});
     let secs = started.elapsed().as_secs_f64();
-    let naive = rows.iter().find(|r| r.method == "naive").unwrap().pooled.mase;
+    let naive = rows
+        .iter()
+        .find(|r| r.method == "naive")
+        .unwrap()
+        .pooled
+        .mase;
     println!("{which}: origins {}..{}, {secs:.2} s", spec.from, spec.to);
     for r in &rows {
         println!(

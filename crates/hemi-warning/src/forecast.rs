@@ -323,7 +323,9 @@ fn select_component(v: &[f64], horizon: usize) -> usize {
     if scored == 0 {
         return 0;
     }
-    (0..4).min_by(|&a, &b| err[a].total_cmp(&err[b])).unwrap_or(0)
+    (0..4)
+        .min_by(|&a, &b| err[a].total_cmp(&err[b]))
+        .unwrap_or(0)
 }
 
 fn median3(a: f64, b: f64, c: f64) -> f64 {
@@ -747,7 +749,9 @@ mod theta_tests {
         assert!((level - 5.0).abs() < 1e-12);
         // A straight line: theta's drift is half the slope per step beyond the
         // SES level, which itself lags the line.
-        let line: Vec<f64> = (0..30).map(|i| (1.0 + 100.0 * (i as f64 + 1.0)).ln()).collect();
+        let line: Vec<f64> = (0..30)
+            .map(|i| (1.0 + 100.0 * (i as f64 + 1.0)).ln())
+            .collect();
         let raw: Vec<f64> = line.iter().map(|z| z.exp() - 1.0).collect();
         let f = theta_log(&raw, 3);
         assert!(f[1] > f[0] && f[2] > f[1], "{f:?}");

@@ -4,6 +4,7 @@
 //! `data/` (`realdata`, `warning`, `routes`).
 
 mod fixtures;
+mod forecasts;
 mod lookahead;
 mod protocol;
 mod realdata;
