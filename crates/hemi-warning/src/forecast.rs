@@ -204,7 +204,9 @@ fn with_interval(known: &[f64], log_points: &[f64]) -> Vec<(f64, f64, f64)> {
         .into_iter()
         .zip(log_points)
         .map(|((lo, hi), &z)| {
-            let point = unlog(z);
+            // The naive point is the last value exactly, not its log round trip.
+            let last = known[known.len() - 1];
+            let point = if z == log1(last) { last } else { unlog(z) };
             (point, unlog(z + lo).min(point), unlog(z + hi).max(point))
         })
         .collect()
