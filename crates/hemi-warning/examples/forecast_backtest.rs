@@ -3,7 +3,8 @@
 //! `cargo run --release -p hemi-warning --example forecast_backtest -- select` (origins
 //! 2019-12..2021-12, outcomes up to 2021-12: the method selection) or `-- test`
 //! (origins 2022-01..2024-04: the out-of-sample figures). Prints per method and horizon,
-//! and the wall-clock time of the backtest (a benchmark, never asserted).
+//! and the wall-clock time of the backtest (a benchmark, never asserted). A second
+//! argument `reference` runs only the methods of the R reference, for timing.
 #[path = "../tests/it/realdata.rs"]
 #[allow(dead_code)]
 mod realdata;
@@ -13,6 +14,17 @@ use hemi_warning::forecast::{backtest, BacktestSeries, BacktestSpec, Method};
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "select".into());
+    // `reference`: only the methods the R reference runs (naive, ETS, theta, their
+    // median), for timing beside it; default: every single-series method.
+    let methods: Vec<Method> = match std::env::args().nth(2).as_deref() {
+        Some("reference") => vec![
+            Method::Naive,
+            Method::Ets,
+            Method::Theta,
+            Method::Combination,
+        ],
+        _ => Method::SINGLE.to_vec(),
+    };
     let spec = match which.as_str() {
         "select" => BacktestSpec {
             from: Period::Month(2019, 12),
@@ -37,7 +49,7 @@ fn main() {
         })
         .collect();
     let started = std::time::Instant::now();
-    let rows = backtest(&set, &spec, &Method::SINGLE, &|_, _| {});
+    let rows = backtest(&set, &spec, &methods, &|_, _| {});
     let secs = started.elapsed().as_secs_f64();
     let naive = rows
         .iter()

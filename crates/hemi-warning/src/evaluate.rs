@@ -29,7 +29,7 @@ use hemi_core::{Granularity, Period};
 use crate::replay::ReplayRow;
 
 /// One labelled surge.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Surge {
     /// Label id shared by the series of one regional surge (e.g. `HTI-2021`).
     pub event_id: String,
@@ -47,7 +47,7 @@ pub struct Surge {
 }
 
 /// A series whose surges are all labelled over `from..=to`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CompleteSeries {
     /// Reporting country.
     pub reporting: String,
@@ -60,7 +60,7 @@ pub struct CompleteSeries {
 }
 
 /// The ground truth: labelled surges and the series where they are complete.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Labels {
     /// Labelled surges.
     pub surges: Vec<Surge>,
@@ -109,12 +109,16 @@ const HEADER: &str = "event_id,reporting_country,nationality,onset,peak,source";
 const OLD_HEADER: &str = "event_id,reporting_country,nationality,onset,peak";
 const COMPLETE_HEADER: &str = "reporting_country,nationality,from,to";
 
-/// Data lines of a CSV file after its header (blank lines and `#` lines skipped).
+/// Numbered lines of a file: `(1-based line, text)`.
+type Lines<'a> = Vec<(usize, &'a str)>;
+
+/// Data lines of a CSV file after its header (blank lines and `#` lines skipped), with
+/// the index of the header matched.
 fn data_lines<'a>(
     file: &str,
     text: &'a str,
     headers: &[&str],
-) -> Result<(usize, Vec<(usize, &'a str)>), LabelsError> {
+) -> Result<(usize, Lines<'a>), LabelsError> {
     let err = |line: usize, message: String| LabelsError {
         file: file.into(),
         line,
@@ -218,7 +222,7 @@ pub fn parse_complete(file: &str, text: &str) -> Result<Vec<CompleteSeries>, Lab
 }
 
 /// Alarm flags of one series, one per month from `start`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AlarmSeries {
     /// Reporting country.
     pub reporting: String,
@@ -260,7 +264,7 @@ pub fn alarm_series_by(rows: &[ReplayRow], alarm: impl Fn(&ReplayRow) -> bool) -
 }
 
 /// Detection scores.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Scores {
     /// Labelled surges scored.
     pub surges: usize,
@@ -293,7 +297,7 @@ pub struct Scores {
 }
 
 /// Scores overall and per reporting country.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluation {
     /// Months scored.
     pub from: Period,

@@ -44,7 +44,7 @@ use crate::replay::ReplayRow;
 use crate::rules::EventRules;
 
 /// One alert month of one series.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AlertRef {
     /// Reporting country.
     pub reporting: String,
@@ -63,7 +63,8 @@ pub struct AlertRef {
 }
 
 /// Where an event stands in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EventStatus {
     /// Raised by the rules, nobody has looked yet.
     Detected,
@@ -119,7 +120,7 @@ impl FromStr for EventStatus {
 }
 
 /// A recorded lifecycle move.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Transition {
     /// Status before.
     pub from: EventStatus,
@@ -191,7 +192,7 @@ pub fn transition(
 }
 
 /// A wave of alerts of one nationality across reporting countries.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Event {
     /// `"HTI-2021-05"`: nationality and first alert month.
     pub id: String,

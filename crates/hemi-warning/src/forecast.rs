@@ -73,7 +73,7 @@ pub const SELECTION_ORIGINS: usize = 12;
 pub const INTERVAL_QUANTILES: (f64, f64) = (0.075, 0.925);
 
 /// One forecast month.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ForecastRow {
     /// Month forecast.
     pub month: Period,
@@ -88,7 +88,8 @@ pub struct ForecastRow {
 }
 
 /// Forecast methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Last value.
     Naive,
@@ -433,7 +434,7 @@ pub struct BacktestSeries {
 }
 
 /// Which origins and series a backtest scores.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct BacktestSpec {
     /// First origin.
     pub from: Period,
@@ -450,7 +451,7 @@ pub struct BacktestSpec {
 }
 
 /// Scores at one horizon (or pooled).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct HorizonScores {
     /// Months ahead (0 = all horizons pooled).
     pub horizon: usize,
@@ -465,7 +466,7 @@ pub struct HorizonScores {
 }
 
 /// Backtest figures of one method.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BacktestRow {
     /// Method name.
     pub method: &'static str,
@@ -609,7 +610,7 @@ pub fn backtest(
 }
 
 /// A corridor's own backtest against naive.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CorridorBacktest {
     /// Upstream series key (e.g. `PAN/HTI`).
     pub upstream: String,

@@ -19,7 +19,7 @@ use crate::replay::{rule_alarms, AssessedSeries};
 use crate::rules::{line_of, RulesError, TriggerRules};
 
 /// A tuning period and a test period.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Split {
     /// Name used in reports.
     pub name: &'static str,
@@ -53,7 +53,7 @@ pub const REVERSE: Split = Split {
 
 /// The targets. `max_unlabelled_episodes_per_month` is 100 episodes over the
 /// 64 months 2019-01..2024-04, prorated to the period scored.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Targets {
     /// Minimum probability of detection.
     pub min_pod: f64,
@@ -175,7 +175,7 @@ pub fn naive_alarm_series(assessed: &[AssessedSeries], factor: f64) -> Vec<Alarm
 }
 
 /// A named rule candidate.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Candidate {
     /// Name from the candidates file.
     pub name: String,
@@ -184,7 +184,7 @@ pub struct Candidate {
 }
 
 /// Outcome of one split.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SplitReport {
     /// The split.
     pub split: Split,

@@ -34,7 +34,7 @@ use crate::series::MonthlySeries;
 use crate::{all_detectors, Assessment, Status};
 
 /// One month of one series, as the system would have seen it then.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ReplayRow {
     /// The month assessed.
     pub month: Period,

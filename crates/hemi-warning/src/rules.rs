@@ -34,7 +34,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Trigger rules, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TriggerRules {
     /// Detector names (see [`crate::all_detectors`]) whose alarms are counted.
     pub detectors: Vec<String>,
@@ -61,7 +61,7 @@ pub struct TriggerRules {
 }
 
 /// Event rules: when an event closes, and which events the watch board shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EventRules {
     /// An event closes after this many consecutive months without an alert in any of
     /// its series; a later alert of the same nationality opens a new event that

@@ -71,7 +71,9 @@ fn one_forecast_per_series_and_month() {
 }
 
 /// `(period, method, horizon) -> (forecasts, mase, coverage, interval score)` from R.
-fn reference() -> HashMap<(String, String, usize), (usize, f64, f64, f64)> {
+type Reference = HashMap<(String, String, usize), (usize, f64, f64, f64)>;
+
+fn reference() -> Reference {
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("test_data/forecast_ref/r_backtest.csv"),
@@ -102,11 +104,7 @@ fn reference() -> HashMap<(String, String, usize), (usize, f64, f64, f64)> {
         .collect()
 }
 
-fn print(
-    which: &str,
-    rows: &[BacktestRow],
-    r: &HashMap<(String, String, usize), (usize, f64, f64, f64)>,
-) {
+fn print(which: &str, rows: &[BacktestRow], r: &Reference) {
     let naive = rows.iter().find(|x| x.method == "naive").unwrap().mase();
     let r_naive = r[&(which.to_owned(), "naive".to_owned(), 0)].1;
     for row in rows {
