@@ -321,3 +321,63 @@ pub fn parse_candidates(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = include_str!("../../../rules/triggers.toml");
+
+    #[test]
+    fn candidates_override_the_base_rules() {
+        let text = "[[candidate]]\nname = \"a\"\nalert = { min_detectors = 1, min_growth = 1.5 }\n\n[[candidate]]\nname = \"b\"\n";
+        let c = parse_candidates("c.toml", text, "t.toml", BASE).unwrap();
+        let base = TriggerRules::parse("t.toml", BASE).unwrap();
+        assert_eq!((c[0].rules.min_detectors, c[0].rules.min_growth), (1, 1.5));
+        assert_eq!(c[0].rules.min_count, base.min_count);
+        assert_eq!(c[1].rules, base);
+        let bad = "[[candidate]]\nname = \"x\"\nalert = { min_detectors = 9 }\n";
+        let e = parse_candidates("c.toml", bad, "t.toml", BASE).unwrap_err();
+        assert!(
+            e.message.contains("candidate x") && e.message.contains("min_detectors"),
+            "{e}"
+        );
+        let bad = "[[candidate]]\nname = \"y\"\nalrt = { min_count = 1 }\n";
+        let e = parse_candidates("c.toml", bad, "t.toml", BASE).unwrap_err();
+        assert!(e.message.contains("unknown section alrt"), "{e}");
+        let e = parse_candidates("c.toml", "[[candidate]\n", "t.toml", BASE).unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+    }
+
+    fn scores(pod: f64, far: f64, lead: f64, unlabelled: usize) -> Evaluation {
+        Evaluation {
+            from: Period::Month(2019, 1),
+            to: Period::Month(2022, 12),
+            overall: Scores {
+                pod,
+                far,
+                median_lead: Some(lead),
+                unlabelled_episodes: unlabelled,
+                ..Scores::default()
+            },
+            by_country: Default::default(),
+        }
+    }
+
+    #[test]
+    fn selection_prefers_targets_then_fewest_unlabelled_then_false() {
+        // 48 months: at most 75 unlabelled episodes.
+        let all = [
+            scores(1.0, 0.10, 5.0, 80), // misses the unlabelled target
+            scores(0.97, 0.15, 4.0, 40),
+            scores(0.97, 0.12, 4.0, 40),
+            scores(0.99, 0.05, 4.0, 60),
+        ];
+        assert_eq!(select(&all), 2);
+        assert_eq!(TARGETS.met(&all[0].overall, 48), 3);
+        assert_eq!(
+            months_in(Period::Month(2019, 1), Period::Month(2022, 12)),
+            48
+        );
+    }
+}

@@ -296,3 +296,35 @@ pub fn apply_rules(assessed: &AssessedSeries, rules: &TriggerRules) -> Vec<Repla
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[test]
+    fn assess_reports_progress_and_apply_rules_is_the_replay() {
+        let series: Vec<MonthlySeries> = (0..3)
+            .map(|k| {
+                let values = (0..40)
+                    .map(|i| 100.0 + ((i * (k + 3)) % 7) as f64)
+                    .collect();
+                MonthlySeries::new("PAN", Some(format!("N{k}")), Period::Month(2020, 1), values)
+                    .unwrap()
+            })
+            .collect();
+        let to = Period::Month(2022, 12);
+        let (calls, last) = (AtomicU64::new(0), AtomicU64::new(0));
+        let assessed = assess(&series, to, &|done, total| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            last.fetch_max(done, Ordering::Relaxed);
+            assert_eq!(total, 3);
+        });
+        assert_eq!((calls.into_inner(), last.into_inner()), (3, 3));
+        let text = include_str!("../../../rules/triggers.toml");
+        let rules = TriggerRules::parse("rules/triggers.toml", text).unwrap();
+        let rows = replay_assessed(&assessed, Period::Month(2020, 1), &rules);
+        assert_eq!(rows, replay(&series, Period::Month(2020, 1), to, &rules));
+        assert_eq!(rows.len(), 3 * 36);
+    }
+}

@@ -3,8 +3,9 @@
 //!
 //! A month `k` of series `s` *meets the conditions* when all of these hold:
 //! 1. at least `min_detectors` of the listed `detectors` alarm at a month in
-//!    `k − detector_memory_months ..= k` (two detectors that agree are harder to fool
-//!    than one; a detector that fired at the start of a rise may still count);
+//!    `k − detector_memory_months ..= k`, one of them in month `k` itself (two
+//!    detectors that agree are harder to fool than one; a detector that fired at the
+//!    start of a rise may still count, but the alert is decided by one alarming now);
 //! 2. `value(k) >= min_count`;
 //! 3. `value(j) / mean(value(j − growth_window ..= j − 1)) >= min_growth` (a zero
 //!    mean counts as infinite growth) at a month `j` in `k − growth_memory_months ..= k`
