@@ -9,7 +9,6 @@
 #[allow(dead_code)]
 mod realdata;
 
-use hemi_core::Period;
 use hemi_warning::forecast::{backtest, BacktestSeries, BacktestSpec, Method};
 
 fn main() {
@@ -25,21 +24,10 @@ fn main() {
         ],
         _ => Method::SINGLE.to_vec(),
     };
-    let spec = match which.as_str() {
-        "select" => BacktestSpec {
-            from: Period::Month(2019, 12),
-            to: Period::Month(2021, 12),
-            horizon: 6,
-            min_mean_level: 500.0,
-            outcomes_until: Some(Period::Month(2021, 12)),
-        },
-        _ => BacktestSpec {
-            from: Period::Month(2022, 1),
-            to: Period::Month(2024, 4),
-            horizon: 6,
-            min_mean_level: 500.0,
-            outcomes_until: None,
-        },
+    let spec = if which == "select" {
+        BacktestSpec::SELECTION
+    } else {
+        BacktestSpec::TEST
     };
     let set: Vec<BacktestSeries> = realdata::all_watched_series()
         .into_iter()

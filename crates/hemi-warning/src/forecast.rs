@@ -450,6 +450,26 @@ pub struct BacktestSpec {
     pub outcomes_until: Option<Period>,
 }
 
+impl BacktestSpec {
+    /// The method selection: origins 2019-12..2021-12, outcomes up to 2021-12,
+    /// horizons 1-6, series averaging at least 500 a month.
+    pub const SELECTION: BacktestSpec = BacktestSpec {
+        from: Period::Month(2019, 12),
+        to: Period::Month(2021, 12),
+        horizon: 6,
+        min_mean_level: 500.0,
+        outcomes_until: Some(Period::Month(2021, 12)),
+    };
+    /// The out-of-sample test: origins 2022-01..2024-04, every known outcome.
+    pub const TEST: BacktestSpec = BacktestSpec {
+        from: Period::Month(2022, 1),
+        to: Period::Month(2024, 4),
+        horizon: 6,
+        min_mean_level: 500.0,
+        outcomes_until: None,
+    };
+}
+
 /// Scores at one horizon (or pooled).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct HorizonScores {

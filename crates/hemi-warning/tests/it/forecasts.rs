@@ -17,21 +17,10 @@ use crate::realdata::{all_watched_series, series};
 const REFERENCE_REL_TOL: f64 = 0.15;
 
 fn spec(which: &str) -> BacktestSpec {
-    match which {
-        "select" => BacktestSpec {
-            from: Period::Month(2019, 12),
-            to: Period::Month(2021, 12),
-            horizon: 6,
-            min_mean_level: 500.0,
-            outcomes_until: Some(Period::Month(2021, 12)),
-        },
-        _ => BacktestSpec {
-            from: Period::Month(2022, 1),
-            to: Period::Month(2024, 4),
-            horizon: 6,
-            min_mean_level: 500.0,
-            outcomes_until: None,
-        },
+    if which == "select" {
+        BacktestSpec::SELECTION
+    } else {
+        BacktestSpec::TEST
     }
 }
 
