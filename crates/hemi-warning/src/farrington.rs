@@ -49,7 +49,10 @@ pub struct FarringtonConfig {
     /// `limit54 = c(cases, periods)`.
     pub limit54: (f64, usize),
     /// Use the largest `b' ≤ b` (at least 1) the history allows, so the detector works
-    /// on short series; each point then equals R with that `b'`.
+    /// on short series; each point then equals R with that `b'` and, when
+    /// `no_periods == b + 1` (the Noufaily monthly setting), `noPeriods = b' + 1`
+    /// (as [`FarringtonConfig::monthly`]`(b')`; until 2026-12 `noPeriods` stayed at
+    /// `b + 1`, which R's replay on every watched series showed in 7 of 25,661 alarms).
     pub adaptive_b: bool,
 }
 
@@ -127,9 +130,18 @@ impl Farrington {
         &self.cfg
     }
 
+    /// `noPeriods` used with `b` years of history (see [`FarringtonConfig::adaptive_b`]).
+    fn no_periods(&self, b: usize) -> usize {
+        if self.cfg.adaptive_b && self.cfg.no_periods == self.cfg.b + 1 {
+            b + 1
+        } else {
+            self.cfg.no_periods
+        }
+    }
+
     /// Factor level per month in `t−12b−w ..= t` [R `blocks`]; `None` = not used.
     fn blocks(&self, t: usize, b: usize) -> Result<Vec<(usize, usize)>, &'static str> {
-        let (w, p) = (self.cfg.w, self.cfg.no_periods);
+        let (w, p) = (self.cfg.w, self.no_periods(b));
         let first = t - 12 * b - w;
         let mut f: Vec<Option<usize>> = vec![None; t - first + 1];
         let mut set = |i: usize, v: usize| f[i - first] = Some(v);
@@ -210,7 +222,8 @@ impl Farrington {
         y: &[f64],
         trend: bool,
     ) -> Option<Model> {
-        let factors = self.cfg.no_periods != 1;
+        // Design rows only carry dummies for levels beyond the first.
+        let factors = levels.len() > 1;
         let ones = vec![1.0; y.len()];
         let mut trend = trend;
         let mut x = Self::design(rows, levels, trend, factors);
@@ -262,7 +275,7 @@ impl Farrington {
         let mut levels: Vec<usize> = rows.iter().map(|&(_, l)| l).collect();
         levels.sort_unstable();
         levels.dedup();
-        let p = self.cfg.no_periods;
+        let p = self.no_periods(b);
         let factors = p != 1;
         if factors && !levels.contains(&p) {
             return undefined("reference windows all excluded");
@@ -423,11 +436,10 @@ mod tests {
                 available: 14
             }
         );
-        let a = f.assess(&counts, 29); // b = 2 here
-        let g = Farrington::new(FarringtonConfig {
-            no_periods: 4,
-            ..FarringtonConfig::monthly(2)
-        });
+        // b = 2 here, and noPeriods = 3 with it: R's farringtonFlexible with b = 2
+        // (the replay of every watched series in test_data/r_replay agrees).
+        let a = f.assess(&counts, 29);
+        let g = Farrington::new(FarringtonConfig::monthly(2));
         assert_eq!(a, g.assess(&counts, 29));
     }
 }

@@ -39,12 +39,16 @@
 //! # From detector alarms to events (no I/O: callers pass series and file texts)
 //! * [`series`]: complete monthly series per reporting country and nationality;
 //! * [`rules`]: the Task Force's trigger rules (`rules/triggers.toml`);
-//! * [`replay`]: month-by-month alerts as the system would have raised them;
-//! * [`events`]: alerts grouped across countries, and the event lifecycle;
+//! * [`replay`]: month-by-month alerts as the system would have raised them (detectors
+//!   assessed once by [`replay::assess`], rules applied by [`replay::apply_rules`]);
+//! * [`events`]: alerts grouped into waves across countries (onset, peak, closed by
+//!   rule, `follows`), severity and the watch board, and the event lifecycle;
 //! * [`roles`]: sending, transit and receiving countries of an event (`rules/routes.toml`);
 //! * [`corridor`]: lead times and downstream projections along a route;
-//! * [`forecast`]: naive, ETS and corridor forecasts with a no-look-ahead backtest;
-//! * [`evaluate`]: detection scores against labelled surges (`data/labels/surges.csv`).
+//! * [`forecast`]: one forecast per series and month with an 80% interval, the methods
+//!   it was chosen from, a no-look-ahead backtest, and which corridors qualify;
+//! * [`evaluate`]: detection scores against labelled surges (`data/labels/surges.csv`);
+//! * [`protocol`]: rules chosen on one period and scored on another (time splits).
 #![deny(missing_docs)]
 
 mod dist;
@@ -57,6 +61,7 @@ pub mod corridor;
 pub mod evaluate;
 pub mod events;
 pub mod forecast;
+pub mod protocol;
 pub mod replay;
 pub mod roles;
 pub mod roster;
@@ -68,7 +73,7 @@ pub use farrington::{Farrington, FarringtonConfig};
 pub use glrnb::{GlrNb, GlrNbConfig};
 
 /// Outcome of assessing one time point.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Assessment {
     /// Index of the assessed point in the input series.
     pub index: usize,
@@ -88,7 +93,7 @@ pub struct Assessment {
 }
 
 /// Why an assessment does or does not carry a bound.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum Status {
     /// Computed as the method prescribes.
     Ok,

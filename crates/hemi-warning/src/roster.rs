@@ -63,7 +63,7 @@ impl Roster {
                 hint: "watch at least one flow table".into(),
             });
         }
-        if !(roster.notify_within_hours > 0.0) {
+        if roster.notify_within_hours.is_nan() || roster.notify_within_hours <= 0.0 {
             return Err(RulesError {
                 file: file.to_owned(),
                 line: 0,

@@ -1,18 +1,33 @@
 //! Trigger rules as data: the TOML file (`rules/triggers.toml`) the Task Force edits to
 //! decide when detector alarms become an alert, and how alerts group into events.
 //!
-//! An alert for series `s` at month `m` needs all of:
-//! 1. at least `min_detectors` of the listed `detectors` alarming at a month in
-//!    `m − detector_memory_months ..= m` (a detector that fired at the start of a rise
-//!    still counts while the count climbs past `min_count`);
-//! 2. `value(m) >= min_count`;
-//! 3. `value(k) / mean(value(k − growth_window ..= k − 1)) >= min_growth` (a zero
-//!    mean counts as infinite growth) at a month `k` in `m − growth_memory_months ..= m`
-//!    (a rise that doubled last month and is still climbing, while the detectors only
+//! A month `k` of series `s` *meets the conditions* when all of these hold:
+//! 1. at least `min_detectors` of the listed `detectors` alarm at a month in
+//!    `k − detector_memory_months ..= k`, one of them in month `k` itself (two
+//!    detectors that agree are harder to fool than one; a detector that fired at the
+//!    start of a rise may still count, but the alert is decided by one alarming now);
+//! 2. `value(k) >= min_count`;
+//! 3. `value(j) / mean(value(j − growth_window ..= j − 1)) >= min_growth` (a zero
+//!    mean counts as infinite growth) at a month `j` in `k − growth_memory_months ..= k`
+//!    (a rise that held last month and is still climbing, while the detectors only
 //!    now clear a baseline inflated by an earlier wave, still counts);
-//! 4. no alert on `s` in the `cooldown_months` months before `m`, unless `s` was alerting
-//!    at `m − 1` (so an alert continues while the conditions hold, but a series that
-//!    flickers off and on within the cool-down does not open a new episode).
+//! 4. `value(k) − mean(value(k − growth_window ..= k − 1)) >= min_excess_people`: the
+//!    rise is large in people, not only in percent (a series of 400 that doubles is
+//!    not something a watch officer must plan for).
+//!
+//! An alert at month `m` needs:
+//! * the conditions met at each of the `persistence_months` months `m − persistence_months + 1 ..= m`
+//!   (one month: no persistence; a one-month blip is the commonest false alarm);
+//! * no alert on `s` in the `cooldown_months` months before `m`, unless `s` was alerting
+//!   at `m − 1` (so an alert continues while the conditions hold, but a series that
+//!   flickers off and on within the cool-down does not open a new episode).
+//!
+//! The alert is *decided* by the first detector, in the order of `detectors`, that
+//! alarms at `m` itself; the replay row shows that detector's expected count, upper
+//! bound and statistic, never another's ([`crate::replay`]). With
+//! `detector_memory_months = 0` (the shipped rules) such a detector always exists.
+//!
+//! `[event]` and `[board]` hold the event rules: see [`EventRules`] and [`crate::events`].
 //!
 //! Parsing never panics: every problem is a [`RulesError`] naming the file and line.
 
@@ -20,7 +35,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Trigger rules, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TriggerRules {
     /// Detector names (see [`crate::all_detectors`]) whose alarms are counted.
     pub detectors: Vec<String>,
@@ -36,11 +51,37 @@ pub struct TriggerRules {
     pub min_growth: f64,
     /// The growth condition still counts this many months after it held.
     pub growth_memory_months: usize,
+    /// Minimum rise in people over the growth baseline.
+    pub min_excess_people: f64,
+    /// Consecutive months the conditions must hold before an alert (1 = no persistence).
+    pub persistence_months: usize,
     /// Months after an alert episode during which the series cannot alert again.
     pub cooldown_months: usize,
-    /// Alerts for one nationality within this many months of the event's latest alert
-    /// join that event (`[event] window_months`).
-    pub event_window_months: usize,
+    /// How events form, close and reach the board (`[event]` and `[board]`).
+    pub events: EventRules,
+}
+
+/// Event rules: when an event closes, and which events the watch board shows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventRules {
+    /// An event closes after this many consecutive months without an alert in any of
+    /// its series; a later alert of the same nationality opens a new event that
+    /// `follows` it (`[event] close_after_quiet_months`).
+    pub close_after_quiet_months: usize,
+    /// An event is on the board when its people above expected (summed over its alert
+    /// months) reach this (`[board] min_people_above_expected`) ...
+    pub board_min_people_above_expected: f64,
+    /// ... or when it spans at least this many reporting countries
+    /// (`[board] min_countries`).
+    pub board_min_countries: usize,
+    /// Severity weights (`[board] weight_*`): see [`crate::events::severity`].
+    pub weight_people: f64,
+    /// Weight of log2 of the largest growth ratio.
+    pub weight_growth: f64,
+    /// Weight of each reporting country beyond the first.
+    pub weight_countries: f64,
+    /// Weight of each reporting country downstream of the first alerting one.
+    pub weight_downstream: f64,
 }
 
 /// A problem in a rules file, located by line.
@@ -62,6 +103,7 @@ pub struct RulesError {
 struct RawFile {
     alert: Spanned<RawAlert>,
     event: Spanned<RawEvent>,
+    board: Spanned<RawBoard>,
 }
 
 #[derive(Deserialize)]
@@ -76,13 +118,28 @@ struct RawAlert {
     min_growth: Spanned<f64>,
     #[serde(default)]
     growth_memory_months: Option<Spanned<i64>>,
+    #[serde(default)]
+    min_excess_people: Option<Spanned<f64>>,
+    #[serde(default)]
+    persistence_months: Option<Spanned<i64>>,
     cooldown_months: Spanned<i64>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvent {
-    window_months: Spanned<i64>,
+    close_after_quiet_months: Spanned<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoard {
+    min_people_above_expected: Spanned<f64>,
+    min_countries: Spanned<i64>,
+    weight_people: Spanned<f64>,
+    weight_growth: Spanned<f64>,
+    weight_countries: Spanned<f64>,
+    weight_downstream: Spanned<f64>,
 }
 
 /// 1-based line of byte offset `at` in `text`.
@@ -108,7 +165,7 @@ impl TriggerRules {
             err(
                 at,
                 e.message().trim().to_owned(),
-                "the file needs [alert] and [event] tables as in rules/triggers.toml",
+                "the file needs [alert], [event] and [board] tables as in rules/triggers.toml",
             )
         })?;
         let alert = raw.alert.into_inner();
@@ -181,7 +238,16 @@ impl TriggerRules {
             Some(v) => count(v, "growth_memory_months", 0)?,
             None => 0,
         };
+        let min_excess_people = match &alert.min_excess_people {
+            Some(v) => number(v, "min_excess_people")?,
+            None => 0.0,
+        };
+        let persistence_months = match &alert.persistence_months {
+            Some(v) => count(v, "persistence_months", 1)?,
+            None => 1,
+        };
         let event = raw.event.into_inner();
+        let board = raw.board.into_inner();
         Ok(TriggerRules {
             detectors,
             min_detectors,
@@ -190,8 +256,25 @@ impl TriggerRules {
             growth_window: count(&alert.growth_window, "growth_window", 1)?,
             min_growth: number(&alert.min_growth, "min_growth")?,
             growth_memory_months,
+            min_excess_people,
+            persistence_months,
             cooldown_months: count(&alert.cooldown_months, "cooldown_months", 0)?,
-            event_window_months: count(&event.window_months, "window_months", 0)?,
+            events: EventRules {
+                close_after_quiet_months: count(
+                    &event.close_after_quiet_months,
+                    "close_after_quiet_months",
+                    1,
+                )?,
+                board_min_people_above_expected: number(
+                    &board.min_people_above_expected,
+                    "min_people_above_expected",
+                )?,
+                board_min_countries: count(&board.min_countries, "min_countries", 1)?,
+                weight_people: number(&board.weight_people, "weight_people")?,
+                weight_growth: number(&board.weight_growth, "weight_growth")?,
+                weight_countries: number(&board.weight_countries, "weight_countries")?,
+                weight_downstream: number(&board.weight_downstream, "weight_downstream")?,
+            },
         })
     }
 }
@@ -200,7 +283,7 @@ impl TriggerRules {
 mod tests {
     use super::*;
 
-    const GOOD: &str = "[alert]\ndetectors = [\"farrington\", \"ears_c3\"]\nmin_detectors = 1\nmin_count = 100\ngrowth_window = 3\nmin_growth = 1.5\ncooldown_months = 2\n\n[event]\nwindow_months = 3\n";
+    const GOOD: &str = "[alert]\ndetectors = [\"farrington\", \"ears_c3\"]\nmin_detectors = 1\nmin_count = 100\ngrowth_window = 3\nmin_growth = 1.5\ncooldown_months = 2\n\n[event]\nclose_after_quiet_months = 3\n\n[board]\nmin_people_above_expected = 1000\nmin_countries = 2\nweight_people = 1\nweight_growth = 1\nweight_countries = 0.5\nweight_downstream = 0.5\n";
 
     #[test]
     fn parses_a_good_file() {
@@ -211,11 +294,20 @@ mod tests {
                 r.min_detectors,
                 r.growth_window,
                 r.cooldown_months,
-                r.event_window_months
+                r.events.close_after_quiet_months
             ),
             (1, 3, 2, 3)
         );
-        assert_eq!((r.detector_memory_months, r.growth_memory_months), (0, 0));
+        assert_eq!(
+            (
+                r.detector_memory_months,
+                r.growth_memory_months,
+                r.persistence_months
+            ),
+            (0, 0, 1)
+        );
+        assert_eq!(r.min_excess_people, 0.0);
+        assert_eq!(r.events.board_min_countries, 2);
         assert_eq!((r.min_count, r.min_growth), (100.0, 1.5));
     }
 
@@ -266,9 +358,18 @@ mod tests {
         assert_eq!(e.line, 6, "{e}");
         let e = TriggerRules::parse(
             "t.toml",
-            &GOOD.replace("window_months = 3", "window_months = "),
+            &GOOD.replace(
+                "close_after_quiet_months = 3",
+                "close_after_quiet_months = ",
+            ),
         )
         .unwrap_err();
         assert_eq!(e.line, 10, "{e}");
+        let e = TriggerRules::parse(
+            "t.toml",
+            &GOOD.replace("min_countries = 2", "min_countries = 0"),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 14, "{e}");
     }
 }

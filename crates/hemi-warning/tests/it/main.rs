@@ -4,7 +4,9 @@
 //! `data/` (`realdata`, `warning`, `routes`).
 
 mod fixtures;
+mod forecasts;
 mod lookahead;
+mod protocol;
 mod realdata;
 mod routes;
 mod support;

@@ -197,3 +197,17 @@ pub fn desa_stocks(origin: &str, year: i32) -> BTreeMap<String, f64> {
 pub fn repo_file(path: &str) -> String {
     std::fs::read_to_string(repo().join(path)).unwrap()
 }
+
+/// Every watched series as the store builds them: each nationality of the four
+/// presentation tables, and each table's total.
+pub fn all_watched_series() -> Vec<MonthlySeries> {
+    let mut out = Vec::new();
+    for t in presentations() {
+        let mut nats: Vec<&String> = t.counts.keys().map(|(_, n)| n).collect();
+        nats.sort();
+        nats.dedup();
+        out.extend(nats.into_iter().map(|n| t.series(Some(n))));
+        out.push(t.series(None));
+    }
+    out
+}

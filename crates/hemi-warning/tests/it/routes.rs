@@ -3,7 +3,6 @@
 use hemi_core::Period;
 use hemi_warning::corridor::{fit_corridor, lead_time, project, CorridorParams};
 use hemi_warning::events::events_as_of;
-use hemi_warning::forecast::{backtest, forecast, BacktestSeries};
 use hemi_warning::replay::replay;
 use hemi_warning::roles::{assign_roles, Role, RoleInputs, Routes};
 use hemi_warning::series::MonthlySeries;
@@ -24,7 +23,7 @@ fn haitian_2021_roles() {
         .map(|c| series(c, "HTI"))
         .collect();
     let rows = replay(&hti, Period::Month(2020, 10), as_of, &rules);
-    let events = events_as_of(&rows, as_of, rules.event_window_months);
+    let events = events_as_of(&rows, as_of, &rules.events);
     let event = events
         .iter()
         .find(|e| e.first_alert.year() == 2021)
@@ -64,7 +63,10 @@ fn haitian_2021_roles() {
     };
     assert_eq!(a.corridor, "darien");
     assert_eq!(with(Role::Sending), ["BRA", "CHL"]);
-    assert_eq!(with(Role::Transit), ["HND", "PAN"]);
+    // Honduras is not in the event: its one-month Haitian spike of 2021-07 is not
+    // confirmed by two detectors under the shipped rules (the in-sample miss in
+    // data/labels/README.md), so it is neither observed transit nor inferred.
+    assert_eq!(with(Role::Transit), ["PAN"]);
     assert_eq!(with(Role::InferredTransit), ["COL", "CRI", "GTM", "NIC"]);
     assert_eq!(with(Role::TransitReceiving), ["MEX"]);
     assert_eq!(with(Role::Receiving), ["USA"]);
@@ -128,55 +130,4 @@ fn darien_to_us_lead_time_2021() {
     assert!(p
         .iter()
         .all(|x| x.lower80 <= x.point && x.point <= x.upper80 && x.point > 0.0));
-}
-
-#[test]
-fn forecasts_and_backtest_on_real_series() {
-    let usa = series("USA", "HTI");
-    let pan = series("PAN", "HTI");
-    let rows = forecast(&usa, Some(&pan), Period::Month(2021, 9), 3);
-    let methods: Vec<&str> = rows.iter().map(|r| r.method).collect();
-    assert_eq!(
-        methods,
-        ["naive", "naive", "naive", "ets", "ets", "ets", "corridor", "corridor", "corridor"]
-    );
-    let set: Vec<BacktestSeries> = ["HTI", "VEN", "CUB", "ECU", "CHN"]
-        .iter()
-        .flat_map(|n| {
-            ["HND", "MEX", "USA"]
-                .into_iter()
-                .map(move |c| BacktestSeries {
-                    series: series(c, n),
-                    upstream: Some(series("PAN", n)),
-                })
-        })
-        .collect();
-    let bt = backtest(&set, Period::Month(2022, 1), Period::Month(2023, 12), 3);
-    for r in &bt {
-        println!("{r:?}");
-    }
-    assert_eq!(bt.len(), 3);
-    for r in &bt {
-        assert_eq!(r.series_count, 15, "{r:?}");
-        assert!(
-            r.mase.is_finite() && r.mase > 0.0 && (0.0..=1.0).contains(&r.coverage80),
-            "{r:?}"
-        );
-    }
-    // Backtest has no look-ahead: poisoning months after the last origin's horizon
-    // changes nothing.
-    let cut: Vec<BacktestSeries> = set
-        .iter()
-        .map(|b| BacktestSeries {
-            series: b.series.cut_at(Period::Month(2024, 3)),
-            upstream: b
-                .upstream
-                .as_ref()
-                .map(|u| u.cut_at(Period::Month(2023, 12))),
-        })
-        .collect();
-    assert_eq!(
-        backtest(&cut, Period::Month(2022, 1), Period::Month(2023, 12), 3),
-        bt
-    );
 }
