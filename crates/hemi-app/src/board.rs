@@ -14,9 +14,6 @@ use crate::forecasts::CorridorProjection;
 use crate::watch::Replayed;
 use crate::{App, Result};
 
-/// The board lists open events whose last alert is at most this many months before
-/// `as_of` (0 to 5: the last six months, `as_of` included).
-pub const RECENT_MONTHS: i32 = 6;
 /// Months in a board sparkline, ending at `as_of`.
 pub const SPARK_MONTHS: i32 = 24;
 /// Months before the first alert shown on an event's corridor chart.
@@ -83,17 +80,14 @@ pub struct EventView {
 }
 
 impl App {
-    /// Open events whose last alert is recent at `as_of`, newest first.
+    /// The watch board at `as_of`: events still open (not closed by rule after quiet
+    /// months, nor closed or dismissed by a person) and big enough for the board (the
+    /// `[board]` rules), most severe first (`hemi_warning::events::board`).
     pub async fn board(&self, as_of: Period) -> Result<Vec<BoardRow>> {
         let (rows, events) = self.events(as_of).await?;
-        let mut board: Vec<BoardRow> = events
+        let board = hemi_warning::events::board(&events)
             .into_iter()
             .filter(|e| is_open(e.status))
-            .filter(|e| {
-                e.last_alert
-                    .distance_to(as_of)
-                    .is_some_and(|d| (0..RECENT_MONTHS).contains(&d))
-            })
             .map(|event| BoardRow {
                 age_months: months_between(event.first_alert, as_of),
                 spark: summed(
@@ -103,16 +97,9 @@ impl App {
                     as_of.offset(1 - SPARK_MONTHS),
                     as_of,
                 ),
-                event,
+                event: event.clone(),
             })
             .collect();
-        board.sort_by(|a, b| {
-            (b.event.last_alert, b.event.first_alert, &a.event.id).cmp(&(
-                a.event.last_alert,
-                a.event.first_alert,
-                &b.event.id,
-            ))
-        });
         Ok(board)
     }
 

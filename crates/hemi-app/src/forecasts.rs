@@ -5,7 +5,10 @@
 use hemi_core::Period;
 use hemi_warning::corridor::{fit_corridor, project, CorridorParams, Projection};
 use hemi_warning::events::Event;
-use hemi_warning::forecast::{backtest, forecast, BacktestRow, BacktestSeries, ForecastRow};
+use hemi_warning::forecast::{
+    backtest, corridor_qualification, forecast, BacktestRow, BacktestSeries, BacktestSpec,
+    CorridorBacktest, ForecastRow, Method,
+};
 use hemi_warning::series::MonthlySeries;
 
 use crate::series::{watched_series, WatchFilter};
@@ -22,7 +25,16 @@ pub struct CorridorProjection {
     pub lead_months: usize,
     /// Projected months with 80% intervals.
     pub months: Vec<Projection>,
+    /// The corridor's own backtest against naive, before `as_of`: the projection is
+    /// offered only when it beats naive there.
+    pub backtest: CorridorBacktest,
 }
+
+/// Origins of the corridor backtest that decides whether a projection is offered:
+/// the two years before the month it is shown for.
+pub const CORRIDOR_BACKTEST_MONTHS: i32 = 24;
+/// Horizon of the corridor projection and of its backtest.
+pub const CORRIDOR_HORIZON_MONTHS: usize = 3;
 
 /// Forecasts of one series.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,16 +97,17 @@ impl App {
                 "`hemi series list --breakdown nationality` lists the series; watched tables are in rules/roster.toml",
             ));
         }
-        let jobs: Vec<(MonthlySeries, Option<MonthlySeries>)> = chosen
-            .iter()
-            .map(|s| ((*s).clone(), self.upstream_of(&all, s).cloned()))
-            .collect();
+        let jobs: Vec<MonthlySeries> = chosen.iter().map(|s| (*s).clone()).collect();
         tokio::task::spawn_blocking(move || {
             jobs.iter()
-                .map(|(s, up)| SeriesForecast {
-                    reporting: s.reporting.clone(),
-                    nationality: s.nationality_code().to_owned(),
-                    rows: forecast(s, up.as_ref(), as_of, horizon),
+                .filter_map(|s| {
+                    // A series that ended before the origin has no forecast from it.
+                    let rows = forecast(s, as_of, horizon).ok()?;
+                    Some(SeriesForecast {
+                        reporting: s.reporting.clone(),
+                        nationality: s.nationality_code().to_owned(),
+                        rows,
+                    })
                 })
                 .collect()
         })
@@ -102,14 +115,19 @@ impl App {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("forecast failed: {e}")))
     }
 
-    /// Rolling-origin backtest from `from` to `to` at `horizon`.
+    /// Rolling-origin backtest of the forecast methods from `from` to `to` at
+    /// horizons 1..=`horizon` on series averaging at least `min_mean_level` a month,
+    /// each origin seeing data up to itself only.
+    #[allow(clippy::too_many_arguments)]
     pub async fn backtest(
         &self,
         from: Period,
         to: Period,
         horizon: usize,
+        min_mean_level: f64,
         reporting: Option<&str>,
         nationality: Option<&str>,
+        progress: std::sync::Arc<dyn crate::progress::Progress>,
     ) -> Result<Vec<BacktestRow>> {
         check_horizon(horizon)?;
         if from >= to {
@@ -139,9 +157,25 @@ impl App {
                 "`hemi series list --breakdown nationality` lists the series",
             ));
         }
-        tokio::task::spawn_blocking(move || backtest(&set, from, to, horizon))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("backtest failed: {e}")))
+        let spec = BacktestSpec {
+            from,
+            to,
+            horizon,
+            min_mean_level,
+            outcomes_until: None,
+        };
+        tokio::task::spawn_blocking(move || {
+            // The engine reports (done, total); the Progress trait takes steps.
+            let reported = std::sync::atomic::AtomicU64::new(0);
+            let report = |done: u64, total: u64| {
+                progress.set_total(total);
+                let before = reported.swap(done, std::sync::atomic::Ordering::Relaxed);
+                progress.advance(done.saturating_sub(before));
+            };
+            backtest(&set, &spec, &Method::SINGLE, &report)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("backtest failed: {e}")))
     }
 
     /// From the most downstream alerting country of an event, projected arrivals at each
@@ -175,6 +209,19 @@ impl App {
             let Some(downstream) = series.iter().find(|s| s.reporting == *downstream_code) else {
                 continue;
             };
+            // Offered only where the corridor beat naive in its own backtest on the two
+            // years before `as_of` (origins and outcomes up to `as_of`: nothing later).
+            let set = [BacktestSeries {
+                series: downstream.clone(),
+                upstream: Some(upstream.clone()),
+            }];
+            let from = as_of.offset(-CORRIDOR_BACKTEST_MONTHS);
+            let to = as_of.offset(-(CORRIDOR_HORIZON_MONTHS as i32));
+            let qualification =
+                corridor_qualification(&set, from, to, as_of, CORRIDOR_HORIZON_MONTHS);
+            let Some(backtest) = qualification.into_iter().next().filter(|q| q.qualifies) else {
+                continue;
+            };
             if let Some(model) =
                 fit_corridor(upstream, downstream, as_of, &CorridorParams::default())
             {
@@ -182,7 +229,8 @@ impl App {
                     upstream: upstream.reporting.clone(),
                     downstream: downstream.reporting.clone(),
                     lead_months: model.lead.lag,
-                    months: project(&model, upstream, as_of, 3),
+                    months: project(&model, upstream, as_of, CORRIDOR_HORIZON_MONTHS),
+                    backtest,
                 });
             }
         }

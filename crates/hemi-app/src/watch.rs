@@ -18,6 +18,7 @@ use hemi_store::{DataVersion, EventTransitionRow};
 use hemi_warning::events::{events_as_of, transition, Event, EventStatus};
 use hemi_warning::replay::{replay, ReplayRow};
 use hemi_warning::roles::{assign_roles, RoleAssignment, RoleInputs};
+use hemi_warning::rules::EventRules;
 
 use crate::series::{diaspora_stocks, returns_series, watched_series, WatchFilter};
 use crate::{Actor, App, AppError, Result};
@@ -65,7 +66,7 @@ pub struct Replayed {
 }
 
 impl Replayed {
-    fn new(rows: Vec<ReplayRow>, to: Period, event_window_months: usize) -> Replayed {
+    fn new(rows: Vec<ReplayRow>, to: Period, event_rules: &EventRules) -> Replayed {
         let mut index: HashMap<(String, String), Range<usize>> = HashMap::new();
         for (i, r) in rows.iter().enumerate() {
             let key = (
@@ -74,7 +75,7 @@ impl Replayed {
             );
             index.entry(key).or_insert(i..i).end = i + 1;
         }
-        let events = events_as_of(&rows, to, event_window_months);
+        let events = events_as_of(&rows, to, event_rules);
         Replayed {
             rows,
             index,
@@ -165,20 +166,20 @@ impl App {
                 let series = watched_series(app.store(), &app.rules().roster, &filter).await?;
                 let first = series.iter().map(|s| s.start).min().unwrap_or(computed_to);
                 let triggers = app.rules().triggers.clone();
-                let window = triggers.event_window_months;
                 // Seconds of CPU (rayon inside): off the async workers.
-                let rows = tokio::task::spawn_blocking(move || {
-                    replay(&series, first, computed_to, &triggers)
+                let replayed = tokio::task::spawn_blocking(move || {
+                    let rows = replay(&series, first, computed_to, &triggers);
+                    Replayed::new(rows, computed_to, &triggers.events)
                 })
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("replay failed: {e}")))?;
-                Ok::<_, AppError>(Arc::new(Replayed::new(rows, computed_to, window)))
+                Ok::<_, AppError>(Arc::new(replayed))
             })
             .await
             .map_err(shared)?;
         match newest {
             Some(n) if to < n => {
-                let window = self.rules().triggers.event_window_months;
+                let event_rules = self.rules().triggers.events.clone();
                 self.watch_cache()
                     .replays
                     .try_get_with((version, to), async move {
@@ -188,7 +189,7 @@ impl App {
                             .filter(|r| r.month <= to)
                             .cloned()
                             .collect();
-                        Ok::<_, AppError>(Arc::new(Replayed::new(rows, to, window)))
+                        Ok::<_, AppError>(Arc::new(Replayed::new(rows, to, &event_rules)))
                     })
                     .await
                     .map_err(shared)

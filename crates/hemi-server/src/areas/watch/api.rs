@@ -92,6 +92,14 @@ pub struct EventItem {
     pub countries: Vec<String>,
     /// The nationality summed over the event's countries, the last 24 months to `as_of`.
     pub sparkline: Vec<MonthValue>,
+    /// Severity score (the board's order).
+    pub severity: f64,
+    /// Month with the most people counted in the event's alerts.
+    pub peak: String,
+    /// People above expected, summed over the alerts.
+    pub people_above_expected: f64,
+    /// The earlier wave of the same nationality this one follows, if any.
+    pub follows: Option<String>,
 }
 
 /// The watch board.
@@ -169,6 +177,14 @@ pub struct EventDetail {
     pub first_alert: String,
     /// Month of the latest alert known at `as_of`.
     pub last_alert: String,
+    /// Month with the most people counted in the event's alerts.
+    pub peak: String,
+    /// Month the event closed by rule after quiet months (`null` while open).
+    pub closed: Option<String>,
+    /// The earlier wave of the same nationality this one follows.
+    pub follows: Option<String>,
+    /// Severity score.
+    pub severity: f64,
     /// Month the event is read at.
     pub as_of: String,
     /// Reporting countries in the order of their first alert.
@@ -293,6 +309,10 @@ pub async fn list_events(
             age_months: r.age_months,
             alert_count: r.event.alerts.len(),
             countries: r.event.countries,
+            severity: r.event.severity,
+            peak: r.event.peak.to_string(),
+            people_above_expected: r.event.people_above_expected,
+            follows: r.event.follows.clone(),
             sparkline: r
                 .spark
                 .into_iter()
@@ -337,6 +357,10 @@ pub async fn event_detail(
         next_statuses: e.status.next().iter().map(|s| s.to_string()).collect(),
         first_alert: e.first_alert.to_string(),
         last_alert: e.last_alert.to_string(),
+        peak: e.peak.to_string(),
+        closed: e.closed.map(|c| c.to_string()),
+        follows: e.follows.clone(),
+        severity: e.severity,
         as_of: view.as_of.to_string(),
         countries: e.countries.clone(),
         alerts: e

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Extension;
-use hemi_app::board::{RECENT_MONTHS, SPARK_MONTHS};
+use hemi_app::board::SPARK_MONTHS;
 use hemi_core::roles::groups::WATCH_DECIDERS;
 use hemi_core::Period;
 use hemi_warning::events::EventStatus;
@@ -108,10 +108,12 @@ pub async fn board(
         html! {
             h1 { "Watch board" }
             p.lead {
-                "Open early-warning events: one nationality surging in several reporting countries. "
-                "Listed when their latest alert is in the " (RECENT_MONTHS) " months up to the month shown, latest alert first; "
-                "closed and dismissed events are left out. The line shows the nationality summed over the event's countries, "
-                "with the latest month's count beside it."
+                "Open early-warning events: waves of one nationality surging in the reporting countries, most severe first "
+                "(people above expected, growth, countries, downstream reach). An event closes by rule after "
+                (state.app.rules().triggers.events.close_after_quiet_months) " quiet months; a later wave is a new event that follows it. "
+                "Small waves stay off the board until they reach " (format_count(state.app.rules().triggers.events.board_min_people_above_expected))
+                " people above expected or " (state.app.rules().triggers.events.board_min_countries) " countries. "
+                "Each row's line is the nationality summed over the event's countries, the last " (SPARK_MONTHS) " months."
             }
             (as_of_form("/watch", as_of))
             @if let Some(p) = &problem {
@@ -122,12 +124,13 @@ pub async fn board(
                 Some(m) => {
                     h2 { "As of " (m) ": " (rows.len()) " open " (if rows.len() == 1 { "event" } else { "events" }) }
                     @if rows.is_empty() {
-                        p.notice { "No open event has an alert in the " (RECENT_MONTHS) " months to " (m) "." }
+                        p.notice { "No open event is big enough for the board as of " (m) "." }
                     } @else {
                         div.table-wrap.full {
                             table.data.board {
                                 thead { tr {
                                     th { "Event" } th { "Nationality" } th { "Countries alerting" } th { "Status" }
+                                    th.num { "Severity" } th.num { "Above expected" } th { "Peak" }
                                     th.num { "Age" } th.num { "Alerts" } th { "Last " (SPARK_MONTHS) " months" }
                                 } }
                                 tbody {
@@ -137,7 +140,10 @@ pub async fn board(
                                             td { a href=(format!("/events/{}?as_of={m}", encode_component(&e.id))) { (e.id) } }
                                             td.wrap { (nationality_label(&e.nationality)) }
                                             td.wrap { (countries_text(&e.countries)) }
-                                            td { (status_badge(e.status)) }
+                                            td { (status_badge(e.status)) @if let Some(f) = &e.follows { br; span.muted { "follows " (f) } } }
+                                            td.num { (format!("{:.1}", e.severity)) }
+                                            td.num { (format_count(e.people_above_expected.round())) }
+                                            td { (e.peak) }
                                             td.num title=(format!("first alert {}", e.first_alert)) { (months(r.age_months)) }
                                             td.num title=(format!("last alert {}", e.last_alert)) { (e.alerts.len()) }
                                             td { (sparkline(&r.spark.iter().map(|(p, v)| (p.to_string(), *v)).collect::<Vec<_>>(),
@@ -223,8 +229,16 @@ async fn render_event(
         p.muted { a href=(format!("/watch?as_of={m}")) { "← Watch board" } }
         h1 { "Event " (e.id) ": " (nat) " nationals" }
         p.lead {
-            "Status " (status_badge(e.status)) ". Alerts from " (e.first_alert) " to " (e.last_alert)
-            " in " (countries_text(&e.countries)) " (in order of first alert); read as of " (m) "."
+            "Status " (status_badge(e.status)) ". A wave from " (e.first_alert) " (onset) to " (e.last_alert)
+            " (latest alert), peaking in " (e.peak) " with " (format_count(e.peak_people.round())) " people counted"
+            @if let Some(c) = e.closed { ", closed by rule in " (c) " after quiet months" }
+            "; in " (countries_text(&e.countries)) " (in order of first alert); read as of " (m) "."
+        }
+        p {
+            "Severity " strong { (format!("{:.1}", e.severity)) } ": " (format_count(e.people_above_expected.round())) " people above expected, growth up to "
+            (format!("{:.1}", e.max_growth)) "×, " (e.countries.len()) " " (if e.countries.len() == 1 { "country" } else { "countries" })
+            ", " (e.downstream_countries) " downstream."
+            @if let Some(f) = &e.follows { " It follows the earlier wave " a href=(format!("/events/{}?as_of={m}", encode_component(f))) { (f) } "." }
         }
         (as_of_form(&format!("/events/{}", encode_component(&e.id)), Some(m)))
         @if let Some(p) = &problem {
@@ -302,6 +316,7 @@ async fn render_event(
         } @else {
             @for p in &view.projections {
                 h3 { (country_name(&p.downstream)) ", from " (country_name(&p.upstream)) " (lead " (p.lead_months) " months)" }
+                p.muted { "Backtest: MASE " (format!("{:.2}", p.backtest.corridor.mase)) " against naive's " (format!("{:.2}", p.backtest.naive.mase)) " on " (p.backtest.corridor.forecasts) " forecasts." }
                 div.table-wrap {
                     table.data {
                         thead { tr { th { "Month" } th.num { "Expected" } th.num { "80% interval" } } }
@@ -311,7 +326,7 @@ async fn render_event(
                     }
                 }
             }
-            p.muted { "From the ratio of downstream to earlier upstream counts over recent months, estimated on data up to " (m) " only; beyond the lead time the last upstream count stands in, so the interval is too narrow there." }
+            p.muted { "From the ratio of downstream to earlier upstream counts over recent months, estimated on data up to " (m) " only; beyond the lead time the last upstream count stands in, so the interval is too narrow there. A projection is shown only where it beat the naive forecast in its own backtest over the two years before " (m) "." }
         }
 
         h2 { "Status history" }
