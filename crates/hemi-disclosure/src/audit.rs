@@ -165,11 +165,18 @@ impl AttackerModel {
     }
 
     /// `lower <= Σ coefficient · unknown <= upper`.
+    ///
+    /// The relation is stored scaled so that its largest coefficient is ±1: an order
+    /// between ratios has coefficients `1 / population`, and HiGHS treats matrix entries
+    /// below 1e-9 (one over China's population) as zero, which would turn a true order
+    /// into a false bound.
     pub fn linear(&mut self, terms: &[(Unknown, f64)], lower: f64, upper: f64) {
+        let largest = terms.iter().map(|(_, c)| c.abs()).fold(0.0, f64::max);
+        let scale = if largest > 0.0 && largest.is_finite() { largest } else { 1.0 };
         self.relations.push(Relation {
-            terms: terms.iter().map(|(u, c)| (u.0, *c)).collect(),
-            lower,
-            upper,
+            terms: terms.iter().map(|(u, c)| (u.0, *c / scale)).collect(),
+            lower: lower / scale,
+            upper: upper / scale,
         });
     }
 
@@ -585,6 +592,26 @@ mod tests {
         let bound = check(build(true), &[(0.0, 1.0), (3.0, 4.0)]);
         assert_eq!(bound.relations_dropped, 0);
         assert_eq!(bound.too_narrow.len(), 2);
+    }
+
+    #[test]
+    fn orders_between_ratios_of_large_populations_stay_orders() {
+        // Ranked by per 1,000 inhabitants: 1569 in 1.42 billion, then a hidden count in
+        // 12.2 million, then another in 14.4 million. Unscaled, 1 / 1.42e9 is below
+        // HiGHS's smallest matrix entry and the first order would be lost (40 and 40).
+        let report = check(
+            |m| {
+                let (china, bolivia, guinea) = (m.unknown("CHN"), m.unknown("BOL"), m.unknown("GIN"));
+                m.published_exact(china, 1569.0);
+                m.bound(bolivia, 1.0, 40.0);
+                m.bound(guinea, 1.0, 40.0);
+                m.ratio_at_least((china, 1_422_584_931.0), (bolivia, 12_244_161.0));
+                m.ratio_at_least((bolivia, 12_244_161.0), (guinea, 14_405_469.0));
+                vec![bolivia, guinea]
+            },
+            &[(1.0, 13.504353), (1.0, 15.888106)],
+        );
+        assert_eq!(report.linear_programs_solved, 4);
     }
 
     #[test]
