@@ -29,8 +29,16 @@ pub fn close(a: f64, b: f64, tolerance: f64) -> bool {
 const WIDTH: f64 = hemi_disclosure::DEFAULT_PROTECTION_WIDTH_PEOPLE;
 
 fn summary(report: &AuditReport) -> String {
-    let pinned = report.intervals.iter().filter(|i| i.width_people == 0.0).count();
-    let min_width = report.intervals.iter().map(|i| i.width_people).fold(f64::INFINITY, f64::min);
+    let pinned = report
+        .intervals
+        .iter()
+        .filter(|i| i.width_people == 0.0)
+        .count();
+    let min_width = report
+        .intervals
+        .iter()
+        .map(|i| i.width_people)
+        .fold(f64::INFINITY, f64::min);
     format!(
         "{} audited, {} pinned to one value, {} narrower than {WIDTH}, min width {min_width}, {} LPs",
         report.intervals.len(),
@@ -41,14 +49,22 @@ fn summary(report: &AuditReport) -> String {
 }
 
 fn main() {
-    let protector = Protector::new(NoiseParameters::default(), b"hemi-disclosure figures: not a secret key").unwrap();
+    let protector = Protector::new(
+        NoiseParameters::default(),
+        b"hemi-disclosure figures: not a secret key",
+    )
+    .unwrap();
     let denominators = data::denominators();
 
     println!("## Portal tables (nationality x month, every reporting country and year)");
     for (reporting, file) in data::FLOW_FILES {
         for (year, rows) in data::monthly_by_nationality(file) {
             let table = PortalTable::new(reporting, year, &rows);
-            let cells: Vec<Vec<f64>> = table.counts.iter().map(|r| r.iter().map(|&v| v as f64).collect()).collect();
+            let cells: Vec<Vec<f64>> = table
+                .counts
+                .iter()
+                .map(|r| r.iter().map(|&v| v as f64).collect())
+                .collect();
             let old = before::protect(&cells, before::THRESHOLD);
             let (model, hidden) = portal_before_model(&table, &old);
             let before_report = audit(&model, &hidden, WIDTH, &|_, _| {});
@@ -62,7 +78,8 @@ fn main() {
             let true_total: u64 = table.counts.iter().flatten().sum();
             let total_error = new.grand_total_people as f64 - true_total as f64;
             let (mut changed, mut abs_noise, mut n) = (0, 0u64, 0);
-            let shown: BTreeMap<&String, &Vec<u64>> = new.row_keys.iter().zip(&new.cells_people).collect();
+            let shown: BTreeMap<&String, &Vec<u64>> =
+                new.row_keys.iter().zip(&new.cells_people).collect();
             for (k, nat) in table.nationalities.iter().enumerate() {
                 for j in 0..12 {
                     let p = shown.get(nat).map_or(0, |r| r[j]);
@@ -85,7 +102,11 @@ fn main() {
         }
     }
 
-    for (measure, year) in [(Measure::Undesa, 2024), (Measure::Undesa, 2020), (Measure::Unhcr, 2024)] {
+    for (measure, year) in [
+        (Measure::Undesa, 2024),
+        (Measure::Undesa, 2020),
+        (Measure::Unhcr, 2024),
+    ] {
         println!("## /api/indicators, {measure} {year}, world scope");
         let counts = match measure {
             Measure::Undesa => data::undesa_counts(year),
@@ -101,10 +122,21 @@ fn main() {
         let (model, hidden) = before_model(&views, true, false);
         let start = Instant::now();
         match audit(&model, &hidden, WIDTH, &|_, _| {}) {
-            Ok(r) => println!("before, ranks and ratios (every origin, 3 rankings): {} ({:.1} s)", summary(&r), start.elapsed().as_secs_f64()),
+            Ok(r) => println!(
+                "before, ranks and ratios (every origin, 3 rankings): {} ({:.1} s)",
+                summary(&r),
+                start.elapsed().as_secs_f64()
+            ),
             Err(e) => println!("before, ranks: LP error {e}"),
         }
-        let views = before_views(&counts, &denominators, measure, year, &with_totals, &[RankBy::Hosted]);
+        let views = before_views(
+            &counts,
+            &denominators,
+            measure,
+            year,
+            &with_totals,
+            &[RankBy::Hosted],
+        );
         let (model, hidden) = before_model(&views, false, true);
         match audit(&model, &hidden, WIDTH, &|_, _| {}) {
             Ok(r) => println!("before, host totals minus origins: {}", summary(&r)),
@@ -142,15 +174,41 @@ fn main() {
                 rank_by: RankBy::Per1000,
             },
         );
-        let true_top: Vec<&str> = truth.rows.iter().take(10).map(|r| r.host.as_str()).collect();
-        let new_top: Vec<&str> = totals.rows.iter().take(10).map(|r| r.host.as_str()).collect();
-        let true_by_host: BTreeMap<&str, f64> = truth.rows.iter().map(|r| (r.host.as_str(), r.hosted)).collect();
+        let true_top: Vec<&str> = truth
+            .rows
+            .iter()
+            .take(10)
+            .map(|r| r.host.as_str())
+            .collect();
+        let new_top: Vec<&str> = totals
+            .rows
+            .iter()
+            .take(10)
+            .map(|r| r.host.as_str())
+            .collect();
+        let true_by_host: BTreeMap<&str, f64> = truth
+            .rows
+            .iter()
+            .map(|r| (r.host.as_str(), r.hosted))
+            .collect();
         let worst_relative = totals
             .rows
             .iter()
-            .filter_map(|r| true_by_host.get(r.host.as_str()).filter(|t| **t >= 1000.0).map(|t| (r.hosted - t).abs() / t))
+            .filter_map(|r| {
+                true_by_host
+                    .get(r.host.as_str())
+                    .filter(|t| **t >= 1000.0)
+                    .map(|t| (r.hosted - t).abs() / t)
+            })
             .fold(0.0, f64::max);
-        let views = after_views(&perturbed, &denominators, measure, year, &with_totals, &RANKINGS);
+        let views = after_views(
+            &perturbed,
+            &denominators,
+            measure,
+            year,
+            &with_totals,
+            &RANKINGS,
+        );
         let (model, cells) = after_model(&views, &base, &protector);
         let start = Instant::now();
         let report = audit(&model, &cells, WIDTH, &|_, _| {}).unwrap();
@@ -172,12 +230,19 @@ fn main() {
     let build: Vec<f64> = (0..50)
         .map(|_| {
             let start = Instant::now();
-            let p = Protector::new(NoiseParameters::default(), b"hemi-disclosure figures: not a secret key").unwrap();
+            let p = Protector::new(
+                NoiseParameters::default(),
+                b"hemi-disclosure figures: not a secret key",
+            )
+            .unwrap();
             std::hint::black_box(&p);
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();
-    println!("Protector::new (ptable D=5, V=3, js=2): {:.3} ms", median(build));
+    println!(
+        "Protector::new (ptable D=5, V=3, js=2): {:.3} ms",
+        median(build)
+    );
     let flows = data::monthly_by_nationality(data::FLOW_FILES[0].1);
     let table = PortalTable::new("PAN", 2023, &flows[&2023]).counts();
     let portal: Vec<f64> = (0..200)
@@ -201,5 +266,9 @@ fn main() {
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();
-    println!("protect_count over UN DESA 2024 ({} base cells): {:.3} ms", base.len(), median(year));
+    println!(
+        "protect_count over UN DESA 2024 ({} base cells): {:.3} ms",
+        base.len(),
+        median(year)
+    );
 }

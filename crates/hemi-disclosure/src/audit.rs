@@ -154,12 +154,12 @@ impl AttackerModel {
         published_people: u64,
         protector: &Protector,
     ) -> Result<(), DisclosureError> {
-        let (low, high) = protector.feasible_true_interval(published_people).ok_or_else(|| {
-            DisclosureError::NeverPublished {
+        let (low, high) = protector
+            .feasible_true_interval(published_people)
+            .ok_or_else(|| DisclosureError::NeverPublished {
                 name: self.name(unknown).to_owned(),
                 published_people,
-            }
-        })?;
+            })?;
         self.bound(unknown, low as f64, high as f64);
         Ok(())
     }
@@ -172,7 +172,11 @@ impl AttackerModel {
     /// into a false bound.
     pub fn linear(&mut self, terms: &[(Unknown, f64)], lower: f64, upper: f64) {
         let largest = terms.iter().map(|(_, c)| c.abs()).fold(0.0, f64::max);
-        let scale = if largest > 0.0 && largest.is_finite() { largest } else { 1.0 };
+        let scale = if largest > 0.0 && largest.is_finite() {
+            largest
+        } else {
+            1.0
+        };
         self.relations.push(Relation {
             terms: terms.iter().map(|(u, c)| (u.0, *c / scale)).collect(),
             lower: lower / scale,
@@ -325,7 +329,10 @@ pub fn audit(
     }
     let mut by_component: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
     for (k, u) in protected.iter().enumerate() {
-        by_component.entry(component_of[u.0]).or_default().push((k, u.0));
+        by_component
+            .entry(component_of[u.0])
+            .or_default()
+            .push((k, u.0));
     }
     let total = protected.len() as u64;
     let mut done = 0u64;
@@ -355,7 +362,11 @@ pub fn audit(
         }
         for &r in relations {
             let relation = &model.relations[r];
-            let factors: Vec<_> = relation.terms.iter().map(|(x, a)| (column[x], *a)).collect();
+            let factors: Vec<_> = relation
+                .terms
+                .iter()
+                .map(|(x, a)| (column[x], *a))
+                .collect();
             problem.add_row(relation.lower..=relation.upper, &factors);
         }
         let mut lp: Model = problem.optimise(Sense::Minimise);
@@ -425,7 +436,11 @@ fn interval_of(name: &str, minimum: f64, maximum: f64) -> CellInterval {
         name: name.to_owned(),
         minimum_people: minimum,
         maximum_people: maximum,
-        width_people: if high.is_infinite() { f64::INFINITY } else { high - low },
+        width_people: if high.is_infinite() {
+            f64::INFINITY
+        } else {
+            high - low
+        },
     }
 }
 
@@ -467,14 +482,22 @@ fn single_unknown_interval(
 mod tests {
     use super::*;
 
-    fn check(build: impl Fn(&mut AttackerModel) -> Vec<Unknown>, expected: &[(f64, f64)]) -> AuditReport {
+    fn check(
+        build: impl Fn(&mut AttackerModel) -> Vec<Unknown>,
+        expected: &[(f64, f64)],
+    ) -> AuditReport {
         let mut model = AttackerModel::new();
         let protected = build(&mut model);
         let report = audit(&model, &protected, 4.0, &|_, _| {}).unwrap();
         let got: Vec<(f64, f64)> = report
             .intervals
             .iter()
-            .map(|i| ((i.minimum_people * 1e6).round() / 1e6, (i.maximum_people * 1e6).round() / 1e6))
+            .map(|i| {
+                (
+                    (i.minimum_people * 1e6).round() / 1e6,
+                    (i.maximum_people * 1e6).round() / 1e6,
+                )
+            })
             .collect();
         assert_eq!(got, expected);
         report
@@ -485,7 +508,12 @@ mod tests {
         // Row 3 + [a] + [b] = 10 with zeros shown: a, b >= 1, so each is in 1..6.
         let report = check(
             |m| {
-                let (a, b, shown, total) = (m.unknown("a"), m.unknown("b"), m.unknown("s"), m.unknown("t"));
+                let (a, b, shown, total) = (
+                    m.unknown("a"),
+                    m.unknown("b"),
+                    m.unknown("s"),
+                    m.unknown("t"),
+                );
                 m.published_exact(shown, 3.0);
                 m.published_exact(total, 10.0);
                 m.known_nonzero(a);
@@ -530,7 +558,10 @@ mod tests {
             },
             &[(1.833310, 2.425659)],
         );
-        assert_eq!(report.too_narrow[0].width_people, 0.0, "only 2 is an integer in it");
+        assert_eq!(
+            report.too_narrow[0].width_people, 0.0,
+            "only 2 is an integer in it"
+        );
     }
 
     #[test]
@@ -588,7 +619,10 @@ mod tests {
             }
         };
         let free = check(build(false), &[(0.0, 5.0), (3.0, 13.0)]);
-        assert_eq!((free.relations_dropped, free.linear_programs_solved), (1, 0));
+        assert_eq!(
+            (free.relations_dropped, free.linear_programs_solved),
+            (1, 0)
+        );
         let bound = check(build(true), &[(0.0, 1.0), (3.0, 4.0)]);
         assert_eq!(bound.relations_dropped, 0);
         assert_eq!(bound.too_narrow.len(), 2);
@@ -601,7 +635,8 @@ mod tests {
         // HiGHS's smallest matrix entry and the first order would be lost (40 and 40).
         let report = check(
             |m| {
-                let (china, bolivia, guinea) = (m.unknown("CHN"), m.unknown("BOL"), m.unknown("GIN"));
+                let (china, bolivia, guinea) =
+                    (m.unknown("CHN"), m.unknown("BOL"), m.unknown("GIN"));
                 m.published_exact(china, 1569.0);
                 m.bound(bolivia, 1.0, 40.0);
                 m.bound(guinea, 1.0, 40.0);

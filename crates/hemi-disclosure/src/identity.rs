@@ -49,6 +49,32 @@ impl CellIdentity {
         self
     }
 
+    /// A monthly flow count as the portal and the quarterly report show it: people of one
+    /// nationality counted by one reporting country under one measure (no period: see
+    /// above). Every output that shows this count must use this constructor.
+    pub fn flow(reporting: &str, measure: &str, nationality: &str) -> CellIdentity {
+        CellIdentity::new("flows")
+            .with("reporting", reporting)
+            .with("measure", measure)
+            .with("nationality", nationality)
+    }
+
+    /// A stock of people from `origin` in `host` in a context table (`source` is the
+    /// measure's source, e.g. `undesa_migrant_stocks`); no year.
+    pub fn stock(source: &str, host: &str, origin: &str) -> CellIdentity {
+        CellIdentity::new(source)
+            .with("host", host)
+            .with("origin", origin)
+    }
+
+    /// A registry statistic: people of one nationality in one state (no month).
+    pub fn registry(statistic: &str, state: &str, nationality: &str) -> CellIdentity {
+        CellIdentity::new("registry")
+            .with("statistic", statistic)
+            .with("state", state)
+            .with("nationality", nationality)
+    }
+
     /// The family.
     pub fn family(&self) -> &str {
         &self.family
@@ -95,8 +121,12 @@ mod tests {
 
     #[test]
     fn the_order_of_dimensions_does_not_matter() {
-        let a = CellIdentity::new("undesa").with("host", "LIE").with("origin", "ALB");
-        let b = CellIdentity::new("undesa").with("origin", "ALB").with("host", "LIE");
+        let a = CellIdentity::new("undesa")
+            .with("host", "LIE")
+            .with("origin", "ALB");
+        let b = CellIdentity::new("undesa")
+            .with("origin", "ALB")
+            .with("host", "LIE");
         assert_eq!(a, b);
         assert_eq!(a.canonical_bytes(), b.canonical_bytes());
         assert_eq!(a.to_string(), "undesa{host=LIE,origin=ALB}");

@@ -181,7 +181,9 @@ pub enum DisclosureError {
         rows: usize,
     },
     /// A table row whose length does not match the column keys.
-    #[error("table {table}: row {row} has {found_columns} cells where {expected_columns} were expected")]
+    #[error(
+        "table {table}: row {row} has {found_columns} cells where {expected_columns} were expected"
+    )]
     TableShape {
         /// The table's base identity.
         table: String,

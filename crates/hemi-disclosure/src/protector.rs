@@ -95,7 +95,10 @@ pub struct ProtectedTable {
 
 impl Protector {
     /// A protector with published noise parameters and the deployment's secret key.
-    pub fn new(parameters: NoiseParameters, secret_key: &[u8]) -> Result<Protector, DisclosureError> {
+    pub fn new(
+        parameters: NoiseParameters,
+        secret_key: &[u8],
+    ) -> Result<Protector, DisclosureError> {
         if secret_key.len() < MINIMUM_SECRET_KEY_BYTES {
             return Err(DisclosureError::SecretKeyTooShort {
                 length_bytes: secret_key.len(),
@@ -154,9 +157,15 @@ impl Protector {
 
     /// A stored count (the store keeps `f64`) as a count of people: refuses negatives,
     /// fractions and non-numbers, naming the cell.
-    pub fn count_from_value(identity: &CellIdentity, value_people: f64) -> Result<u64, DisclosureError> {
+    pub fn count_from_value(
+        identity: &CellIdentity,
+        value_people: f64,
+    ) -> Result<u64, DisclosureError> {
         let rounded = value_people.round();
-        if !(value_people.is_finite() && value_people >= 0.0 && (value_people - rounded).abs() < 1e-9) {
+        if !(value_people.is_finite()
+            && value_people >= 0.0
+            && (value_people - rounded).abs() < 1e-9)
+        {
             return Err(DisclosureError::NotACount {
                 identity: identity.to_string(),
                 value_people,
@@ -230,7 +239,9 @@ impl Protector {
         let blocked = match p.blocked_up_to_people {
             0 => String::new(),
             1 => " No count of 1 is shown: a 1 becomes 0 or a larger number.".to_owned(),
-            js => format!(" No count from 1 to {js} is shown: such counts become 0 or larger numbers."),
+            js => format!(
+                " No count from 1 to {js} is shown: such counts become 0 or larger numbers."
+            ),
         };
         Rule {
             method: "cell-key".into(),
@@ -265,11 +276,23 @@ mod tests {
     fn the_same_count_gets_the_same_noise_and_other_keys_differ() {
         let p = protector();
         let other = Protector::new(NoiseParameters::default(), b"another deployment key").unwrap();
-        let id = |origin: &str| CellIdentity::new("undesa").with("host", "LIE").with("origin", origin);
-        assert_eq!(p.protect_count(&id("ALB"), 2), p.protect_count(&id("ALB"), 2));
-        let codes = ["ALB", "AUT", "DEU", "ITA", "CHE", "SRB", "TUR", "POL", "ESP", "FRA"];
+        let id = |origin: &str| {
+            CellIdentity::new("undesa")
+                .with("host", "LIE")
+                .with("origin", origin)
+        };
+        assert_eq!(
+            p.protect_count(&id("ALB"), 2),
+            p.protect_count(&id("ALB"), 2)
+        );
+        let codes = [
+            "ALB", "AUT", "DEU", "ITA", "CHE", "SRB", "TUR", "POL", "ESP", "FRA",
+        ];
         let mine: Vec<u64> = codes.iter().map(|c| p.protect_count(&id(c), 40)).collect();
-        let theirs: Vec<u64> = codes.iter().map(|c| other.protect_count(&id(c), 40)).collect();
+        let theirs: Vec<u64> = codes
+            .iter()
+            .map(|c| other.protect_count(&id(c), 40))
+            .collect();
         assert_ne!(mine, theirs, "the key changes the noise");
         assert!(mine.iter().any(|&v| v != 40), "noise is added");
     }
@@ -294,7 +317,9 @@ mod tests {
     fn table_totals_are_sums_of_published_cells_and_order_is_published() {
         let p = protector();
         let table = TableCounts {
-            base: CellIdentity::new("flows").with("reporting", "PAN").with("year", "2023"),
+            base: CellIdentity::new("flows")
+                .with("reporting", "PAN")
+                .with("year", "2023"),
             row_dimension: "nationality".into(),
             row_keys: vec!["KGZ".into(), "VEN".into(), "AAA".into()],
             column_dimension: "month".into(),
@@ -303,13 +328,22 @@ mod tests {
             counts_people: vec![vec![2, 5], vec![3000, 2800], vec![0, 0]],
         };
         let t = p.protect_table(&table).unwrap();
-        assert!(!t.row_keys.contains(&"AAA".to_owned()), "all-zero rows are left out");
+        assert!(
+            !t.row_keys.contains(&"AAA".to_owned()),
+            "all-zero rows are left out"
+        );
         assert_eq!(t.row_keys[0], "VEN");
         for (cells, total) in t.cells_people.iter().zip(&t.row_totals_people) {
             assert_eq!(cells.iter().sum::<u64>(), *total);
         }
-        assert_eq!(t.column_totals_people.iter().sum::<u64>(), t.grand_total_people);
-        assert_eq!(t.row_totals_people.iter().sum::<u64>(), t.grand_total_people);
+        assert_eq!(
+            t.column_totals_people.iter().sum::<u64>(),
+            t.grand_total_people
+        );
+        assert_eq!(
+            t.row_totals_people.iter().sum::<u64>(),
+            t.grand_total_people
+        );
         let ragged = TableCounts {
             counts_people: vec![vec![1], vec![2, 3], vec![0, 0]],
             ..table
@@ -321,10 +355,41 @@ mod tests {
     }
 
     #[test]
+    fn a_table_cell_has_the_same_noise_as_the_same_count_shown_alone() {
+        // The quarterly report sums the portal's months: both must see the same noise.
+        let p = protector();
+        let table = TableCounts {
+            base: CellIdentity::new("flows")
+                .with("reporting", "PAN")
+                .with("measure", "transits"),
+            row_dimension: "nationality".into(),
+            row_keys: vec!["KGZ".into()],
+            column_dimension: "month".into(),
+            column_keys: (1..=12).map(|m| format!("2023-{m:02}")).collect(),
+            columns_are_periods: true,
+            counts_people: vec![vec![23, 39, 50, 23, 2, 0, 0, 0, 0, 0, 0, 5]],
+        };
+        let t = p.protect_table(&table).unwrap();
+        let alone: Vec<u64> = table.counts_people[0]
+            .iter()
+            .map(|&c| p.protect_count(&CellIdentity::flow("PAN", "transits", "KGZ"), c))
+            .collect();
+        assert_eq!(t.cells_people[0], alone);
+        assert_eq!(
+            t.cells_people[0][0], t.cells_people[0][3],
+            "23 in January and April: one noise"
+        );
+    }
+
+    #[test]
     fn the_rule_names_the_parameters_and_the_key_stays_out_of_debug() {
         let p = protector();
         let rule = p.rule();
-        assert!(rule.text.contains("-5 and +5") && rule.text.contains("1 to 2"), "{}", rule.text);
+        assert!(
+            rule.text.contains("-5 and +5") && rule.text.contains("1 to 2"),
+            "{}",
+            rule.text
+        );
         assert!(!format!("{p:?}").contains("unit-test key"));
     }
 }

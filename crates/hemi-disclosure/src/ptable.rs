@@ -112,7 +112,9 @@ impl PerturbationTable {
             return Err(invalid("the variance V must be a positive number"));
         }
         if v > (d * d) as f64 {
-            return Err(invalid("the variance V cannot exceed D² for noise bounded by D"));
+            return Err(invalid(
+                "the variance V cannot exceed D² for noise bounded by D",
+            ));
         }
         let last = d + js + 1;
         let mut rows = Vec::with_capacity(last as usize + 1);
@@ -180,14 +182,15 @@ impl PerturbationTable {
     /// (`1..=js`).
     pub fn feasible_originals(&self, published_people: u64) -> Option<(u64, u64)> {
         let d = u64::from(self.parameters.maximum_noise_people);
-        let mut feasible = (published_people.saturating_sub(d)..=published_people + d).filter(|&i| {
-            let row = self.row(i);
-            let noise = published_people as i64 - i as i64;
-            row.noise_people
-                .iter()
-                .zip(&row.probability)
-                .any(|(&v, &p)| v == noise && p > 0.0)
-        });
+        let mut feasible =
+            (published_people.saturating_sub(d)..=published_people + d).filter(|&i| {
+                let row = self.row(i);
+                let noise = published_people as i64 - i as i64;
+                row.noise_people
+                    .iter()
+                    .zip(&row.probability)
+                    .any(|(&v, &p)| v == noise && p > 0.0)
+            });
         let low = feasible.next()?;
         let high = feasible.last().unwrap_or(low);
         Some((low, high))
@@ -202,15 +205,26 @@ fn maximum_entropy(noises: &[i64], variance: f64) -> (Vec<f64>, bool) {
     if !(has_negative && has_positive) {
         // Only "no change" can have mean 0 (the row always contains 0 here: a count
         // whose own value is blocked always has targets on both sides).
-        let probability = noises.iter().map(|&v| f64::from(u8::from(v == 0))).collect();
+        let probability = noises
+            .iter()
+            .map(|&v| f64::from(u8::from(v == 0)))
+            .collect();
         return (probability, false);
     }
     // Mean-zero distributions on a finite support are mixtures of two-point mean-zero
     // distributions on a negative n and a positive q, whose variance is |n|·q; so the
     // reachable variances run from the smallest such product (0 with 0 in the support)
     // to the largest.
-    let negatives: Vec<f64> = noises.iter().filter(|&&v| v < 0).map(|&v| -v as f64).collect();
-    let positives: Vec<f64> = noises.iter().filter(|&&v| v > 0).map(|&v| v as f64).collect();
+    let negatives: Vec<f64> = noises
+        .iter()
+        .filter(|&&v| v < 0)
+        .map(|&v| -v as f64)
+        .collect();
+    let positives: Vec<f64> = noises
+        .iter()
+        .filter(|&&v| v > 0)
+        .map(|&v| v as f64)
+        .collect();
     let products = negatives
         .iter()
         .flat_map(|n| positives.iter().map(move |q| n * q));
@@ -239,7 +253,10 @@ fn newton(noises: &[i64], variance: Option<f64>) -> Option<Vec<f64>> {
         let weights: Vec<f64> = exponents.iter().map(|e| (e - top).exp()).collect();
         let total: f64 = weights.iter().sum();
         let log_partition = top + total.ln();
-        (weights.into_iter().map(|w| w / total).collect::<Vec<f64>>(), log_partition)
+        (
+            weights.into_iter().map(|w| w / total).collect::<Vec<f64>>(),
+            log_partition,
+        )
     };
     let dual = |a: f64, b: f64| {
         let (_, log_partition) = probabilities(a, b);
@@ -308,17 +325,29 @@ mod tests {
 
     #[test]
     fn every_row_is_a_mean_zero_distribution_within_the_maximum_noise() {
-        for (d, v, js) in [(5, 3.0, 2), (3, 1.08, 1), (3, 1.0, 0), (7, 3.0, 0), (4, 2.0, 4)] {
+        for (d, v, js) in [
+            (5, 3.0, 2),
+            (3, 1.08, 1),
+            (3, 1.0, 0),
+            (7, 3.0, 0),
+            (4, 2.0, 4),
+        ] {
             let t = table(d, v, js);
             assert_eq!(t.rows.len() as u32, d + js + 2);
             for row in &t.rows {
                 let total: f64 = row.probability.iter().sum();
                 assert!((total - 1.0).abs() < 1e-12, "{row:?}");
                 assert!(row.mean().abs() < 1e-9, "mean of {row:?}");
-                assert!(row.noise_people.iter().all(|n| n.unsigned_abs() <= u64::from(d)));
+                assert!(row
+                    .noise_people
+                    .iter()
+                    .all(|n| n.unsigned_abs() <= u64::from(d)));
                 for &n in &row.noise_people {
                     let target = row.original_people as i64 + n;
-                    assert!(target >= 0 && !(1..=i64::from(js)).contains(&target), "{row:?}");
+                    assert!(
+                        target >= 0 && !(1..=i64::from(js)).contains(&target),
+                        "{row:?}"
+                    );
                 }
                 if row.variance_met {
                     assert!((row.variance() - v).abs() < 1e-9, "variance of {row:?}");
@@ -359,7 +388,13 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_refused_with_the_parameters() {
-        for (d, v, js) in [(0, 1.0, 0), (2, 1.0, 3), (3, -1.0, 0), (3, f64::NAN, 0), (2, 5.0, 0)] {
+        for (d, v, js) in [
+            (0, 1.0, 0),
+            (2, 1.0, 3),
+            (3, -1.0, 0),
+            (3, f64::NAN, 0),
+            (2, 5.0, 0),
+        ] {
             let p = NoiseParameters {
                 maximum_noise_people: d,
                 variance_people2: v,

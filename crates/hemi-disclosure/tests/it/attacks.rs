@@ -10,8 +10,8 @@ use hemi_indicators::Measure;
 use crate::before;
 use crate::data;
 use crate::publish::{
-    after_model, after_views, base_cells, before_model, before_views, perturbed_counts, portal_after_model,
-    portal_before_model, PortalTable, RANKINGS,
+    after_model, after_views, base_cells, before_model, before_views, perturbed_counts,
+    portal_after_model, portal_before_model, PortalTable, RANKINGS,
 };
 use crate::WIDTH;
 
@@ -30,7 +30,9 @@ fn pinned(report: &AuditReport) -> Vec<&str> {
 }
 
 fn check_interval(report: &AuditReport, name: &str, minimum: f64, maximum: f64) {
-    let interval = report.interval(name).unwrap_or_else(|| panic!("{name} was not audited"));
+    let interval = report
+        .interval(name)
+        .unwrap_or_else(|| panic!("{name} was not audited"));
     assert!(
         interval.minimum_people >= minimum - 1e-6 && interval.maximum_people <= maximum + 1e-6,
         "{name}: {interval:?}, expected within {minimum}..={maximum}"
@@ -44,15 +46,32 @@ fn rank_attack_on_indicators_pins_liechtenstein_alb_and_fails_after() {
     let origins = [Some("ALB".to_owned())];
 
     // Before: the row is blanked but keeps rank 24 between HUN and LBY.
-    let views = before_views(&counts, &denominators, Measure::Undesa, 2024, &origins, &RANKINGS);
+    let views = before_views(
+        &counts,
+        &denominators,
+        Measure::Undesa,
+        2024,
+        &origins,
+        &RANKINGS,
+    );
     let by_per_1000 = &views[0].items;
     let at = by_per_1000.iter().position(|i| i.host == "LIE").unwrap();
     assert!(by_per_1000[at].suppressed && by_per_1000[at].rank == Some(24));
-    assert_eq!((by_per_1000[at - 1].host.as_str(), by_per_1000[at + 1].host.as_str()), ("HUN", "LBY"));
+    assert_eq!(
+        (
+            by_per_1000[at - 1].host.as_str(),
+            by_per_1000[at + 1].host.as_str()
+        ),
+        ("HUN", "LBY")
+    );
     let (model, hidden) = before_model(&views, true, false);
     let report = audit(&model, &hidden, WIDTH, &|_, _| {}).unwrap();
     check_interval(&report, "LIE/ALB", 1.83, 2.43);
-    assert!(pinned(&report).contains(&"LIE/ALB"), "{:?}", report.interval("LIE/ALB"));
+    assert!(
+        pinned(&report).contains(&"LIE/ALB"),
+        "{:?}",
+        report.interval("LIE/ALB")
+    );
     assert!(!report.passed());
 
     // After: every ALB cell perturbed, ratios and ranks from perturbed counts.
@@ -62,7 +81,14 @@ fn rank_attack_on_indicators_pins_liechtenstein_alb_and_fails_after() {
         .filter(|((_, origin), _)| origin == "ALB")
         .collect();
     let perturbed = perturbed_counts(&protector, Measure::Undesa, 2024, &base);
-    let views = after_views(&perturbed, &denominators, Measure::Undesa, 2024, &origins, &RANKINGS);
+    let views = after_views(
+        &perturbed,
+        &denominators,
+        Measure::Undesa,
+        2024,
+        &origins,
+        &RANKINGS,
+    );
     let (model, cells) = after_model(&views, &base, &protector);
     let report = audit(&model, &cells, WIDTH, &|_, _| {}).unwrap();
     assert!(report.passed(), "{:?}", report.too_narrow);
@@ -70,7 +96,8 @@ fn rank_attack_on_indicators_pins_liechtenstein_alb_and_fails_after() {
 }
 
 #[test]
-fn host_total_minus_published_origins_pins_denmark_in_the_central_african_republic_and_fails_after() {
+fn host_total_minus_published_origins_pins_denmark_in_the_central_african_republic_and_fails_after()
+{
     let counts = data::undesa_counts(2024);
     let denominators = data::denominators();
     let base = base_cells(&counts, Measure::Undesa);
@@ -81,7 +108,14 @@ fn host_total_minus_published_origins_pins_denmark_in_the_central_african_republ
     // One ranking suffices for the subtraction; the rank attack is the test above.
     let rankings = [hemi_indicators::RankBy::Hosted];
 
-    let views = before_views(&counts, &denominators, Measure::Undesa, 2024, &origins, &rankings);
+    let views = before_views(
+        &counts,
+        &denominators,
+        Measure::Undesa,
+        2024,
+        &origins,
+        &rankings,
+    );
     let (model, hidden) = before_model(&views, false, true);
     let report = audit(&model, &hidden, WIDTH, &|_, _| {}).unwrap();
     check_interval(&report, "CAF/DNK", 1.0, 1.0);
@@ -89,7 +123,14 @@ fn host_total_minus_published_origins_pins_denmark_in_the_central_african_republ
 
     let protector = protector();
     let perturbed = perturbed_counts(&protector, Measure::Undesa, 2024, &base);
-    let views = after_views(&perturbed, &denominators, Measure::Undesa, 2024, &origins, &rankings);
+    let views = after_views(
+        &perturbed,
+        &denominators,
+        Measure::Undesa,
+        2024,
+        &origins,
+        &rankings,
+    );
     let (model, cells) = after_model(&views, &base, &protector);
     let report = audit(&model, &cells, WIDTH, &|_, _| {}).unwrap();
     assert!(report.passed(), "{:?}", report.too_narrow);
@@ -101,7 +142,11 @@ fn portal_rows_columns_and_margins_pin_kyrgyz_nationals_in_panama_2023_and_fail_
     let flows = data::monthly_by_nationality(data::FLOW_FILES[0].1);
     let table = PortalTable::new("PAN", 2023, &flows[&2023]);
 
-    let cells: Vec<Vec<f64>> = table.counts.iter().map(|r| r.iter().map(|&v| v as f64).collect()).collect();
+    let cells: Vec<Vec<f64>> = table
+        .counts
+        .iter()
+        .map(|r| r.iter().map(|&v| v as f64).collect())
+        .collect();
     let published = before::protect(&cells, before::THRESHOLD);
     let (model, hidden) = portal_before_model(&table, &published);
     let report = audit(&model, &hidden, WIDTH, &|_, _| {}).unwrap();

@@ -130,4 +130,3 @@ pub fn protect(cells: &[Vec<f64>], threshold: f64) -> ProtectedTable {
         secondary,
     }
 }
-

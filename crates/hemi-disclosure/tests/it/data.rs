@@ -6,11 +6,14 @@ use std::path::PathBuf;
 use hemi_indicators::{Denominator, HostedCount};
 
 fn path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
 }
 
 fn rows(relative: &str) -> Vec<csv::StringRecord> {
-    let mut reader = csv::Reader::from_path(path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let mut reader =
+        csv::Reader::from_path(path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
     reader.records().map(|r| r.unwrap()).collect()
 }
 
@@ -79,16 +82,30 @@ pub fn monthly_by_nationality(relative: &str) -> BTreeMap<i32, BTreeMap<String, 
         let year: i32 = period[..4].parse().unwrap();
         let month: usize = period[5..7].parse().unwrap();
         let count: f64 = r[r.len() - 1].parse().unwrap();
-        out.entry(year).or_default().entry(r[1].to_owned()).or_insert([0; 12])[month - 1] +=
-            count as u64;
+        out.entry(year)
+            .or_default()
+            .entry(r[1].to_owned())
+            .or_insert([0; 12])[month - 1] += count as u64;
     }
     out
 }
 
 /// The flow files with a nationality breakdown the portal can show.
 pub const FLOW_FILES: [(&str, &str); 4] = [
-    ("PAN", "data/flows/panama_darien_transits_by_nationality.csv"),
-    ("MEX", "data/flows/mexico_irregular_presented_by_nationality.csv"),
-    ("HND", "data/flows/honduras_irregular_entries_by_nationality.csv"),
-    ("MEX-returns", "data/flows/mexico_returns_by_nationality.csv"),
+    (
+        "PAN",
+        "data/flows/panama_darien_transits_by_nationality.csv",
+    ),
+    (
+        "MEX",
+        "data/flows/mexico_irregular_presented_by_nationality.csv",
+    ),
+    (
+        "HND",
+        "data/flows/honduras_irregular_entries_by_nationality.csv",
+    ),
+    (
+        "MEX-returns",
+        "data/flows/mexico_returns_by_nationality.csv",
+    ),
 ];

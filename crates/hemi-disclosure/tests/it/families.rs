@@ -12,7 +12,10 @@ use hemi_disclosure::{audit, NoiseParameters, Protector};
 use hemi_indicators::Measure;
 
 use crate::data;
-use crate::publish::{after_model, after_views, base_cells, perturbed_counts, portal_after_model, PortalTable, RANKINGS};
+use crate::publish::{
+    after_model, after_views, base_cells, perturbed_counts, portal_after_model, PortalTable,
+    RANKINGS,
+};
 use crate::WIDTH;
 
 fn protector() -> Protector {
@@ -30,12 +33,19 @@ fn every_portal_table_keeps_every_count_at_least_the_protection_width_wide() {
             let published = protector.protect_table(&table.counts()).unwrap();
             let (model, cells) = portal_after_model(&table, &published, &protector);
             let report = audit(&model, &cells, WIDTH, &|_, _| {}).unwrap();
-            assert!(report.passed(), "{reporting} {year}: {:?}", report.too_narrow);
+            assert!(
+                report.passed(),
+                "{reporting} {year}: {:?}",
+                report.too_narrow
+            );
             tables += 1;
             audited += report.intervals.len();
         }
     }
-    assert!(tables >= 20 && audited > 10_000, "{tables} tables, {audited} counts");
+    assert!(
+        tables >= 20 && audited > 10_000,
+        "{tables} tables, {audited} counts"
+    );
 }
 
 fn check_indicator_year(measure: Measure, year: i32) {
@@ -52,7 +62,14 @@ fn check_indicator_year(measure: Measure, year: i32) {
     origins.dedup();
     origins.push(None);
     let perturbed = perturbed_counts(&protector, measure, year, &base);
-    let views = after_views(&perturbed, &denominators, measure, year, &origins, &RANKINGS);
+    let views = after_views(
+        &perturbed,
+        &denominators,
+        measure,
+        year,
+        &origins,
+        &RANKINGS,
+    );
     let (model, cells) = after_model(&views, &base, &protector);
     let report = audit(&model, &cells, WIDTH, &|_, _| {}).unwrap();
     assert!(report.passed(), "{measure} {year}: {:?}", report.too_narrow);
@@ -124,7 +141,8 @@ fn stable_stocks_cannot_be_averaged_across_years() {
     };
     let design = model_with(&|year, host, origin| identity(Measure::Undesa, year, host, origin));
     assert!(design.passed(), "{:?}", design.too_narrow);
-    let with_year = model_with(&|year, host, origin| identity_with_year(Measure::Undesa, year, host, origin));
+    let with_year =
+        model_with(&|year, host, origin| identity_with_year(Measure::Undesa, year, host, origin));
     // With this test key 2 of the 282 cells narrow below the width (deterministic: the
     // key is fixed); any key narrows some, since eight independent noises of one value
     // spread out.

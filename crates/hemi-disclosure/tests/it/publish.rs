@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hemi_disclosure::{AttackerModel, CellIdentity, ProtectedTable, Protector, TableCounts, Unknown};
+use hemi_disclosure::{
+    AttackerModel, CellIdentity, ProtectedTable, Protector, TableCounts, Unknown,
+};
 use hemi_indicators::{compute, Denominator, HostedCount, Measure, Options, RankBy, UnhcrCategory};
 
 use crate::before::{self, PublicItem, THRESHOLD};
@@ -32,20 +34,24 @@ pub fn base_cells(counts: &[HostedCount], measure: Measure) -> BTreeMap<(String,
         let counted = match measure {
             Measure::Undesa => matches!(c.category.as_str(), "female" | "male"),
             Measure::Unhcr => {
-                UnhcrCategory::parse(&c.category).is_some_and(UnhcrCategory::is_hosted) && origin != &c.host
+                UnhcrCategory::parse(&c.category).is_some_and(UnhcrCategory::is_hosted)
+                    && origin != &c.host
             }
         };
         if counted {
             *cells.entry((c.host.clone(), origin.clone())).or_default() += c.count;
         }
     }
-    cells.into_iter().map(|(k, v)| (k, v.round() as u64)).collect()
+    cells
+        .into_iter()
+        .map(|(k, v)| (k, v.round() as u64))
+        .collect()
 }
 
 /// The identity of an indicators base cell: the same in every view and every year (the
 /// period is left out on purpose, see `CellIdentity`).
 pub fn identity(measure: Measure, _year: i32, host: &str, origin: &str) -> CellIdentity {
-    CellIdentity::new(measure.source()).with("host", host).with("origin", origin)
+    CellIdentity::stock(measure.source(), host, origin)
 }
 
 /// The identity with the year in it: what the design avoids (for the test showing why).
@@ -107,7 +113,11 @@ pub fn before_views(
             views.push(View {
                 origin: origin.clone(),
                 rank_by,
-                items: result.rows.iter().map(|r| before::public_item(r, THRESHOLD)).collect(),
+                items: result
+                    .rows
+                    .iter()
+                    .map(|r| before::public_item(r, THRESHOLD))
+                    .collect(),
             });
         }
     }
@@ -165,7 +175,11 @@ fn denominator(item: &PublicItem, rank_by: RankBy) -> Option<f64> {
 /// `1..THRESHOLD` (the published rule), ranks as order inequalities between true ratios
 /// (hidden rows kept their rank), unranked rows ordered by true count, and host totals as
 /// sums of their origins (when `with_totals`). Returns the hidden cells.
-pub fn before_model(views: &[View], with_ranks: bool, with_totals: bool) -> (AttackerModel, Vec<Unknown>) {
+pub fn before_model(
+    views: &[View],
+    with_ranks: bool,
+    with_totals: bool,
+) -> (AttackerModel, Vec<Unknown>) {
     let mut m = AttackerModel::new();
     let mut hidden = BTreeSet::new();
     let mut parts: BTreeMap<String, BTreeSet<Unknown>> = BTreeMap::new();
@@ -228,7 +242,10 @@ pub fn after_model(
         for item in &view.items {
             let hosted = item.hosted.expect("nothing is blank") as u64;
             if let (Some(r), Some(p)) = (item.per_1000, item.population) {
-                assert!(crate::close(r, hosted as f64 / p * 1000.0, 1e-12), "ratios come from published counts");
+                assert!(
+                    crate::close(r, hosted as f64 / p * 1000.0, 1e-12),
+                    "ratios come from published counts"
+                );
             }
             if view.origin.is_some() {
                 let u = m.unknown(&cell_name(&item.host, view.origin.as_deref()));
@@ -269,7 +286,10 @@ impl PortalTable {
     pub fn new(reporting: &str, year: i32, rows: &BTreeMap<String, [u64; 12]>) -> PortalTable {
         let mut rows: Vec<(&String, &[u64; 12])> = rows.iter().collect();
         rows.sort_by(|a, b| {
-            b.1.iter().sum::<u64>().cmp(&a.1.iter().sum::<u64>()).then(a.0.cmp(b.0))
+            b.1.iter()
+                .sum::<u64>()
+                .cmp(&a.1.iter().sum::<u64>())
+                .then(a.0.cmp(b.0))
         });
         PortalTable {
             reporting: reporting.into(),
@@ -287,6 +307,8 @@ impl PortalTable {
     /// The new portal's input.
     pub fn counts(&self) -> TableCounts {
         TableCounts {
+            // `protect_table` adds the nationality per row, which then equals
+            // `CellIdentity::flow(reporting, measure, nationality)`.
             base: CellIdentity::new("flows")
                 .with("reporting", &self.reporting)
                 .with("measure", "by_nationality"),
@@ -302,15 +324,27 @@ impl PortalTable {
 
 /// The attacker's model of an old portal table: shown entries exact, hidden ones at
 /// least 1 (zeros are shown), every row, column and the margins adding up.
-pub fn portal_before_model(table: &PortalTable, published: &before::ProtectedTable) -> (AttackerModel, Vec<Unknown>) {
+pub fn portal_before_model(
+    table: &PortalTable,
+    published: &before::ProtectedTable,
+) -> (AttackerModel, Vec<Unknown>) {
     let mut m = AttackerModel::new();
     let mut hidden = Vec::new();
     let months = table.months();
     let mut grid: Vec<Vec<Unknown>> = Vec::new();
     let rows = table.nationalities.len();
-    for (i, n) in table.nationalities.iter().chain(std::iter::once(&"Total".to_owned())).enumerate() {
+    for (i, n) in table
+        .nationalities
+        .iter()
+        .chain(std::iter::once(&"Total".to_owned()))
+        .enumerate()
+    {
         let mut line = Vec::new();
-        for (j, month) in months.iter().chain(std::iter::once(&"Total".to_owned())).enumerate() {
+        for (j, month) in months
+            .iter()
+            .chain(std::iter::once(&"Total".to_owned()))
+            .enumerate()
+        {
             let u = m.unknown(&format!("{n}/{month}"));
             let value = match (i < rows, j < 12) {
                 (true, true) => published.cells[i][j],
@@ -348,7 +382,11 @@ pub fn portal_after_model(
 ) -> (AttackerModel, Vec<Unknown>) {
     let mut m = AttackerModel::new();
     let months = table.months();
-    let shown: BTreeMap<&String, &Vec<u64>> = published.row_keys.iter().zip(&published.cells_people).collect();
+    let shown: BTreeMap<&String, &Vec<u64>> = published
+        .row_keys
+        .iter()
+        .zip(&published.cells_people)
+        .collect();
     let mut cells = Vec::new();
     let mut columns: Vec<Vec<Unknown>> = vec![Vec::new(); 12];
     for n in &table.nationalities {

@@ -18,11 +18,17 @@ fn check(parameters: NoiseParameters, reference: &[(u64, i64, f64, bool)]) {
             "{parameters:?}: p({noise} | {original}) = {} but the reference has {probability}",
             row.probability[k]
         );
-        assert_eq!(row.variance_met, variance_met, "{parameters:?}: row {original}");
+        assert_eq!(
+            row.variance_met, variance_met,
+            "{parameters:?}: row {original}"
+        );
         compared += 1;
     }
     let cells: usize = table.rows.iter().map(|r| r.noise_people.len()).sum();
-    assert_eq!(compared, cells, "{parameters:?}: every probability has a reference");
+    assert_eq!(
+        compared, cells,
+        "{parameters:?}: every probability has a reference"
+    );
 }
 
 #[test]
@@ -36,7 +42,12 @@ fn ptables_match_an_independent_maximum_entropy_solution() {
             variance_people2: f[1].parse().unwrap(),
             blocked_up_to_people: f[2].parse().unwrap(),
         };
-        let entry = (f[3].parse().unwrap(), f[4].parse().unwrap(), f[5].parse().unwrap(), f[6] == "true");
+        let entry = (
+            f[3].parse().unwrap(),
+            f[4].parse().unwrap(),
+            f[5].parse().unwrap(),
+            f[6] == "true",
+        );
         match groups.last_mut() {
             Some((p, rows)) if *p == parameters => rows.push(entry),
             _ => groups.push((parameters, vec![entry])),
