@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use highs::{HighsModelStatus, Model, RowProblem, Sense};
 use serde::{Deserialize, Serialize};
 
-use crate::protector::Protector;
+use crate::protector::{ProtectedTable, Protector};
 use crate::DisclosureError;
 
 /// A true count the attacker solves for.
@@ -162,6 +162,43 @@ impl AttackerModel {
             })?;
         self.bound(unknown, low as f64, high as f64);
         Ok(())
+    }
+
+    /// Everything a published [`ProtectedTable`] tells: each shown cell's feasible set,
+    /// and each total as the sum of its (true) parts. Unknowns are named
+    /// `{prefix}/{row}/{column}`; returns the cells. For the app's own check of its public
+    /// tables: add every table a family publishes, then [`audit`] the cells.
+    pub fn add_published_table(
+        &mut self,
+        prefix: &str,
+        table: &ProtectedTable,
+        protector: &Protector,
+    ) -> Result<Vec<Unknown>, DisclosureError> {
+        let mut cells = Vec::new();
+        let mut columns: Vec<Vec<Unknown>> = vec![Vec::new(); table.column_keys.len()];
+        for (row, values) in table.row_keys.iter().zip(&table.cells_people) {
+            let mut line = Vec::with_capacity(values.len());
+            for ((column, &value), members) in
+                table.column_keys.iter().zip(values).zip(&mut columns)
+            {
+                let u = self.unknown(&format!("{prefix}/{row}/{column}"));
+                self.published_perturbed(u, value, protector)?;
+                line.push(u);
+                members.push(u);
+            }
+            let total = self.unknown(&format!("{prefix}/{row}/total"));
+            self.sum_equals(total, &line);
+            cells.extend(line);
+        }
+        let mut column_totals = Vec::with_capacity(columns.len());
+        for (column, members) in table.column_keys.iter().zip(&columns) {
+            let total = self.unknown(&format!("{prefix}/total/{column}"));
+            self.sum_equals(total, members);
+            column_totals.push(total);
+        }
+        let grand = self.unknown(&format!("{prefix}/total/total"));
+        self.sum_equals(grand, &column_totals);
+        Ok(cells)
     }
 
     /// `lower <= Σ coefficient · unknown <= upper`.
@@ -647,6 +684,33 @@ mod tests {
             &[(1.0, 13.504353), (1.0, 15.888106)],
         );
         assert_eq!(report.linear_programs_solved, 4);
+    }
+
+    #[test]
+    fn a_published_table_adds_its_cells_and_totals() {
+        use crate::{CellIdentity, NoiseParameters, TableCounts};
+        let protector =
+            Protector::new(NoiseParameters::default(), b"unit-test key, not a secret").unwrap();
+        let table = protector
+            .protect_table(&TableCounts {
+                base: CellIdentity::new("flows").with("reporting", "PAN"),
+                row_dimension: "nationality".into(),
+                row_keys: vec!["KGZ".into(), "VEN".into()],
+                column_dimension: "month".into(),
+                column_keys: vec!["2023-05".into(), "2023-12".into()],
+                columns_are_periods: true,
+                counts_people: vec![vec![2, 5], vec![300, 280]],
+            })
+            .unwrap();
+        let mut m = AttackerModel::new();
+        let cells = m
+            .add_published_table("PAN 2023", &table, &protector)
+            .unwrap();
+        assert_eq!(cells.len(), 4);
+        assert_eq!(m.relation_count(), 2 + 2 + 1);
+        let report = audit(&m, &cells, 4.0, &|_, _| {}).unwrap();
+        assert!(report.passed(), "{:?}", report.too_narrow);
+        assert_eq!(report.relations_dropped, 5, "sums of parts bind nothing");
     }
 
     #[test]

@@ -180,6 +180,14 @@ pub enum DisclosureError {
         /// Rows of counts given.
         rows: usize,
     },
+    /// A table with the same row key twice.
+    #[error("table {table}: row {row_key:?} appears twice; sum its counts into one row")]
+    DuplicateRow {
+        /// The table's base identity.
+        table: String,
+        /// The repeated key.
+        row_key: String,
+    },
     /// A table row whose length does not match the column keys.
     #[error(
         "table {table}: row {row} has {found_columns} cells where {expected_columns} were expected"

@@ -185,6 +185,14 @@ impl Protector {
                 rows: table.counts_people.len(),
             });
         }
+        let mut seen = std::collections::HashSet::with_capacity(table.row_keys.len());
+        if let Some(duplicate) = table.row_keys.iter().find(|k| !seen.insert(k.as_str())) {
+            // Two rows with one identity would share one noise: the caller must sum them.
+            return Err(DisclosureError::DuplicateRow {
+                table: table.base.to_string(),
+                row_key: duplicate.clone(),
+            });
+        }
         let mut rows: Vec<(String, Vec<u64>, u64)> = Vec::with_capacity(table.row_keys.len());
         for (r, (key, counts)) in table.row_keys.iter().zip(&table.counts_people).enumerate() {
             if counts.len() != columns {
@@ -255,6 +263,13 @@ impl Protector {
                 v = p.variance_people2,
             ),
         }
+    }
+
+    /// The narrowest interval of true values any published count leaves (see
+    /// [`PerturbationTable::guaranteed_width_people`]); at start-up, refuse parameters
+    /// whose width is below the protection width the deployment promises.
+    pub fn guaranteed_width_people(&self) -> u64 {
+        self.ptable.guaranteed_width_people()
     }
 
     /// What an attacker who knows the published parameters learns about the true value
@@ -344,6 +359,14 @@ mod tests {
             t.row_totals_people.iter().sum::<u64>(),
             t.grand_total_people
         );
+        let duplicated = TableCounts {
+            row_keys: vec!["KGZ".into(), "VEN".into(), "KGZ".into()],
+            ..table.clone()
+        };
+        assert!(matches!(
+            p.protect_table(&duplicated),
+            Err(DisclosureError::DuplicateRow { row_key, .. }) if row_key == "KGZ"
+        ));
         let ragged = TableCounts {
             counts_people: vec![vec![1], vec![2, 3], vec![0, 0]],
             ..table

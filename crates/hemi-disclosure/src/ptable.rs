@@ -192,8 +192,23 @@ impl PerturbationTable {
                     .any(|(&v, &p)| v == noise && p > 0.0)
             });
         let low = feasible.next()?;
-        let high = feasible.last().unwrap_or(low);
+        let high = feasible.next_back().unwrap_or(low);
         Some((low, high))
+    }
+
+    /// The narrowest interval of true values any published count leaves an attacker who
+    /// knows the table (largest minus smallest feasible original, over every value the
+    /// table publishes): D with a published 0, at least D everywhere else. Compare it
+    /// with the protection width at start-up.
+    pub fn guaranteed_width_people(&self) -> u64 {
+        let d = u64::from(self.parameters.maximum_noise_people);
+        let js = u64::from(self.parameters.blocked_up_to_people);
+        // Beyond this every published value has all of p-D..=p+D feasible: width 2D.
+        (0..=2 * d + js + 2)
+            .filter_map(|p| self.feasible_originals(p))
+            .map(|(low, high)| high - low)
+            .min()
+            .unwrap_or(2 * d)
     }
 }
 
@@ -384,6 +399,8 @@ mod tests {
         // The smallest positive value: never from a zero, otherwise anything within D.
         assert_eq!(t.feasible_originals(3), Some((1, 8)));
         assert_eq!(t.feasible_originals(100), Some((95, 105)));
+        assert_eq!(t.guaranteed_width_people(), 5);
+        assert_eq!(table(3, 1.08, 1).guaranteed_width_people(), 3);
     }
 
     #[test]

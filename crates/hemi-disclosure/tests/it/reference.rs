@@ -3,7 +3,10 @@
 
 use hemi_disclosure::{NoiseParameters, PerturbationTable};
 
-fn check(parameters: NoiseParameters, reference: &[(u64, i64, f64, bool)]) {
+/// One reference probability: original, noise, probability, variance met.
+type ReferenceRow = (u64, i64, f64, bool);
+
+fn check(parameters: NoiseParameters, reference: &[ReferenceRow]) {
     let table = PerturbationTable::new(parameters).unwrap();
     let mut compared = 0;
     for &(original, noise, probability, variance_met) in reference {
@@ -34,7 +37,7 @@ fn check(parameters: NoiseParameters, reference: &[(u64, i64, f64, bool)]) {
 #[test]
 fn ptables_match_an_independent_maximum_entropy_solution() {
     let text = include_str!("../../test_data/ptable/maximum_entropy.csv");
-    let mut groups: Vec<(NoiseParameters, Vec<(u64, i64, f64, bool)>)> = Vec::new();
+    let mut groups: Vec<(NoiseParameters, Vec<ReferenceRow>)> = Vec::new();
     for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let parameters = NoiseParameters {
