@@ -48,6 +48,31 @@ fn every_portal_table_keeps_every_count_at_least_the_protection_width_wide() {
     );
 }
 
+/// The same audit is not vacuous: with noise of at most 2 and no blocking (a ptable an
+/// office might pick for accuracy) a published 0 leaves only 0..=2 and a published 1
+/// only 1..=3 (a published 2 only 1..=4), and the audit of the same portal tables fails.
+#[test]
+fn a_smaller_noise_fails_the_same_portal_audit() {
+    let weak = Protector::new(
+        NoiseParameters {
+            maximum_noise_people: 2,
+            variance_people2: 1.0,
+            blocked_up_to_people: 0,
+        },
+        crate::TEST_KEY,
+    )
+    .unwrap();
+    assert_eq!(weak.guaranteed_width_people(), 2);
+    let flows = data::monthly_by_nationality(data::FLOW_FILES[0].1);
+    let table = PortalTable::new("PAN", 2023, &flows[&2023]);
+    let published = weak.protect_table(&table.counts()).unwrap();
+    let (model, cells) = portal_after_model(&table, &published, &weak);
+    let report = audit(&model, &cells, WIDTH, &|_, _| {}).unwrap();
+    assert!(!report.passed());
+    // Never below the ptable's guaranteed width: the LP adds nothing to the noise bounds.
+    assert!(report.too_narrow.iter().all(|i| i.width_people >= 2.0));
+}
+
 fn check_indicator_year(measure: Measure, year: i32) {
     let counts = match measure {
         Measure::Undesa => data::undesa_counts(year),
