@@ -17,7 +17,9 @@
 //! secondary suppression, ranks and totals kept) that attacker pinned 178 suppressed
 //! indicator cells through ranks and ratios, 7 through host totals minus origins, and
 //! portal cells through rows, columns and margins (issue 11); the regression tests in
-//! `tests/it/` reproduce all three.
+//! `tests/it/` reproduce all three (on UN DESA 2024 the LP pins 258 of the 437 hidden
+//! cells through ranks and 24 through host totals; in Panama 2023 it pins the same 4
+//! portal cells), and `BENCHMARKS.md` has the figures for every bundled table.
 //!
 //! # The design: cell-key perturbation with totals derived from protected counts
 //!
@@ -71,8 +73,8 @@
 //! little from the publisher's, and a count published as 0 may be up to D. A reader who
 //! knows the method's probabilities (not just its bounds) can still guess: the most likely
 //! true value of a published 40 is 40. That is inherent in perturbation and is the price
-//! statistical offices accept for additivity-free, coordination-free protection; the
-//! guarantee here is the one the issue asks for, an LP interval of at least the
+//! statistical offices accept for protection that needs no coordination between tables;
+//! the guarantee here is the one the issue asks for, an LP interval of at least the
 //! protection width for every count.
 //!
 //! What must hold for the guarantee (the app layer's side of the contract):
@@ -104,7 +106,8 @@
 //! deployment's secret key, and cache protected answers per data version.
 //!
 //! - **Portal** (reporting × measure × year, nationality × month): a [`TableCounts`] with
-//!   base `CellIdentity::new("flows").with("reporting", r).with("measure", m)`, rows every
+//!   base `CellIdentity::new("flows").with("reporting", r).with("measure", m)` and row
+//!   dimension `nationality` (each cell's identity is then [`CellIdentity::flow`]), rows every
 //!   nationality the source has that year, columns the 12 months `YYYY-MM` of the year
 //!   with `columns_are_periods: true`;
 //!   [`Protector::protect_table`]; show its rows, cells and totals as they are and print
@@ -113,19 +116,19 @@
 //!   base cells (host, origin) as `hemi_indicators::compute` counts them (UN DESA female
 //!   plus male; UNHCR refugees + asylum seekers + others of concern from another
 //!   country), each through [`Protector::protect_count`] with identity
-//!   `CellIdentity::new(measure.source()).with("host", h).with("origin", o)` (no year:
-//!   see [`CellIdentity`] on periods),
-//!   IDPs likewise with `.with("category", "idp")` instead of an origin. Then run `compute`
+//!   [`CellIdentity::stock`]`(measure.source(), host, origin)` (no year: see
+//!   [`CellIdentity`] on periods), IDPs with `CellIdentity::new(source).with("host", h).with("category", "idp")`. Then run `compute`
 //!   on the perturbed counts for every query (origin, scope, ranking, lag): host totals,
 //!   ratios and ranks all come from protected counts. Leave out rows whose published
 //!   count is 0. Drop `suppressed` and `suppression_threshold`; add the [`Rule`].
 //! - **Quarterly report**: quarters and years are sums of the portal's perturbed months
 //!   (same identities), never counts perturbed anew; percentages and changes from those.
 //! - **Registry statistics** (state × month × nationality): perturb the finest published
-//!   cell (`CellIdentity::new("registry").with("state", s).with("nationality", n)`, the
-//!   month left out of the identity as everywhere)
-//!   and publish every margin as a sum of perturbed cells (a [`TableCounts`] per state, or
-//!   [`Protector::protect_counts`] and sums).
+//!   cell ([`CellIdentity::registry`]`(statistic, state, nationality)`, the month left out
+//!   of the identity as everywhere) and publish every margin as a sum of perturbed cells:
+//!   a [`TableCounts`] per state with base `CellIdentity::new("registry").with("statistic", s).with("state", st)`,
+//!   rows by nationality, month columns as periods; state × month and nationality × month
+//!   margins are sums of those tables' cells, never counts perturbed anew.
 //! - **Federation**: each member perturbs its own base cells with its own key before
 //!   sharing upward; the hub adds members' perturbed values and never perturbs again.
 //!   A count is perturbed once, by the node that owns it, and everybody publishes that value.
