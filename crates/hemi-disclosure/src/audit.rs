@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+#[cfg(feature = "audit")]
 use highs::{HighsModelStatus, Model, RowProblem, Sense};
 use serde::{Deserialize, Serialize};
 
@@ -258,6 +259,7 @@ impl AttackerModel {
     }
 }
 
+#[cfg(feature = "audit")]
 /// The relations that can bind: a relation is dropped when one of its unknowns is free
 /// (in no other kept relation, not protected) and can absorb any value the others take,
 /// e.g. a published total that is only the sum of its parts. This is the "free column
@@ -316,6 +318,7 @@ fn binding_relations(model: &AttackerModel, protected: &[Unknown]) -> Vec<bool> 
     }
 }
 
+#[cfg(feature = "audit")]
 /// Union-find over unknowns, so each group of linked unknowns is one small LP.
 fn components(model: &AttackerModel, kept: &[bool]) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..model.len()).collect();
@@ -339,6 +342,7 @@ fn components(model: &AttackerModel, kept: &[bool]) -> Vec<usize> {
     (0..model.len()).map(|x| root(&mut parent, x)).collect()
 }
 
+#[cfg(feature = "audit")]
 /// For each protected unknown, its minimum and maximum subject to everything in the
 /// model; every interval narrower than `protection_width_people` (after rounding inwards
 /// to whole people) is reported in [`AuditReport::too_narrow`]. Slow by design (two LPs
@@ -465,6 +469,7 @@ pub fn audit(
     })
 }
 
+#[cfg(feature = "audit")]
 fn interval_of(name: &str, minimum: f64, maximum: f64) -> CellInterval {
     // Inward rounding with a tolerance for the solver's floating point.
     let low = (minimum - 1e-6).ceil();
@@ -481,6 +486,7 @@ fn interval_of(name: &str, minimum: f64, maximum: f64) -> CellInterval {
     }
 }
 
+#[cfg(feature = "audit")]
 /// The LP of one unknown alone is its bounds intersected with each relation solved for it.
 fn single_unknown_interval(
     model: &AttackerModel,
@@ -515,7 +521,7 @@ fn single_unknown_interval(
     Ok((low, high))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "audit"))]
 mod tests {
     use super::*;
 

@@ -92,6 +92,10 @@
 //!
 //! # The audit
 //!
+//! (Cargo feature `audit`, on by default: it builds HiGHS from C++ source, which needs
+//! cmake and libclang. A server that only protects outputs can depend on this crate with
+//! `default-features = false`; the model types stay available without the solver.)
+//!
 //! [`AttackerModel`] holds what the attacker knows as linear constraints on the true
 //! counts: published exact values, published perturbed values (their feasible set),
 //! margins and host totals (`total = Σ parts`), ratios to known denominators, ranks as
@@ -139,7 +143,9 @@ mod identity;
 mod protector;
 mod ptable;
 
-pub use audit::{audit, AttackerModel, AuditReport, CellInterval, Unknown};
+#[cfg(feature = "audit")]
+pub use audit::audit;
+pub use audit::{AttackerModel, AuditReport, CellInterval, Unknown};
 pub use identity::CellIdentity;
 pub use protector::{ProtectedTable, Protector, Rule, TableCounts, MINIMUM_SECRET_KEY_BYTES};
 pub use ptable::{NoiseParameters, PerturbationTable, PtableRow};
