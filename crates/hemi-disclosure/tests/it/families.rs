@@ -13,8 +13,8 @@ use hemi_indicators::Measure;
 
 use crate::data;
 use crate::publish::{
-    after_model, after_views, base_cells, perturbed_counts, portal_after_model, PortalTable,
-    RANKINGS,
+    after_model, after_views, base_cells, perturbed_counts, portal_after_into, portal_after_model,
+    PortalTable, RANKINGS,
 };
 use crate::WIDTH;
 
@@ -46,6 +46,52 @@ fn every_portal_table_keeps_every_count_at_least_the_protection_width_wide() {
         tables >= 20 && audited > 10_000,
         "{tables} tables, {audited} counts"
     );
+}
+
+/// Two breakdowns of the same people (contract rule 2 in the crate docs): Panama's 2023
+/// transits by nationality and by sex and age group. Each month's true total is the same
+/// in both, an equation between true cells of two tables that the attacker adds; the
+/// tables' published totals differ (each is the sum of its own perturbed cells). On this
+/// data every count still keeps the width, the LPs now binding.
+#[test]
+fn two_breakdowns_of_panama_2023_sharing_monthly_totals_still_keep_every_count_wide() {
+    use hemi_disclosure::AttackerModel;
+
+    let protector = protector();
+    let by_nationality = PortalTable::new(
+        "PAN",
+        2023,
+        &data::monthly_by_nationality(data::FLOW_FILES[0].1)[&2023],
+    );
+    let by_group = PortalTable::new(
+        "PAN",
+        2023,
+        &data::monthly_by_nationality("data/flows/panama_darien_transits_by_sex_age.csv")[&2023],
+    );
+    let mut group_counts = by_group.counts();
+    group_counts.base = hemi_disclosure::CellIdentity::new("flows")
+        .with("reporting", "PAN")
+        .with("measure", "by_sex_age");
+    group_counts.row_dimension = "group".into();
+    let nationality_table = protector.protect_table(&by_nationality.counts()).unwrap();
+    let group_table = protector.protect_table(&group_counts).unwrap();
+    let mut m = AttackerModel::new();
+    let (mut cells, nationality_months) = portal_after_into(
+        &mut m,
+        "nationality:",
+        &by_nationality,
+        &nationality_table,
+        &protector,
+    );
+    let (group_cells, group_months) =
+        portal_after_into(&mut m, "group:", &by_group, &group_table, &protector);
+    cells.extend(group_cells);
+    for (a, b) in nationality_months.iter().zip(&group_months) {
+        m.linear(&[(*a, 1.0), (*b, -1.0)], 0.0, 0.0);
+    }
+    let report = audit(&m, &cells, WIDTH, &|_, _| {}).unwrap();
+    assert!(report.passed(), "{:?}", report.too_narrow);
+    assert!(report.linear_programs_solved > 0, "the shared totals bind");
 }
 
 /// The same audit is not vacuous: with noise of at most 2 and no blocking (a ptable an

@@ -381,6 +381,19 @@ pub fn portal_after_model(
     protector: &Protector,
 ) -> (AttackerModel, Vec<Unknown>) {
     let mut m = AttackerModel::new();
+    let (cells, _) = portal_after_into(&mut m, "", table, published, protector);
+    (m, cells)
+}
+
+/// The same, added to a model shared with other tables (unknowns named `{prefix}{row}/{month}`);
+/// returns the cells and the 12 column totals.
+pub fn portal_after_into(
+    m: &mut AttackerModel,
+    prefix: &str,
+    table: &PortalTable,
+    published: &ProtectedTable,
+    protector: &Protector,
+) -> (Vec<Unknown>, Vec<Unknown>) {
     let months = table.months();
     let shown: BTreeMap<&String, &Vec<u64>> = published
         .row_keys
@@ -392,23 +405,23 @@ pub fn portal_after_model(
     for n in &table.nationalities {
         let mut line = Vec::new();
         for (j, month) in months.iter().enumerate() {
-            let u = m.unknown(&format!("{n}/{month}"));
+            let u = m.unknown(&format!("{prefix}{n}/{month}"));
             let value = shown.get(n).map_or(0, |row| row[j]);
             m.published_perturbed(u, value, protector).unwrap();
             cells.push(u);
             line.push(u);
             columns[j].push(u);
         }
-        let total = m.unknown(&format!("{n}/Total"));
+        let total = m.unknown(&format!("{prefix}{n}/Total"));
         m.sum_equals(total, &line);
     }
     let mut column_totals = Vec::new();
     for (j, column) in columns.iter().enumerate() {
-        let total = m.unknown(&format!("Total/{}", months[j]));
+        let total = m.unknown(&format!("{prefix}Total/{}", months[j]));
         m.sum_equals(total, column);
         column_totals.push(total);
     }
-    let grand = m.unknown("Total/Total");
+    let grand = m.unknown(&format!("{prefix}Total/Total"));
     m.sum_equals(grand, &column_totals);
-    (m, cells)
+    (cells, column_totals)
 }
