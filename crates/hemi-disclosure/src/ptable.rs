@@ -138,8 +138,13 @@ impl PerturbationTable {
                     cumulative
                 })
                 .collect();
-            if let Some(top) = cell_key_upper.last_mut() {
-                *top = 1.0;
+            // Rounding must not leave keys near 1 without a noise, nor give them to a
+            // noise of probability 0 (the attacker's feasible sets assume it is never
+            // drawn): the last noise that can happen takes every key up to 1.
+            if let Some(last) = probability.iter().rposition(|&p| p > 0.0) {
+                for upper in &mut cell_key_upper[last..] {
+                    *upper = 1.0;
+                }
             }
             rows.push(PtableRow {
                 original_people: i as u64,
@@ -386,6 +391,19 @@ mod tests {
                 assert!(published.abs_diff(original) <= 5);
             }
         }
+    }
+
+    #[test]
+    fn a_noise_of_probability_zero_is_never_drawn() {
+        // With D = js every count just above the blocked range can only stay (row js + 1).
+        let t = table(2, 1.0, 2);
+        let row = t.row(3);
+        assert_eq!(row.probability.iter().filter(|&&p| p > 0.0).count(), 1);
+        for key in [0.0, 0.5, 0.999_999_999_999, 1.0 - f64::EPSILON] {
+            assert_eq!(t.perturb(3, key), 3);
+        }
+        // A blocked 2 can become 4 (3 cannot): the interval is the hull, 2..=6.
+        assert_eq!(t.feasible_originals(4), Some((2, 6)));
     }
 
     #[test]
