@@ -17,9 +17,10 @@ fn rows(relative: &str) -> Vec<csv::StringRecord> {
     reader.records().map(|r| r.unwrap()).collect()
 }
 
-/// UN DESA migrant stock rows of one year as the indicators crate takes them.
-pub fn undesa_counts(year: i32) -> Vec<HostedCount> {
-    rows("data/context/undesa_international_migrant_stocks.csv")
+/// Rows of one year of a stock table (host, year, origin, category, count), as the
+/// indicators crate takes them.
+fn stock_counts(relative: &str, year: i32) -> Vec<HostedCount> {
+    rows(relative)
         .into_iter()
         .filter(|r| r[1].parse::<i32>().unwrap() == year)
         .map(|r| HostedCount {
@@ -32,19 +33,14 @@ pub fn undesa_counts(year: i32) -> Vec<HostedCount> {
         .collect()
 }
 
+/// UN DESA migrant stock rows of one year.
+pub fn undesa_counts(year: i32) -> Vec<HostedCount> {
+    stock_counts("data/context/undesa_international_migrant_stocks.csv", year)
+}
+
 /// UNHCR rows of one year.
 pub fn unhcr_counts(year: i32) -> Vec<HostedCount> {
-    rows("data/context/unhcr_forcibly_displaced_stocks.csv")
-        .into_iter()
-        .filter(|r| r[1].parse::<i32>().unwrap() == year)
-        .map(|r| HostedCount {
-            host: r[0].to_owned(),
-            year,
-            origin: Some(r[2].to_owned()),
-            category: r[3].to_owned(),
-            count: r[4].parse().unwrap(),
-        })
-        .collect()
+    stock_counts("data/context/unhcr_forcibly_displaced_stocks.csv", year)
 }
 
 /// World Bank population and GDP (current USD).

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use hemi_disclosure::{
     AttackerModel, CellIdentity, ProtectedTable, Protector, TableCounts, Unknown,
 };
-use hemi_indicators::{compute, Denominator, HostedCount, Measure, Options, RankBy, UnhcrCategory};
+use hemi_indicators::{
+    compute, Denominator, HostedCount, IndicatorRow, Measure, Options, RankBy, UnhcrCategory,
+};
 
 use crate::before::{self, PublicItem, THRESHOLD};
 
@@ -92,14 +94,16 @@ fn options(measure: Measure, year: i32, origin: Option<String>, rank_by: RankBy)
     }
 }
 
-/// The old `/api/indicators`: computed on true counts, small counts blanked, ranks kept.
-pub fn before_views(
+/// Every answer of `/api/indicators` for these origins and rankings, each row as `item`
+/// makes it public (`None`: not listed).
+fn views(
     counts: &[HostedCount],
     denominators: &(Vec<Denominator>, Vec<Denominator>),
     measure: Measure,
     year: i32,
     origins: &[Option<String>],
     rankings: &[RankBy],
+    item: impl Fn(&IndicatorRow) -> Option<PublicItem>,
 ) -> Vec<View> {
     let mut views = Vec::new();
     for origin in origins {
@@ -113,15 +117,31 @@ pub fn before_views(
             views.push(View {
                 origin: origin.clone(),
                 rank_by,
-                items: result
-                    .rows
-                    .iter()
-                    .map(|r| before::public_item(r, THRESHOLD))
-                    .collect(),
+                items: result.rows.iter().filter_map(&item).collect(),
             });
         }
     }
     views
+}
+
+/// The old `/api/indicators`: computed on true counts, small counts blanked, ranks kept.
+pub fn before_views(
+    counts: &[HostedCount],
+    denominators: &(Vec<Denominator>, Vec<Denominator>),
+    measure: Measure,
+    year: i32,
+    origins: &[Option<String>],
+    rankings: &[RankBy],
+) -> Vec<View> {
+    views(
+        counts,
+        denominators,
+        measure,
+        year,
+        origins,
+        rankings,
+        |r| Some(before::public_item(r, THRESHOLD)),
+    )
 }
 
 /// The new `/api/indicators`: `compute` run on perturbed base cells (so host totals,
@@ -134,28 +154,15 @@ pub fn after_views(
     origins: &[Option<String>],
     rankings: &[RankBy],
 ) -> Vec<View> {
-    let mut views = Vec::new();
-    for origin in origins {
-        for &rank_by in rankings {
-            let result = compute(
-                perturbed,
-                &denominators.0,
-                &denominators.1,
-                &options(measure, year, origin.clone(), rank_by),
-            );
-            views.push(View {
-                origin: origin.clone(),
-                rank_by,
-                items: result
-                    .rows
-                    .iter()
-                    .filter(|r| r.hosted > 0.0)
-                    .map(|r| before::public_item(r, 0.0))
-                    .collect(),
-            });
-        }
-    }
-    views
+    views(
+        perturbed,
+        denominators,
+        measure,
+        year,
+        origins,
+        rankings,
+        |r| (r.hosted > 0.0).then(|| before::public_item(r, 0.0)),
+    )
 }
 
 fn cell_name(host: &str, origin: Option<&str>) -> String {
