@@ -11,6 +11,8 @@ pub mod crypto;
 pub mod date;
 pub mod documents;
 mod error;
+pub mod eval;
+pub mod linkage;
 pub mod nicknames;
 pub mod permit;
 pub mod person;

@@ -39,7 +39,7 @@ pub fn spanish_phonetic(name: &str) -> String {
             b'A' | b'E' | b'I' | b'O' | b'U' => {
                 // Only a leading vowel is kept, as in Metaphone; vowels elsewhere carry
                 // gender and diminutive endings (-o/-a, -ito) that the sex field covers.
-                if i == 0 {
+                if key.is_empty() {
                     push(if c == b'U' || c == b'O' { b'O' } else { c }, &mut key, &mut last);
                 } else {
                     last = 0;
