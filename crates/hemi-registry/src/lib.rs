@@ -17,6 +17,7 @@ pub mod nicknames;
 pub mod permit;
 pub mod person;
 pub mod phonetic;
+pub mod synth;
 pub mod text;
 
 pub use error::RegistryError;

@@ -12,6 +12,8 @@ pub struct NicknameTable {
     /// Folded name → the folded canonical names it may stand for (a canonical name maps
     /// to itself too).
     canonical: HashMap<String, Vec<String>>,
+    /// Every canonical name and the first word of each.
+    names: HashSet<String>,
 }
 
 impl NicknameTable {
@@ -43,7 +45,12 @@ impl NicknameTable {
                 entry.push(name);
             }
         }
-        Ok(NicknameTable { canonical })
+        let names = canonical
+            .values()
+            .flatten()
+            .flat_map(|n| [n.clone(), first_token(n).to_owned()])
+            .collect();
+        Ok(NicknameTable { canonical, names })
     }
 
     /// The canonical names a (folded) given name may stand for; empty when it is not a
@@ -69,8 +76,12 @@ impl NicknameTable {
         if ca.iter().any(|c| c == b || first_token(c) == b) || cb.iter().any(|c| c == a || first_token(c) == a) {
             return true;
         }
-        let set: HashSet<&str> = ca.iter().map(String::as_str).collect();
-        cb.iter().any(|c| set.contains(c.as_str()))
+        ca.iter().any(|x| cb.contains(x))
+    }
+
+    /// Whether a folded name appears in the table, as a nickname or as a canonical name.
+    pub fn knows(&self, folded_name: &str) -> bool {
+        self.canonical.contains_key(folded_name) || self.names.contains(folded_name)
     }
 
     /// Number of nicknames known.

@@ -293,6 +293,21 @@ impl LinkSession {
         Some(scorer.explain(&self.prepared[a as usize], &self.prepared[b as usize], record_a, record_b))
     }
 
+    /// The first blocking rule under which two records meet, or `None` when no rule pairs
+    /// them (so they were never compared: the answer to "why was this duplicate missed?").
+    pub fn blocking_rule_of(&self, record_a: &str, record_b: &str) -> Option<&str> {
+        let a = *self.index_of.get(record_a)? as usize;
+        let b = *self.index_of.get(record_b)? as usize;
+        self.settings
+            .blocking_rules
+            .iter()
+            .find(|rule| {
+                let ka = rule.key(&self.prepared[a], &self.interner);
+                ka != 0 && ka == rule.key(&self.prepared[b], &self.interner)
+            })
+            .map(|rule| rule.name.as_str())
+    }
+
     fn score_and_cluster(&mut self, mode: PairMode, first_new: u32, decisions: &[ReviewDecision], progress: &dyn Progress) -> Result<LinkOutput, RegistryError> {
         let settings = &self.settings;
         let scorer = Scorer::new(&self.model, &self.interner);

@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 /// Most comparisons a model may hold (levels are packed four bits each into a u64).
 pub const MAX_COMPARISONS: usize = 16;
 
+/// Smallest m probability of any level.
+pub const M_FLOOR: f64 = 0.005;
+
 /// Levels of every comparison for one pair.
 pub type Gamma = [u8; MAX_COMPARISONS];
 
@@ -162,7 +165,7 @@ pub fn train(
         });
     }
     let nicknames = crate::nicknames::NicknameTable::bundled();
-    let ctx = CompareContext { interner, nicknames };
+    let ctx = CompareContext::new(interner, nicknames);
     let k = comparisons.len();
     let mut log = Vec::new();
     let term_frequencies = term_frequencies(records, interner, comparisons);
@@ -238,6 +241,13 @@ pub fn train(
             if keep < 1.0 && pair_hash(i, j, seed) >= keep {
                 return None;
             }
+            // Two members of one household are known non-matches: siblings share surnames,
+            // phone and municipality, and left in they teach EM that family likeness is
+            // match evidence.
+            let (a, b) = (&records[i as usize], &records[j as usize]);
+            if a.household != 0 && a.household == b.household {
+                return None;
+            }
             let g = gamma(comparisons, &records[i as usize], &records[j as usize], &ctx);
             Some(pack(&g, k, &session.fixed_comparisons))
         });
@@ -269,13 +279,17 @@ pub fn train(
     }
     let m: Vec<Vec<f64>> = (0..k)
         .map(|ci| {
-            if m_n[ci] == 0 {
+            let raw: Vec<f64> = if m_n[ci] == 0 {
                 // Never estimated: a neutral guess that trusts agreement moderately.
-                let levels = comparisons[ci].level_count();
-                default_m(levels)
+                default_m(comparisons[ci].level_count())
             } else {
                 m_sum[ci].iter().map(|v| v / m_n[ci] as f64).collect()
-            }
+            };
+            // No level is impossible among matches: a floor keeps one disagreement (a
+            // nationality recorded differently) from outweighing everything else.
+            let floored: Vec<f64> = raw.iter().map(|v| v.max(M_FLOOR)).collect();
+            let total: f64 = floored.iter().sum();
+            floored.iter().map(|v| v / total).collect()
         })
         .collect();
 
@@ -432,7 +446,10 @@ pub struct Scorer<'a> {
     ctx: CompareContext<'a>,
     weights: Vec<Vec<f64>>,
     prior_weight: f64,
-    tf_by_id: FxHashMap<String, Vec<f32>>,
+    /// Term frequencies by interned id, one vector per pool (`pool_slot`).
+    tf_by_id: Vec<Vec<f32>>,
+    /// Field pools' slots.
+    field_slots: Vec<(Field, usize)>,
 }
 
 /// One field's part in a pair's weight.
@@ -487,25 +504,38 @@ impl<'a> Scorer<'a> {
             .zip(&model.u)
             .map(|(m, u)| m.iter().zip(u).map(|(m, u)| (m / u).log2()).collect())
             .collect();
-        let tf_by_id = model
-            .term_frequencies
+        // Slots: 0 given, 1 surname, then one per field pool.
+        let mut field_slots = Vec::new();
+        for c in &model.comparisons {
+            if let Comparison::Exact { field, term_frequency: true } | Comparison::Fuzzy { field, term_frequency: true, .. } = c {
+                if !field_slots.iter().any(|(f, _)| f == field) {
+                    field_slots.push((*field, 2 + field_slots.len()));
+                }
+            }
+        }
+        let mut names = vec![pool_name(TfPool::Given), pool_name(TfPool::Surname)];
+        names.extend(field_slots.iter().map(|(f, _)| pool_name(TfPool::Field(*f))));
+        let tf_by_id = names
             .iter()
-            .map(|(pool, table)| {
+            .map(|pool| {
                 let mut v = vec![0f32; interner.len()];
-                for (text, f) in table {
-                    if let Some(id) = interner.get(text) {
-                        v[id as usize] = *f as f32;
+                if let Some(table) = model.term_frequencies.get(pool) {
+                    for (text, f) in table {
+                        if let Some(id) = interner.get(text) {
+                            v[id as usize] = *f as f32;
+                        }
                     }
                 }
-                (pool.clone(), v)
+                v
             })
             .collect();
         Scorer {
             model,
-            ctx: CompareContext { interner, nicknames: crate::nicknames::NicknameTable::bundled() },
+            ctx: CompareContext::new(interner, crate::nicknames::NicknameTable::bundled()),
             weights,
             prior_weight: (model.lambda / (1.0 - model.lambda)).log2(),
             tf_by_id,
+            field_slots,
         }
     }
 
@@ -514,34 +544,39 @@ impl<'a> Scorer<'a> {
         &self.ctx
     }
 
-    fn tf(&self, pool: &str, id: u32) -> f64 {
-        let f = self.tf_by_id.get(pool).and_then(|v| v.get(id as usize)).copied().unwrap_or(0.0) as f64;
+    fn tf(&self, slot: usize, id: u32) -> f64 {
+        let f = self.tf_by_id.get(slot).and_then(|v| v.get(id as usize)).copied().unwrap_or(0.0) as f64;
         f.max(self.model.tf_floor)
     }
 
     /// The u of a level after term-frequency adjustment, when it applies.
     fn tf_u(&self, c: &Comparison, level: u8, a: &Prepared, b: &Prepared) -> Option<f64> {
         let (pool, x, y) = c.tf_value(level, a, b)?;
-        let name = pool_name(pool);
+        let slot = match pool {
+            TfPool::Given => 0,
+            TfPool::Surname | TfPool::SurnamePair => 1,
+            TfPool::Field(f) => self.field_slots.iter().find(|(g, _)| *g == f).map_or(usize::MAX, |(_, s)| *s),
+        };
         Some(match pool {
             TfPool::SurnamePair => {
                 if y == 0 {
-                    self.tf(&name, x)
+                    self.tf(slot, x)
                 } else {
-                    self.tf(&name, x) * self.tf(&name, y)
+                    self.tf(slot, x) * self.tf(slot, y)
                 }
             }
-            _ => self.tf(&name, x).max(self.tf(&name, y)),
+            _ => self.tf(slot, x).max(self.tf(slot, y)),
         })
     }
 
     /// Levels and match weight of a pair.
     pub fn score(&self, a: &Prepared, b: &Prepared) -> (Gamma, f64) {
-        let g = gamma(&self.model.comparisons, a, b, &self.ctx);
+        let mut g = [NULL_LEVEL; MAX_COMPARISONS];
         let mut w = self.prior_weight;
         let bb = if names_swapped(a, b) { swap_names(b) } else { *b };
         for (ci, c) in self.model.comparisons.iter().enumerate() {
-            let l = g[ci];
+            let l = c.level(a, &bb, &self.ctx);
+            g[ci] = l;
             if l == NULL_LEVEL {
                 continue;
             }

@@ -125,6 +125,9 @@ pub enum Field {
     Surname2Phonetic,
     /// Phonetic codes of both surnames, sorted (order-free).
     SurnamesSortedPhonetic,
+    /// Phonetic codes of all given names (joined) and the first surname, sorted, so a
+    /// record with the two in each other's fields has the same value.
+    NameSetPhonetic,
     /// Document number key.
     Document,
     /// Phone key.
@@ -170,6 +173,8 @@ pub struct Prepared {
     pub surname2_phonetic: u32,
     /// Sorted surname phonetic codes joined.
     pub surnames_sorted_phonetic: u32,
+    /// Sorted phonetic codes of the first given name and the first surname.
+    pub name_set_phonetic: u32,
     /// 0 unknown, 1 F, 2 M, 3 X.
     pub sex: u8,
     /// Birth year (0 unknown).
@@ -217,6 +222,7 @@ impl Prepared {
             Field::Surname1Phonetic => self.surname1_phonetic,
             Field::Surname2Phonetic => self.surname2_phonetic,
             Field::SurnamesSortedPhonetic => self.surnames_sorted_phonetic,
+            Field::NameSetPhonetic => self.name_set_phonetic,
             Field::Document => self.document,
             Field::Phone => self.phone,
             Field::Nationality => self.nationality,
@@ -238,7 +244,7 @@ impl Prepared {
 
 /// The normalised texts of one record before interning (computed in parallel).
 struct Normalised {
-    texts: [String; 21],
+    texts: [String; 22],
     sex: u8,
     dob: (i16, u8, u8),
 }
@@ -268,6 +274,12 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
         Ok(d) if !r.date_of_birth.trim().is_empty() => (d.year as i16, d.month.unwrap_or(0), d.day.unwrap_or(0)),
         _ => (0, 0, 0),
     };
+    let raw_given_phonetic = spanish_phonetic(&given_joined);
+    let name_set = match (raw_given_phonetic.is_empty(), p1.is_empty()) {
+        (false, false) if raw_given_phonetic <= p1 => format!("{raw_given_phonetic}|{p1}"),
+        (false, false) => format!("{p1}|{raw_given_phonetic}"),
+        _ => String::new(),
+    };
     let fold = |s: &str| text::fold(s);
     Normalised {
         texts: [
@@ -292,6 +304,7 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
             fold(&r.address_2),
             fold(&r.postcode),
             fold(&r.state),
+            name_set,
         ],
         sex,
         dob,
@@ -306,7 +319,7 @@ pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> V
     normalised
         .into_iter()
         .map(|n| {
-            let mut ids = [0u32; 21];
+            let mut ids = [0u32; 22];
             for (slot, t) in ids.iter_mut().zip(n.texts.iter()) {
                 *slot = if t.is_empty() { 0 } else { interner.intern(t) };
             }
@@ -321,6 +334,7 @@ pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> V
                 surname1_phonetic: ids[7],
                 surname2_phonetic: ids[8],
                 surnames_sorted_phonetic: ids[9],
+                name_set_phonetic: ids[21],
                 sex: n.sex,
                 birth_year: n.dob.0,
                 birth_month: n.dob.1,

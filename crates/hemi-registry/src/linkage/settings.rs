@@ -121,14 +121,22 @@ impl Settings {
             Comparison::Exact { field: Nationality, term_frequency: false },
             Comparison::Exact { field: Municipality, term_frequency: true },
         ];
+        // Rules are sized for a million records: each key is specific enough that its
+        // blocks stay small (a phonetic given name alone, "MR" for María, Mario and Mayra,
+        // is paired with an exact name or a date, never with another phonetic code only).
         let blocking_rules = vec![
             BlockingRule::new("document number", &[F(Document)]),
             BlockingRule::new("phone and given-name initial", &[F(Phone), KeyPart::Prefix2(GivenCanonical)]),
-            BlockingRule::new("surnames (any order) and given name by sound", &[F(SurnamesSortedPhonetic), F(GivenPhonetic)]),
+            BlockingRule::new("surnames by sound (any order) and all given names", &[F(SurnamesSortedPhonetic), F(GivenJoined)]),
             BlockingRule::new("date of birth (day/month either way) and first surname by sound", &[KeyPart::BirthDateTransposable, F(Surname1Phonetic)]),
             BlockingRule::new("date of birth (day/month either way) and given name by sound", &[KeyPart::BirthDateTransposable, F(GivenPhonetic)]),
-            BlockingRule::new("given name and second surname by sound", &[F(GivenPhonetic), F(Surname2Phonetic)]),
-            BlockingRule::new("given name by sound, first surname by sound, birth year", &[F(GivenPhonetic), F(Surname1Phonetic), KeyPart::BirthYear]),
+            BlockingRule::new("date of birth (day/month either way) and given-name initial", &[KeyPart::BirthDateTransposable, KeyPart::Prefix2(Given1)]),
+            BlockingRule::new("all given names and second surname by sound", &[F(GivenJoined), F(Surname2Phonetic)]),
+            BlockingRule::new("given name and first surname by sound, birth year", &[F(GivenPhonetic), F(Surname1Phonetic), KeyPart::BirthYear]),
+            BlockingRule::new("first surname by sound, birth year, given-name initial", &[F(Surname1Phonetic), KeyPart::BirthYear, KeyPart::Prefix2(Given1)]),
+            BlockingRule::new("given names and first surname by sound in either field, date of birth", &[F(NameSetPhonetic), KeyPart::BirthDateTransposable]),
+            BlockingRule::new("surnames by sound (any order), birth day and month", &[F(SurnamesSortedPhonetic), KeyPart::BirthMonthDay]),
+            BlockingRule::new("surnames by sound (any order), nickname-folded given name, birth year", &[F(SurnamesSortedPhonetic), F(GivenCanonical), KeyPart::BirthYear]),
         ];
         let training = TrainingSettings {
             u_sample_pairs: 1_000_000,
@@ -137,8 +145,12 @@ impl Settings {
             sessions: vec![
                 TrainingSession { rule: BlockingRule::new("date of birth", &[KeyPart::BirthDate]), fixed_comparisons: vec![2], lambda_from: Some((2, 1)) },
                 TrainingSession {
-                    rule: BlockingRule::new("surnames and given name by sound", &[F(SurnamesSortedPhonetic), F(GivenPhonetic)]),
-                    fixed_comparisons: vec![0, 1],
+                    // All given names exactly, not just the first by sound: siblings often
+                    // share a first given name (María José, María Fernanda).
+                    rule: BlockingRule::new("surnames by sound and all given names", &[F(SurnamesSortedPhonetic), F(GivenJoined)]),
+                    // Sex and nationality follow from given name and surname: fixed too, or
+                    // EM takes their agreement in every blocked pair for match evidence.
+                    fixed_comparisons: vec![0, 1, 3, 6],
                     lambda_from: None,
                 },
             ],
@@ -158,7 +170,7 @@ impl Settings {
                 weak_levels: vec![(0, 6), (2, 5)],
                 override_levels: vec![(4, 1)],
             }),
-            chain_guard_weight: -4.0,
+            chain_guard_weight: -10.0,
             max_cluster_size: 30,
             max_block_size: 2_000,
             one_per_source: false,
