@@ -25,12 +25,17 @@ fn main() {
     let reg = hemi_registry::synth::synth(people, dup_rate, seed);
     println!("generated {} records for {} people in {:.1} s (seed {seed})", reg.records.len(), people, t.elapsed().as_secs_f64());
     let total = reg.records.len().min(target + new);
-    let (existing, later) = reg.records[..total].split_at(total - new);
+    let mut records = reg.records;
+    records.truncate(total);
+    let later = records.split_off(total - new);
+    let existing = records;
     let truth: Vec<ClusterAssignment> = reg.truth[..total].to_vec();
 
     // The CSV path the CLI takes: text in, records out.
     let mut csv_bytes = Vec::new();
-    write_records(&mut csv_bytes, existing).expect("in memory");
+    write_records(&mut csv_bytes, &existing).expect("in memory");
+    let existing_len = existing.len();
+    drop(existing);
     let t = Instant::now();
     let parsed = read_records(csv_bytes.as_slice(), "registry.csv", BadDates::Refuse).expect("valid");
     println!("parsed {} MB of CSV, {} records, in {:.1} s", csv_bytes.len() / 1_000_000, parsed.records.len(), t.elapsed().as_secs_f64());
@@ -48,10 +53,10 @@ fn main() {
     };
     let (mut session, out) = LinkSession::dedupe(&parsed.records, &settings, &[], &progress).expect("runs");
     let dedupe_secs = t.elapsed().as_secs_f64();
-    let s = evaluate_clusters(&out.clusters, &truth[..existing.len()]);
+    let s = evaluate_clusters(&out.clusters, &truth[..existing_len]);
     println!(
         "dedupe {} records: {:.1} s, {} pairs compared, {} clusters, review {} — precision {:.4} recall {:.4} F1 {:.4}",
-        existing.len(), dedupe_secs, out.stats.pairs_compared, out.stats.clusters, out.stats.review_items_found, s.precision, s.recall, s.f1
+        existing_len, dedupe_secs, out.stats.pairs_compared, out.stats.clusters, out.stats.review_items_found, s.precision, s.recall, s.f1
     );
     println!("  blocking {:?}", out.stats.blocking);
     drop(parsed);
@@ -60,7 +65,7 @@ fn main() {
     session.build_index();
     let index_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let inc = session.add_records(later, &[], &NoProgress).expect("runs");
+    let inc = session.add_records(&later, &[], &NoProgress).expect("runs");
     let inc_secs = t.elapsed().as_secs_f64();
     let all: Vec<ClusterAssignment> = session
         .record_ids()
@@ -72,6 +77,6 @@ fn main() {
     let joined = inc.clusters.iter().filter(|c| c.cluster_id != c.record_id).count();
     println!(
         "incremental {} new records into {}: index {:.2} s (once, kept between batches), link {:.2} s; {} joined a cluster, review {} — whole registry F1 {:.4} (precision {:.4} recall {:.4})",
-        later.len(), existing.len(), index_secs, inc_secs, joined, inc.stats.review_items_found, s2.f1, s2.precision, s2.recall
+        later.len(), existing_len, index_secs, inc_secs, joined, inc.stats.review_items_found, s2.f1, s2.precision, s2.recall
     );
 }

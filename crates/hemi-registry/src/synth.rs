@@ -588,7 +588,9 @@ fn corrupt(g: &mut Gen, r: &mut LinkRecord, p: &PersonTruth, c: &Corruption) {
         r.second_surname.clear();
     }
     if g.chance(c.name_field_swap) {
+        // The given-name fields and the surname fields typed into each other's boxes.
         std::mem::swap(&mut r.given_name, &mut r.first_surname);
+        std::mem::swap(&mut r.second_given_name, &mut r.second_surname);
     }
     if g.chance(c.drop_accents) {
         for f in [&mut r.given_name, &mut r.second_given_name, &mut r.first_surname, &mut r.second_surname] {

@@ -253,24 +253,42 @@ impl<'a> CompareContext<'a> {
 pub fn names_swapped(a: &Prepared, b: &Prepared) -> bool {
     // Given names are compared joined ("Marie Carmel" → MARIECARMEL) because a surname
     // key has no spaces: "Saint-Fleur" typed as a given name is the tokens SAINT, FLEUR.
-    a.given_joined != 0
+    let compound = a.given_joined != 0
         && a.surname1 != 0
         && a.given_joined != a.surname1
         && a.given_joined == b.surname1
-        && a.surname1 == b.given_joined
+        && a.surname1 == b.given_joined;
+    // Or the whole blocks swapped: given names in the surname fields and the reverse.
+    let blocks = a.given1 != 0 && a.surname1 != 0 && a.given1 != a.surname1 && a.given1 == b.surname1 && a.surname1 == b.given1;
+    compound || blocks
 }
 
 /// `b` with its given name and first surname exchanged, to compare with `a` when the
 /// fields were swapped at data entry.
-pub fn swap_names(b: &Prepared) -> Prepared {
+pub fn swap_names(a: &Prepared, b: &Prepared) -> Prepared {
     let mut s = *b;
-    s.given1 = b.surname1;
-    s.given_joined = b.surname1;
-    s.given_canonical = b.surname1;
-    s.given_phonetic = b.surname1_phonetic;
-    s.given2 = 0;
-    s.surname1 = b.given_joined;
-    s.surname1_phonetic = b.given_phonetic;
+    if a.given_joined == b.surname1 && a.surname1 == b.given_joined {
+        // A compound given name typed as one surname and one surname as the given name.
+        s.given1 = b.surname1;
+        s.given_joined = b.surname1;
+        s.given_canonical = b.surname1;
+        s.given_phonetic = b.surname1_phonetic;
+        s.given2 = 0;
+        s.surname1 = b.given_joined;
+        s.surname1_phonetic = b.given_phonetic;
+    } else {
+        // Blocks swapped: `b`'s surname fields hold the given names, and the reverse; the
+        // joined given names are `a`'s when the tokens agree, so exactness is kept.
+        s.given1 = b.surname1;
+        s.given2 = b.surname2;
+        s.given_joined = if a.given1 == b.surname1 && a.given2 == b.surname2 { a.given_joined } else { b.surname1 };
+        s.given_canonical = b.surname1;
+        s.given_phonetic = b.surname1_phonetic;
+        s.surname1 = b.given1;
+        s.surname2 = b.given2;
+        s.surname1_phonetic = b.given_phonetic;
+        s.surname2_phonetic = 0;
+    }
     s
 }
 
@@ -349,7 +367,8 @@ fn one_edit(x: &str, y: &str) -> bool {
         (0, _) | (_, 0) => ra + rb <= 1,
         (1, 1) => true,
         (2, 2) => a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix],
-        _ => osa_distance(x, y) <= 1,
+        // More than two characters differ between the common prefix and suffix.
+        _ => false,
     }
 }
 

@@ -175,6 +175,8 @@ pub struct LinkSession {
     record_ids: Vec<String>,
     index_of: FxHashMap<String, u32>,
     cluster_of: Vec<String>,
+    /// Records of each cluster, built on the first incremental run and kept up to date.
+    members_of: FxHashMap<String, Vec<u32>>,
     model: Model,
     blocks: Option<Blocks>,
 }
@@ -210,6 +212,7 @@ impl LinkSession {
             record_ids,
             index_of,
             cluster_of: Vec::new(),
+            members_of: FxHashMap::default(),
             model,
             blocks: None,
         };
@@ -233,7 +236,17 @@ impl LinkSession {
         let prepared = record::prepare(records, 0, &mut interner);
         let record_ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
         let index_of = index_ids(&record_ids)?;
-        Ok(LinkSession { settings: settings.clone(), interner, prepared, record_ids, index_of, cluster_of: cluster_ids.to_vec(), model, blocks: None })
+        Ok(LinkSession {
+            settings: settings.clone(),
+            interner,
+            prepared,
+            record_ids,
+            index_of,
+            cluster_of: cluster_ids.to_vec(),
+            members_of: FxHashMap::default(),
+            model,
+            blocks: None,
+        })
     }
 
     /// Build the blocking index over the session's records now (otherwise the first
@@ -322,8 +335,18 @@ impl LinkSession {
         let blocks = self.blocks.as_ref().expect("built above");
         progress.report("scoring pairs", 0, self.prepared.len() as u64);
         let prepared = &self.prepared;
-        let (scored, blocking_stats) = blocks.pairs(prepared, mode, &|i, j| {
-            let (g, w) = scorer.score(&prepared[i as usize], &prepared[j as usize]);
+        let dismiss = person_rule.as_ref().map(|p| (p.dismiss_levels.clone(), p.override_levels.clone())).unwrap_or_default();
+        let comparisons = &settings.comparisons;
+        let ctx = scorer.context();
+        let dismissed = |a: &Prepared, b: &Prepared| {
+            dismiss.0.iter().any(|&(k, l)| comparisons[k].level(a, b, ctx) == l)
+                && !dismiss.1.iter().any(|&(k, l)| comparisons[k].level(a, b, ctx) == l)
+        };
+        let (scored, blocking_stats) = blocks.pairs(prepared, mode, &|i, j, a, b| {
+            if dismissed(a, b) {
+                return None;
+            }
+            let (g, w) = scorer.score(a, b);
             if w >= review_weight {
                 Some((i, j, w, vetoed(&g)))
             } else {
@@ -368,62 +391,128 @@ impl LinkSession {
             }
         }
 
-        // Existing clusters (incremental mode) as initial groups.
+        // The records clustering looks at: every record in a batch run; in an incremental
+        // run only the new records and the members of existing clusters they touch, so a
+        // batch of ten thousand into a million costs what the batch touches.
         let n = self.prepared.len();
-        let mut existing = vec![false; n];
-        let mut initial: Vec<Vec<u32>> = Vec::new();
-        if first_new > 0 {
-            let mut groups: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        let incremental = first_new > 0;
+        if incremental && self.members_of.is_empty() {
             for (i, c) in self.cluster_of.iter().enumerate().take(first_new as usize) {
-                existing[i] = true;
-                groups.entry(c.as_str()).or_default().push(i as u32);
+                self.members_of.entry(c.clone()).or_default().push(i as u32);
             }
-            initial = groups.into_values().filter(|g| g.len() > 1).collect();
         }
-        let household: Vec<u32> = self.prepared.iter().map(|p| p.household).collect();
-        let source: Vec<u8> = self.prepared.iter().map(|p| p.source).collect();
+        let mut nodes: Vec<u32> = Vec::new();
+        let mut local: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut initial: Vec<Vec<u32>> = Vec::new();
+        if incremental {
+            let add = |g: u32, nodes: &mut Vec<u32>, local: &mut FxHashMap<u32, u32>| -> u32 {
+                *local.entry(g).or_insert_with(|| {
+                    nodes.push(g);
+                    nodes.len() as u32 - 1
+                })
+            };
+            for g in first_new..n as u32 {
+                add(g, &mut nodes, &mut local);
+            }
+            let mut touched: Vec<&str> = Vec::new();
+            for &(a, b) in edges.iter().map(|e| (e.a, e.b)).collect::<Vec<_>>().iter().chain(review_candidates.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>().iter()) {
+                for x in [a, b] {
+                    if x < first_new {
+                        touched.push(self.cluster_of[x as usize].as_str());
+                    }
+                }
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            for c in touched {
+                let members = &self.members_of[c];
+                let group: Vec<u32> = members.iter().map(|&m| add(m, &mut nodes, &mut local)).collect();
+                if group.len() > 1 {
+                    initial.push(group);
+                }
+            }
+        } else {
+            nodes = (0..n as u32).collect();
+        }
+        let to_local = |g: u32| if incremental { local[&g] } else { g };
+        let existing: Vec<bool> = nodes.iter().map(|&g| g < first_new).collect();
+        let household: Vec<u32> = nodes.iter().map(|&g| prepared[g as usize].household).collect();
+        let source: Vec<u8> = nodes.iter().map(|&g| prepared[g as usize].source).collect();
+        let different_local: FxHashSet<(u32, u32)> = different
+            .iter()
+            .filter(|(a, b)| !incremental || (local.contains_key(a) && local.contains_key(b)))
+            .map(|&(a, b)| {
+                let (x, y) = (to_local(a), to_local(b));
+                (x.min(y), x.max(y))
+            })
+            .collect();
+        let local_edges: Vec<Edge> = edges
+            .iter()
+            .map(|e| Edge { a: to_local(e.a), b: to_local(e.b), weight: e.weight, forced: e.forced })
+            .collect();
         let guard = settings.chain_guard_weight;
         let conflict = |x: u32, y: u32| {
-            let (g, w) = scorer.score(&prepared[x as usize], &prepared[y as usize]);
+            let (g, w) = scorer.score(&prepared[nodes[x as usize] as usize], &prepared[nodes[y as usize] as usize]);
             w < guard || vetoed(&g)
         };
         let constraints = Constraints {
             household: &household,
             source: &source,
             one_per_source: settings.one_per_source && mode == PairMode::Link,
-            different: &different,
+            different: &different_local,
             existing: &existing,
             conflict: &conflict,
             max_cluster_size: settings.max_cluster_size,
         };
         progress.report("clustering", 0, edges.len() as u64);
-        let result = cluster::cluster(n, &initial, edges.clone(), &constraints);
+        let result = cluster::cluster(nodes.len(), &initial, local_edges, &constraints);
         progress.report("clustering", edges.len() as u64, edges.len() as u64);
 
         // Cluster ids: an existing cluster keeps its id; a new one takes its first record's id.
         let mut id_of_root: FxHashMap<u32, String> = FxHashMap::default();
-        for i in 0..n {
-            let root = result.root[i];
-            if (i as u32) < first_new {
-                id_of_root.entry(root).or_insert_with(|| self.cluster_of[i].clone());
+        for (l, &g) in nodes.iter().enumerate() {
+            if g < first_new {
+                id_of_root.entry(result.root[l]).or_insert_with(|| self.cluster_of[g as usize].clone());
             }
         }
-        for i in 0..n {
-            let root = result.root[i];
-            id_of_root.entry(root).or_insert_with(|| self.record_ids[i].clone());
+        for (l, &g) in nodes.iter().enumerate() {
+            id_of_root.entry(result.root[l]).or_insert_with(|| self.record_ids[g as usize].clone());
         }
-        let cluster_of: Vec<String> = (0..n).map(|i| id_of_root[&result.root[i]].clone()).collect();
+        let root_of_global = |g: u32| -> Option<u32> {
+            if incremental {
+                local.get(&g).map(|&l| result.root[l as usize])
+            } else {
+                Some(result.root[g as usize])
+            }
+        };
+        // Existing records keep their ids; new records get theirs.
+        if incremental {
+            for g in first_new..n as u32 {
+                let id = id_of_root[&result.root[local[&g] as usize]].clone();
+                self.members_of.entry(id.clone()).or_default().push(g);
+                self.cluster_of.push(id);
+            }
+        } else {
+            self.cluster_of = (0..n).map(|i| id_of_root[&result.root[i]].clone()).collect();
+            self.members_of.clear();
+        }
+        let same_cluster = |a: u32, b: u32| -> bool {
+            match (root_of_global(a), root_of_global(b)) {
+                (Some(x), Some(y)) => x == y,
+                _ => self.cluster_of[a as usize] == self.cluster_of[b as usize],
+            }
+        };
 
         let mut merges_refused = BTreeCounts::new();
         for (e, reason) in &result.refused {
             *merges_refused.entry(format!("{reason:?}")).or_default() += 1;
-            review_candidates.push((e.a, e.b, e.weight, ReviewReason::MergeRefused(*reason)));
+            review_candidates.push((nodes[e.a as usize], nodes[e.b as usize], e.weight, ReviewReason::MergeRefused(*reason)));
         }
         // Links that joined clusters: edges whose records ended in one cluster, not refused.
-        let refused_set: FxHashSet<(u32, u32)> = result.refused.iter().map(|(e, _)| (e.a, e.b)).collect();
+        let refused_set: FxHashSet<(u32, u32)> = result.refused.iter().map(|(e, _)| (nodes[e.a as usize], nodes[e.b as usize])).collect();
         let links: Vec<Link> = edges
             .par_iter()
-            .filter(|e| !refused_set.contains(&(e.a, e.b)) && result.root[e.a as usize] == result.root[e.b as usize])
+            .filter(|e| !refused_set.contains(&(e.a, e.b)) && same_cluster(e.a, e.b))
             .map(|e| {
                 let (pa, pb) = (&prepared[e.a as usize], &prepared[e.b as usize]);
                 let ex = scorer.explain(pa, pb, &self.record_ids[e.a as usize], &self.record_ids[e.b as usize]);
@@ -440,10 +529,11 @@ impl LinkSession {
             .collect();
 
         // Review: pairs not already in one cluster, most probable first.
-        review_candidates.retain(|&(i, j, _, _)| result.root[i as usize] != result.root[j as usize]);
+        review_candidates.retain(|&(i, j, _, _)| !same_cluster(i, j));
         review_candidates.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
         review_candidates.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         let review_found = review_candidates.len() as u64;
+        let cluster_of = &self.cluster_of;
         let review: Vec<ReviewItem> = review_candidates
             .iter()
             .take(settings.max_review_items)
@@ -466,7 +556,11 @@ impl LinkSession {
         let clusters: Vec<ClusterAssignment> = (start..n)
             .map(|i| ClusterAssignment { record_id: self.record_ids[i].clone(), cluster_id: cluster_of[i].clone() })
             .collect();
-        let distinct: FxHashSet<&str> = cluster_of.iter().map(String::as_str).collect();
+        let cluster_count = if incremental {
+            self.members_of.len() as u64
+        } else {
+            cluster_of.iter().map(String::as_str).collect::<FxHashSet<&str>>().len() as u64
+        };
         let stats = LinkStats {
             records: n as u64,
             pairs_compared: blocking_stats.pairs_per_rule.iter().sum(),
@@ -474,10 +568,8 @@ impl LinkSession {
             pairs_above_threshold: above,
             merges_refused,
             review_items_found: review_found,
-            clusters: distinct.len() as u64,
+            clusters: cluster_count,
         };
-        drop(scorer);
-        self.cluster_of = cluster_of;
         Ok(LinkOutput { clusters, links, review, stats })
     }
 }
@@ -503,18 +595,20 @@ fn index_ids(ids: &[String]) -> Result<FxHashMap<String, u32>, RegistryError> {
 /// Add the keys of records from `first_new` on to a blocking index, merging them into
 /// each rule's sorted order (linear merge, no full re-sort).
 fn extend_blocks(mut blocks: Blocks, records: &[Prepared], first_new: u32, rules: &[BlockingRule], texts: &Interner) -> Blocks {
-    for (ri, rule) in rules.iter().enumerate() {
-        let keys = &mut blocks.keys[ri];
-        let old_len = keys.len();
-        keys.extend(records[old_len..].iter().map(|r| rule.key(r, texts)));
-        let mut new_idx: Vec<u32> = (first_new.max(old_len as u32)..records.len() as u32).filter(|&i| keys[i as usize] != 0).collect();
-        new_idx.sort_unstable_by_key(|&i| (keys[i as usize], i));
-        let old = std::mem::take(&mut blocks.order[ri]);
+    let n_rules = blocks.rules;
+    let old_records = blocks.keys.len() / n_rules.max(1);
+    for r in &records[old_records..] {
+        blocks.keys.extend(rules.iter().map(|rule| rule.key(r, texts)));
+    }
+    for ri in 0..n_rules {
+        let key = |i: u32| blocks.keys[i as usize * n_rules + ri];
+        let mut new_idx: Vec<u32> = (first_new.max(old_records as u32)..records.len() as u32).filter(|&i| key(i) != 0).collect();
+        new_idx.sort_unstable_by_key(|&i| (key(i), i));
+        let old = &blocks.order[ri];
         let mut merged = Vec::with_capacity(old.len() + new_idx.len());
         let (mut x, mut y) = (0, 0);
         while x < old.len() || y < new_idx.len() {
-            let take_old = y >= new_idx.len()
-                || (x < old.len() && (keys[old[x] as usize], old[x]) <= (keys[new_idx[y] as usize], new_idx[y]));
+            let take_old = y >= new_idx.len() || (x < old.len() && (key(old[x]), old[x]) <= (key(new_idx[y]), new_idx[y]));
             if take_old {
                 merged.push(old[x]);
                 x += 1;

@@ -74,7 +74,7 @@ pub fn gamma(comparisons: &[Comparison], a: &Prepared, b: &Prepared, ctx: &Compa
     let mut g = [NULL_LEVEL; MAX_COMPARISONS];
     let swapped;
     let b = if names_swapped(a, b) {
-        swapped = swap_names(b);
+        swapped = swap_names(a, b);
         &swapped
     } else {
         b
@@ -237,18 +237,17 @@ pub fn train(
         let n_pairs = blocks.pair_count(0, records, mode);
         let keep = if n_pairs as usize > settings.em_max_pairs { settings.em_max_pairs as f64 / n_pairs as f64 } else { 1.0 };
         let seed = settings.seed.wrapping_add(si as u64 + 1);
-        let (keys, _) = blocks.pairs(records, mode, &|i, j| {
+        let (keys, _) = blocks.pairs(records, mode, &|i, j, a, b| {
             if keep < 1.0 && pair_hash(i, j, seed) >= keep {
                 return None;
             }
             // Two members of one household are known non-matches: siblings share surnames,
             // phone and municipality, and left in they teach EM that family likeness is
             // match evidence.
-            let (a, b) = (&records[i as usize], &records[j as usize]);
             if a.household != 0 && a.household == b.household {
                 return None;
             }
-            let g = gamma(comparisons, &records[i as usize], &records[j as usize], &ctx);
+            let g = gamma(comparisons, a, b, &ctx);
             Some(pack(&g, k, &session.fixed_comparisons))
         });
         let mut patterns: FxHashMap<u64, f64> = FxHashMap::default();
@@ -573,7 +572,7 @@ impl<'a> Scorer<'a> {
     pub fn score(&self, a: &Prepared, b: &Prepared) -> (Gamma, f64) {
         let mut g = [NULL_LEVEL; MAX_COMPARISONS];
         let mut w = self.prior_weight;
-        let bb = if names_swapped(a, b) { swap_names(b) } else { *b };
+        let bb = if names_swapped(a, b) { swap_names(a, b) } else { *b };
         for (ci, c) in self.model.comparisons.iter().enumerate() {
             let l = c.level(a, &bb, &self.ctx);
             g[ci] = l;
@@ -592,7 +591,7 @@ impl<'a> Scorer<'a> {
     pub fn explain(&self, a: &Prepared, b: &Prepared, id_a: &str, id_b: &str) -> PairExplanation {
         let (g, w) = self.score(a, b);
         let swapped = names_swapped(a, b);
-        let bb = if swapped { swap_names(b) } else { *b };
+        let bb = if swapped { swap_names(a, b) } else { *b };
         let fields = self
             .model
             .comparisons

@@ -125,8 +125,8 @@ pub enum Field {
     Surname2Phonetic,
     /// Phonetic codes of both surnames, sorted (order-free).
     SurnamesSortedPhonetic,
-    /// Phonetic codes of all given names (joined) and the first surname, sorted, so a
-    /// record with the two in each other's fields has the same value.
+    /// Phonetic codes of the first given-name token and the first surname token, sorted,
+    /// so a record with the two in each other's fields has the same value.
     NameSetPhonetic,
     /// Document number key.
     Document,
@@ -274,10 +274,15 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
         Ok(d) if !r.date_of_birth.trim().is_empty() => (d.year as i16, d.month.unwrap_or(0), d.day.unwrap_or(0)),
         _ => (0, 0, 0),
     };
-    let raw_given_phonetic = spanish_phonetic(&given_joined);
-    let name_set = match (raw_given_phonetic.is_empty(), p1.is_empty()) {
-        (false, false) if raw_given_phonetic <= p1 => format!("{raw_given_phonetic}|{p1}"),
-        (false, false) => format!("{p1}|{raw_given_phonetic}"),
+    // First given token and first surname token by sound, sorted: the same when the two
+    // were typed into each other's fields ("Marie Carmel | Guerrier" and "Guerrier | Marie
+    // Carmel" both give MR|GRR).
+    let raw_given_phonetic = spanish_phonetic(&given1);
+    let surname_first_token = text::surname_key(&r.first_surname);
+    let surname_first_token = spanish_phonetic(surname_first_token.split(' ').next().unwrap_or(""));
+    let name_set = match (raw_given_phonetic.is_empty(), surname_first_token.is_empty()) {
+        (false, false) if raw_given_phonetic <= surname_first_token => format!("{raw_given_phonetic}|{surname_first_token}"),
+        (false, false) => format!("{surname_first_token}|{raw_given_phonetic}"),
         _ => String::new(),
     };
     let fold = |s: &str| text::fold(s);
@@ -315,10 +320,19 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
 /// which input they came from.
 pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> Vec<Prepared> {
     let nicknames = NicknameTable::bundled();
-    let normalised: Vec<Normalised> = records.par_iter().map(|r| normalise(r, nicknames)).collect();
+    let mut out = Vec::with_capacity(records.len());
+    // In chunks, so the normalised texts of only one chunk are held at a time.
+    for chunk in records.chunks(65_536) {
+        let normalised: Vec<Normalised> = chunk.par_iter().map(|r| normalise(r, nicknames)).collect();
+        out.extend(intern_chunk(normalised, source, interner));
+    }
+    out
+}
+
+fn intern_chunk(normalised: Vec<Normalised>, source: u8, interner: &mut Interner) -> impl Iterator<Item = Prepared> + '_ {
     normalised
         .into_iter()
-        .map(|n| {
+        .map(move |n| {
             let mut ids = [0u32; 22];
             for (slot, t) in ids.iter_mut().zip(n.texts.iter()) {
                 *slot = if t.is_empty() { 0 } else { interner.intern(t) };
@@ -353,5 +367,4 @@ pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> V
                 source,
             }
         })
-        .collect()
 }
