@@ -10,22 +10,47 @@ use std::time::Instant;
 fn read(name: &str) -> Vec<hemi_registry::linkage::LinkRecord> {
     let path = format!("{}/test_data/febrl/{name}", env!("CARGO_MANIFEST_DIR"));
     let file = std::fs::File::open(&path).expect("fixture");
-    read_records(file, name, BadDates::TreatAsMissing).expect("valid fixture").records
+    read_records(file, name, BadDates::TreatAsMissing)
+        .expect("valid fixture")
+        .records
 }
 
 fn truth(name: &str) -> Vec<(String, String)> {
     let path = format!("{}/test_data/febrl/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).expect("fixture");
-    text.lines().skip(1).filter_map(|l| l.split_once(',')).map(|(a, b)| (a.to_owned(), b.to_owned())).collect()
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect()
+}
+
+/// Pairs with the smaller id first, as a set.
+fn pair_set(pairs: &[(String, String)]) -> std::collections::HashSet<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| {
+            if a < b {
+                (a.clone(), b.clone())
+            } else {
+                (b.clone(), a.clone())
+            }
+        })
+        .collect()
 }
 
 fn main() {
-    let explain: usize = std::env::args().skip_while(|a| a != "--explain").nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let explain: usize = std::env::args()
+        .skip_while(|a| a != "--explain")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     let settings = Settings::febrl(42);
     for n in 1..=3 {
         let records = read(&format!("febrl{n}.csv"));
         let t = Instant::now();
-        let (session, out) = LinkSession::dedupe(&records, &settings, &[], &NoProgress).expect("runs");
+        let (session, out) =
+            LinkSession::dedupe(&records, &settings, &[], &NoProgress).expect("runs");
         let secs = t.elapsed().as_secs_f64();
         let predicted = pairs_from_clusters(&out.clusters, None);
         let truth = truth(&format!("febrl{n}_links.csv"));
@@ -38,15 +63,31 @@ fn main() {
             for l in session.model().training_log.iter() {
                 println!("  {l}");
             }
-            let pset: std::collections::HashSet<_> = predicted.iter().map(|(a, b)| if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) }).collect();
-            let tset: std::collections::HashSet<_> = truth.iter().map(|(a, b)| if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) }).collect();
+            let pset = pair_set(&predicted);
+            let tset = pair_set(&truth);
             for (a, b) in tset.difference(&pset).take(explain) {
                 let e = session.explain(a, b).unwrap();
-                println!("  FN {a} {b} w={:.2} {}", e.match_weight, e.fields.iter().map(|f| format!("{}:{}({:.1})", f.comparison, f.level, f.partial_weight)).collect::<Vec<_>>().join(" "));
+                println!(
+                    "  FN {a} {b} w={:.2} {}",
+                    e.match_weight,
+                    e.fields
+                        .iter()
+                        .map(|f| format!("{}:{}({:.1})", f.comparison, f.level, f.partial_weight))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
             }
             for (a, b) in pset.difference(&tset).take(explain) {
                 let e = session.explain(a, b).unwrap();
-                println!("  FP {a} {b} w={:.2} {}", e.match_weight, e.fields.iter().map(|f| format!("{}:{}({:.1})", f.comparison, f.level, f.partial_weight)).collect::<Vec<_>>().join(" "));
+                println!(
+                    "  FP {a} {b} w={:.2} {}",
+                    e.match_weight,
+                    e.fields
+                        .iter()
+                        .map(|f| format!("{}:{}({:.1})", f.comparison, f.level, f.partial_weight))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
             }
         }
     }
@@ -55,7 +96,11 @@ fn main() {
     let t = Instant::now();
     let (session, out) = LinkSession::link(&a, &b, &settings, &[], &NoProgress).expect("runs");
     let secs = t.elapsed().as_secs_f64();
-    let sides: rustc_hash::FxHashMap<String, u8> = a.iter().map(|r| (r.record_id.clone(), 0)).chain(b.iter().map(|r| (r.record_id.clone(), 1))).collect();
+    let sides: rustc_hash::FxHashMap<String, u8> = a
+        .iter()
+        .map(|r| (r.record_id.clone(), 0))
+        .chain(b.iter().map(|r| (r.record_id.clone(), 1)))
+        .collect();
     let predicted = pairs_from_clusters(&out.clusters, Some(&sides));
     let truth = truth("febrl4_links.csv");
     let s = evaluate_pairs(&predicted, &truth);

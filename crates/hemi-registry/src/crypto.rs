@@ -46,7 +46,10 @@ impl Key {
         if bytes.len() != KEY_BYTES {
             return Err(RegistryError::BadKey {
                 key_id: id.to_owned(),
-                reason: format!("a key is {KEY_BYTES} bytes (256 bits); this one is {} bytes", bytes.len()),
+                reason: format!(
+                    "a key is {KEY_BYTES} bytes (256 bits); this one is {} bytes",
+                    bytes.len()
+                ),
             });
         }
         if bytes.iter().all(|b| *b == bytes[0]) {
@@ -57,13 +60,19 @@ impl Key {
         }
         let mut arr = Zeroizing::new([0u8; KEY_BYTES]);
         arr.copy_from_slice(bytes);
-        Ok(Key { id: id.to_owned(), bytes: arr })
+        Ok(Key {
+            id: id.to_owned(),
+            bytes: arr,
+        })
     }
 
     /// A key from text: `hex:<64 hex digits>`, `base64:<44 characters>`, or bare hex.
     pub fn parse(id: &str, text: &str) -> Result<Key, RegistryError> {
         let t = text.trim();
-        let bad = |reason: String| RegistryError::BadKey { key_id: id.to_owned(), reason };
+        let bad = |reason: String| RegistryError::BadKey {
+            key_id: id.to_owned(),
+            reason,
+        };
         let bytes = Zeroizing::new(if let Some(b64) = t.strip_prefix("base64:") {
             base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
@@ -71,7 +80,11 @@ impl Key {
                 .map_err(|e| bad(format!("not valid base64 ({e})")))?
         } else {
             let h = t.strip_prefix("hex:").unwrap_or(t);
-            hex::decode(h).map_err(|e| bad(format!("not valid hex ({e}); write hex:<64 hex digits> or base64:<key>")))?
+            hex::decode(h).map_err(|e| {
+                bad(format!(
+                    "not valid hex ({e}); write hex:<64 hex digits> or base64:<key>"
+                ))
+            })?
         });
         Key::from_bytes(id, &bytes)
     }
@@ -83,7 +96,12 @@ impl Key {
 }
 
 fn check_key_id(id: &str) -> Result<(), RegistryError> {
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(RegistryError::BadKey {
             key_id: id.to_owned(),
             reason: "a key id is 1 to 64 letters, digits, '-' or '_'".to_owned(),
@@ -104,12 +122,16 @@ impl KeyRing {
         if keys.is_empty() {
             return Err(RegistryError::BadKey {
                 key_id: String::new(),
-                reason: "the key ring is empty; refusing to run without an encryption key".to_owned(),
+                reason: "the key ring is empty; refusing to run without an encryption key"
+                    .to_owned(),
             });
         }
         for (i, k) in keys.iter().enumerate() {
             if keys[..i].iter().any(|o| o.id == k.id) {
-                return Err(RegistryError::BadKey { key_id: k.id.clone(), reason: "this key id appears twice".to_owned() });
+                return Err(RegistryError::BadKey {
+                    key_id: k.id.clone(),
+                    reason: "this key id appears twice".to_owned(),
+                });
             }
         }
         Ok(KeyRing { keys })
@@ -127,7 +149,8 @@ impl KeyRing {
             let Some((id, value)) = line.split_once(char::is_whitespace) else {
                 return Err(RegistryError::BadKey {
                     key_id: format!("line {}", number + 1),
-                    reason: "expected `KEYID hex:<64 hex digits>` or `KEYID base64:<key>`".to_owned(),
+                    reason: "expected `KEYID hex:<64 hex digits>` or `KEYID base64:<key>`"
+                        .to_owned(),
                 });
             };
             keys.push(Key::parse(id, value)?);
@@ -152,24 +175,49 @@ impl KeyRing {
         let cipher = XChaCha20Poly1305::new(key.bytes.as_ref().into());
         let aad = associated_data(&key.id, context);
         let ciphertext = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: &aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption of an in-memory buffer cannot fail");
-        format!("v1:{}:{}:{}", key.id, B64.encode(nonce), B64.encode(ciphertext))
+        format!(
+            "v1:{}:{}:{}",
+            key.id,
+            B64.encode(nonce),
+            B64.encode(ciphertext)
+        )
     }
 
     /// Decrypt an envelope made by `encrypt` with the same `context`. A wrong key, a wrong
     /// context or a changed byte fails the Poly1305 tag: an error, never garbage.
     pub fn decrypt(&self, envelope: &str, context: &str) -> Result<String, RegistryError> {
         let parsed = Envelope::parse(envelope)?;
-        let key = self.get(parsed.key_id).ok_or_else(|| RegistryError::UnknownKeyId { key_id: parsed.key_id.to_owned() })?;
+        let key = self
+            .get(parsed.key_id)
+            .ok_or_else(|| RegistryError::UnknownKeyId {
+                key_id: parsed.key_id.to_owned(),
+            })?;
         let cipher = XChaCha20Poly1305::new(key.bytes.as_ref().into());
         let aad = associated_data(&key.id, context);
         let plain = Zeroizing::new(
             cipher
-                .decrypt(XNonce::from_slice(&parsed.nonce), Payload { msg: &parsed.ciphertext, aad: &aad })
-                .map_err(|_| RegistryError::DecryptionFailed { key_id: key.id.clone() })?,
+                .decrypt(
+                    XNonce::from_slice(&parsed.nonce),
+                    Payload {
+                        msg: &parsed.ciphertext,
+                        aad: &aad,
+                    },
+                )
+                .map_err(|_| RegistryError::DecryptionFailed {
+                    key_id: key.id.clone(),
+                })?,
         );
-        String::from_utf8(plain.to_vec()).map_err(|_| RegistryError::DecryptionFailed { key_id: key.id.clone() })
+        String::from_utf8(plain.to_vec()).map_err(|_| RegistryError::DecryptionFailed {
+            key_id: key.id.clone(),
+        })
     }
 
     /// The key id an envelope was written with.
@@ -185,7 +233,12 @@ impl KeyRing {
     /// Re-encrypt an envelope under the current key (key rotation); the caller passes a
     /// fresh nonce. Envelopes already under the current key are re-encrypted too, so the
     /// caller decides with `is_current` whether to skip them.
-    pub fn reencrypt(&self, envelope: &str, context: &str, nonce: [u8; NONCE_BYTES]) -> Result<String, RegistryError> {
+    pub fn reencrypt(
+        &self,
+        envelope: &str,
+        context: &str,
+        nonce: [u8; NONCE_BYTES],
+    ) -> Result<String, RegistryError> {
         let plain = Zeroizing::new(self.decrypt(envelope, context)?);
         Ok(self.encrypt(&plain, context, nonce))
     }
@@ -214,18 +267,29 @@ impl<'a> Envelope<'a> {
         };
         let mut parts = text.split(':');
         if parts.next() != Some("v1") {
-            return Err(bad("expected v1:KEYID:NONCE:CIPHERTEXT (is this a plaintext value?)"));
+            return Err(bad(
+                "expected v1:KEYID:NONCE:CIPHERTEXT (is this a plaintext value?)",
+            ));
         }
-        let (Some(key_id), Some(nonce), Some(ct), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(key_id), Some(nonce), Some(ct), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad("expected four ':'-separated parts"));
         };
         let nonce = B64.decode(nonce).map_err(|_| bad("nonce is not base64"))?;
-        let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| bad("nonce is not 24 bytes"))?;
-        let ciphertext = B64.decode(ct).map_err(|_| bad("ciphertext is not base64"))?;
+        let nonce: [u8; NONCE_BYTES] =
+            nonce.try_into().map_err(|_| bad("nonce is not 24 bytes"))?;
+        let ciphertext = B64
+            .decode(ct)
+            .map_err(|_| bad("ciphertext is not base64"))?;
         if ciphertext.len() < 16 {
             return Err(bad("ciphertext is shorter than its 16-byte tag"));
         }
-        Ok(Envelope { key_id, nonce, ciphertext })
+        Ok(Envelope {
+            key_id,
+            nonce,
+            ciphertext,
+        })
     }
 }
 
@@ -267,7 +331,9 @@ impl BlindIndexKind {
                 .filter(|t| !t.is_empty())
                 .collect::<Vec<_>>()
                 .join(" "),
-            BlindIndexKind::DateOfBirth => crate::date::PartialDate::parse(value).map(|d| d.to_string()).unwrap_or_default(),
+            BlindIndexKind::DateOfBirth => crate::date::PartialDate::parse(value)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             BlindIndexKind::DocumentNumber => crate::text::document_key(value),
             BlindIndexKind::Phone => crate::text::phone_key(value),
         }
@@ -297,7 +363,8 @@ impl BlindIndexer {
         if normalised.is_empty() {
             return None;
         }
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.bytes.as_ref()).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.bytes.as_ref())
+            .expect("HMAC takes any key length");
         mac.update(kind.label().as_bytes());
         mac.update(&[0]);
         mac.update(normalised.as_bytes());
@@ -325,7 +392,12 @@ mod tests {
     const K2: &str = "hex:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
 
     fn ring(keys: &[(&str, &str)]) -> KeyRing {
-        KeyRing::new(keys.iter().map(|(id, k)| Key::parse(id, k).unwrap()).collect()).unwrap()
+        KeyRing::new(
+            keys.iter()
+                .map(|(id, k)| Key::parse(id, k).unwrap())
+                .collect(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -336,16 +408,27 @@ mod tests {
         assert!(!env.contains("Mar"));
         assert_eq!(r.decrypt(&env, "person.given:P1").unwrap(), "María José");
         // Wrong context (copied to another row) fails the tag.
-        assert!(matches!(r.decrypt(&env, "person.given:P2"), Err(RegistryError::DecryptionFailed { .. })));
+        assert!(matches!(
+            r.decrypt(&env, "person.given:P2"),
+            Err(RegistryError::DecryptionFailed { .. })
+        ));
         // A different key under the same id fails the tag.
         let other = ring(&[("k1", K2)]);
-        assert!(matches!(other.decrypt(&env, "person.given:P1"), Err(RegistryError::DecryptionFailed { .. })));
+        assert!(matches!(
+            other.decrypt(&env, "person.given:P1"),
+            Err(RegistryError::DecryptionFailed { .. })
+        ));
         // A flipped byte fails.
         let mut bytes = env.clone().into_bytes();
         let last = bytes.len() - 3;
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
-        assert!(r.decrypt(&String::from_utf8(bytes).unwrap(), "person.given:P1").is_err());
-        assert!(matches!(r.decrypt("María", "x"), Err(RegistryError::MalformedCiphertext { .. })));
+        assert!(r
+            .decrypt(&String::from_utf8(bytes).unwrap(), "person.given:P1")
+            .is_err());
+        assert!(matches!(
+            r.decrypt("María", "x"),
+            Err(RegistryError::MalformedCiphertext { .. })
+        ));
     }
 
     #[test]
@@ -360,7 +443,12 @@ mod tests {
         assert_eq!(rotated.decrypt(&env2, "c").unwrap(), "Pierre");
         // A ring without the old key names the missing id.
         let only_new = ring(&[("k2", K2)]);
-        assert_eq!(only_new.decrypt(&env1, "c"), Err(RegistryError::UnknownKeyId { key_id: "k1".into() }));
+        assert_eq!(
+            only_new.decrypt(&env1, "c"),
+            Err(RegistryError::UnknownKeyId {
+                key_id: "k1".into()
+            })
+        );
     }
 
     #[test]
@@ -372,7 +460,11 @@ mod tests {
         check("k", "hex:0011", "this one is 2 bytes");
         check("k", "zz", "not valid hex");
         check("k", "base64:!!!", "not valid base64");
-        check("k", &format!("hex:{}", "00".repeat(32)), "every byte is the same");
+        check(
+            "k",
+            &format!("hex:{}", "00".repeat(32)),
+            "every byte is the same",
+        );
         check("bad id", K1, "a key id");
         assert!(Key::parse("k", "base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").is_ok());
         assert!(KeyRing::parse("# none\n").is_err());
@@ -385,10 +477,15 @@ mod tests {
     #[test]
     fn blind_indexes_match_normalised_values_only() {
         let ix = BlindIndexer::new(Key::parse("ix", K2).unwrap());
-        let a = ix.index(BlindIndexKind::ExactName, "José de la Cruz").unwrap();
+        let a = ix
+            .index(BlindIndexKind::ExactName, "José de la Cruz")
+            .unwrap();
         let b = ix.index(BlindIndexKind::ExactName, "JOSE  CRUZ").unwrap();
         assert_eq!(a, b);
-        assert_ne!(a, ix.index(BlindIndexKind::ExactName, "José Cruces").unwrap());
+        assert_ne!(
+            a,
+            ix.index(BlindIndexKind::ExactName, "José Cruces").unwrap()
+        );
         assert_eq!(
             ix.index(BlindIndexKind::PhoneticName, "Vásquez"),
             ix.index(BlindIndexKind::PhoneticName, "Basques")
@@ -397,13 +494,26 @@ mod tests {
             ix.index(BlindIndexKind::DateOfBirth, "14/03/1987"),
             ix.index(BlindIndexKind::DateOfBirth, "1987-03-14")
         );
-        assert_eq!(ix.index(BlindIndexKind::DocumentNumber, "ab 12-3"), ix.index(BlindIndexKind::DocumentNumber, "AB123"));
+        assert_eq!(
+            ix.index(BlindIndexKind::DocumentNumber, "ab 12-3"),
+            ix.index(BlindIndexKind::DocumentNumber, "AB123")
+        );
         // Domain separation: the same text under two kinds gives two indexes.
-        assert_ne!(ix.index(BlindIndexKind::DocumentNumber, "1987"), ix.index(BlindIndexKind::DateOfBirth, "1987"));
+        assert_ne!(
+            ix.index(BlindIndexKind::DocumentNumber, "1987"),
+            ix.index(BlindIndexKind::DateOfBirth, "1987")
+        );
         // Another key gives another index.
         let ix2 = BlindIndexer::new(Key::parse("ix2", K1).unwrap());
-        assert_ne!(ix.index(BlindIndexKind::Phone, "3001234567"), ix2.index(BlindIndexKind::Phone, "3001234567"));
+        assert_ne!(
+            ix.index(BlindIndexKind::Phone, "3001234567"),
+            ix2.index(BlindIndexKind::Phone, "3001234567")
+        );
         assert_eq!(ix.index(BlindIndexKind::DateOfBirth, "1987-02-30"), None);
-        assert_eq!(ix.search_terms(BlindIndexKind::PhoneticName, "García López").len(), 2);
+        assert_eq!(
+            ix.search_terms(BlindIndexKind::PhoneticName, "García López")
+                .len(),
+            2
+        );
     }
 }

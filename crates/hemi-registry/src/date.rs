@@ -68,7 +68,11 @@ impl Date {
     /// Parse `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<Date, RegistryError> {
         match PartialDate::parse(text)? {
-            PartialDate { year, month: Some(month), day: Some(day) } => Ok(Date { year, month, day }),
+            PartialDate {
+                year,
+                month: Some(month),
+                day: Some(day),
+            } => Ok(Date { year, month, day }),
             _ => Err(invalid(text, "a full date YYYY-MM-DD is needed here")),
         }
     }
@@ -88,7 +92,11 @@ impl Date {
     pub fn add_years(&self, years: i32) -> Date {
         let year = self.year + years;
         let day = self.day.min(days_in_month(year, self.month));
-        Date { year, month: self.month, day }
+        Date {
+            year,
+            month: self.month,
+            day,
+        }
     }
 
     /// `YYYY-MM` of the date.
@@ -129,10 +137,18 @@ pub struct PartialDate {
 }
 
 fn invalid(text: &str, reason: &str) -> RegistryError {
-    RegistryError::InvalidDate { text: text.to_owned(), reason: reason.to_owned() }
+    RegistryError::InvalidDate {
+        text: text.to_owned(),
+        reason: reason.to_owned(),
+    }
 }
 
-fn check_ymd(text: &str, year: i32, month: Option<u8>, day: Option<u8>) -> Result<(), RegistryError> {
+fn check_ymd(
+    text: &str,
+    year: i32,
+    month: Option<u8>,
+    day: Option<u8>,
+) -> Result<(), RegistryError> {
     if !(1800..=2200).contains(&year) {
         return Err(invalid(text, "the year must be between 1800 and 2200"));
     }
@@ -143,7 +159,10 @@ fn check_ymd(text: &str, year: i32, month: Option<u8>, day: Option<u8>) -> Resul
         if let Some(d) = day {
             let last = days_in_month(year, m);
             if d == 0 || d > last {
-                return Err(invalid(text, &format!("day {d} does not exist in {year:04}-{m:02}, which has {last} days")));
+                return Err(invalid(
+                    text,
+                    &format!("day {d} does not exist in {year:04}-{m:02}, which has {last} days"),
+                ));
             }
         }
     } else if day.is_some() {
@@ -154,7 +173,11 @@ fn check_ymd(text: &str, year: i32, month: Option<u8>, day: Option<u8>) -> Resul
 
 impl PartialDate {
     /// A partial date, refused when it is not on the calendar.
-    pub fn new(year: i32, month: Option<u8>, day: Option<u8>) -> Result<PartialDate, RegistryError> {
+    pub fn new(
+        year: i32,
+        month: Option<u8>,
+        day: Option<u8>,
+    ) -> Result<PartialDate, RegistryError> {
         let text = match (month, day) {
             (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
             (Some(m), None) => format!("{year:04}-{m:02}"),
@@ -170,7 +193,10 @@ impl PartialDate {
         let t = text.trim();
         let num = |s: &str| -> Result<i64, RegistryError> {
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || s.len() > 4 {
-                Err(invalid(text, "expected YYYY, YYYY-MM, YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY"))
+                Err(invalid(
+                    text,
+                    "expected YYYY, YYYY-MM, YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY",
+                ))
             } else {
                 Ok(s.parse::<i64>().unwrap_or(0))
             }
@@ -185,8 +211,12 @@ impl PartialDate {
             (num(&t[0..4])?, Some(num(&t[4..6])?), Some(num(&t[6..8])?))
         } else {
             let parts: Vec<&str> = t.split('-').collect();
-            if parts[0].len() != 4 || parts.len() > 3 || parts.iter().skip(1).any(|p| p.len() != 2) {
-                return Err(invalid(text, "expected YYYY, YYYY-MM, YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY"));
+            if parts[0].len() != 4 || parts.len() > 3 || parts.iter().skip(1).any(|p| p.len() != 2)
+            {
+                return Err(invalid(
+                    text,
+                    "expected YYYY, YYYY-MM, YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY",
+                ));
             }
             let month = parts.get(1).map(|p| num(p)).transpose()?;
             let day = parts.get(2).map(|p| num(p)).transpose()?;
@@ -195,7 +225,11 @@ impl PartialDate {
         let month = month.map(|m| m.min(255) as u8);
         let day = day.map(|d| d.min(255) as u8);
         check_ymd(text, year as i32, month, day)?;
-        Ok(PartialDate { year: year as i32, month, day })
+        Ok(PartialDate {
+            year: year as i32,
+            month,
+            day,
+        })
     }
 
     /// Whether every part is known.
@@ -206,7 +240,11 @@ impl PartialDate {
     /// The full date, when every part is known.
     pub fn to_date(&self) -> Option<Date> {
         match (self.month, self.day) {
-            (Some(month), Some(day)) => Some(Date { year: self.year, month, day }),
+            (Some(month), Some(day)) => Some(Date {
+                year: self.year,
+                month,
+                day,
+            }),
             _ => None,
         }
     }
@@ -220,7 +258,11 @@ impl PartialDate {
 
     /// Whether the earliest day this partial date could be is after `date`.
     pub fn is_after(&self, date: Date) -> bool {
-        let earliest = Date { year: self.year, month: self.month.unwrap_or(1), day: self.day.unwrap_or(1) };
+        let earliest = Date {
+            year: self.year,
+            month: self.month.unwrap_or(1),
+            day: self.day.unwrap_or(1),
+        };
         earliest > date
     }
 }
@@ -260,12 +302,18 @@ impl Timestamp {
             Some((d, rest)) => (d, Some(rest)),
             None => (t, None),
         };
-        let date = Date::parse(date_part).map_err(|_| invalid(text, "expected YYYY-MM-DDTHH:MM:SSZ"))?;
+        let date =
+            Date::parse(date_part).map_err(|_| invalid(text, "expected YYYY-MM-DDTHH:MM:SSZ"))?;
         let mut seconds = 0i64;
         if let Some(time) = time_part {
-            let time = time.strip_suffix('Z').ok_or_else(|| invalid(text, "times must be UTC, ending in Z"))?;
+            let time = time
+                .strip_suffix('Z')
+                .ok_or_else(|| invalid(text, "times must be UTC, ending in Z"))?;
             let parts: Vec<&str> = time.split(':').collect();
-            let ok = parts.len() == 3 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
+            let ok = parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
             if !ok {
                 return Err(invalid(text, "expected HH:MM:SS after T"));
             }
@@ -290,7 +338,14 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.0.rem_euclid(86_400);
-        write!(f, "{}T{:02}:{:02}:{:02}Z", self.date(), secs / 3600, (secs / 60) % 60, secs % 60)
+        write!(
+            f,
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        )
     }
 }
 
@@ -327,7 +382,10 @@ mod tests {
         check("19870314", Ok("1987-03-14"));
         check("14/03/1987", Ok("1987-03-14"));
         check("2000-02-29", Ok("2000-02-29"));
-        check("1900-02-29", Err("does not exist in 1900-02, which has 28 days"));
+        check(
+            "1900-02-29",
+            Err("does not exist in 1900-02, which has 28 days"),
+        );
         check("2021-04-31", Err("does not exist"));
         check("2021-13", Err("month 13 is not 1 to 12"));
         check("2021-00-10", Err("month 0"));
@@ -347,11 +405,20 @@ mod tests {
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         let t = Timestamp::parse("2021-03-01T12:30:05Z").unwrap();
         assert_eq!(t.to_string(), "2021-03-01T12:30:05Z");
-        assert_eq!(Timestamp::parse("2021-03-01").unwrap().to_string(), "2021-03-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse("2021-03-01").unwrap().to_string(),
+            "2021-03-01T00:00:00Z"
+        );
         assert!(Timestamp::parse("2021-03-01T12:30:05").is_err());
         assert!(Timestamp::parse("2021-03-01T24:00:00Z").is_err());
-        assert_eq!(Date::parse("2024-02-29").unwrap().add_years(1).to_string(), "2025-02-28");
-        assert_eq!(Date::parse("2021-12-31").unwrap().add_days(1).to_string(), "2022-01-01");
+        assert_eq!(
+            Date::parse("2024-02-29").unwrap().add_years(1).to_string(),
+            "2025-02-28"
+        );
+        assert_eq!(
+            Date::parse("2021-12-31").unwrap().add_days(1).to_string(),
+            "2022-01-01"
+        );
     }
 
     #[test]

@@ -43,8 +43,12 @@ impl DocumentType {
         let t = crate::text::fold(text).replace(' ', "_");
         match t.as_str() {
             "PASSPORT" | "PASAPORTE" | "PASSEPORT" | "P" => DocumentType::Passport,
-            "NATIONAL_ID" | "CEDULA" | "DNI" | "CIN" | "CI" | "RUN" | "CURP" | "CPF" | "ID" => DocumentType::NationalId,
-            "BIRTH_CERTIFICATE" | "PARTIDA_DE_NACIMIENTO" | "ACTA_DE_NACIMIENTO" => DocumentType::BirthCertificate,
+            "NATIONAL_ID" | "CEDULA" | "DNI" | "CIN" | "CI" | "RUN" | "CURP" | "CPF" | "ID" => {
+                DocumentType::NationalId
+            }
+            "BIRTH_CERTIFICATE" | "PARTIDA_DE_NACIMIENTO" | "ACTA_DE_NACIMIENTO" => {
+                DocumentType::BirthCertificate
+            }
             "RESIDENCE_PERMIT" | "PPT" | "PEP" | "PERMISO" => DocumentType::ResidencePermit,
             "REFUGEE_ID" | "REFUGEE" => DocumentType::RefugeeId,
             _ => DocumentType::Other(text.trim().to_owned()),
@@ -88,27 +92,38 @@ impl Document {
         };
         match (&self.document_type, self.issuer.as_ref().map(Iso3::as_str)) {
             (DocumentType::Passport, _) => {
-                let Some(given) = self.mrz_check_digit else { return Ok(()) };
+                let Some(given) = self.mrz_check_digit else {
+                    return Ok(());
+                };
                 let number = crate::text::document_key(&self.number);
                 let expected = icao9303_check_digit(&number)
                     .ok_or_else(|| fail("an MRZ field holds only A-Z, 0-9 and <".to_owned()))?;
                 if expected != given {
-                    return Err(fail(format!("ICAO 9303 check digit is {expected}, the document says {given}")));
+                    return Err(fail(format!(
+                        "ICAO 9303 check digit is {expected}, the document says {given}"
+                    )));
                 }
                 Ok(())
             }
             (DocumentType::NationalId, Some("CHL")) => chile_run(&self.number).map_err(fail),
             (DocumentType::NationalId, Some("ECU")) => ecuador_cedula(&self.number).map_err(fail),
             (DocumentType::NationalId, Some("BRA")) => brazil_cpf(&self.number).map_err(fail),
-            (DocumentType::NationalId, Some("VEN")) => digits_only(&self.number, 6, 9, "a Venezuelan cédula").map_err(fail),
-            (DocumentType::NationalId, Some("COL")) => digits_only(&self.number, 6, 10, "a Colombian cédula").map_err(fail),
+            (DocumentType::NationalId, Some("VEN")) => {
+                digits_only(&self.number, 6, 9, "a Venezuelan cédula").map_err(fail)
+            }
+            (DocumentType::NationalId, Some("COL")) => {
+                digits_only(&self.number, 6, 10, "a Colombian cédula").map_err(fail)
+            }
             _ => Ok(()),
         }
     }
 }
 
 fn digits_only(number: &str, min: usize, max: usize, what: &str) -> Result<(), String> {
-    let cleaned: String = number.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+    let cleaned: String = number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
     let cleaned = cleaned.trim_start_matches(['V', 'E', 'v', 'e']);
     if cleaned.bytes().all(|b| b.is_ascii_digit()) && (min..=max).contains(&cleaned.len()) {
         Ok(())
@@ -136,7 +151,10 @@ pub fn icao9303_check_digit(field: &str) -> Option<u8> {
 
 /// Chile RUN/RUT `12.345.678-5`: módulo 11 verifier.
 pub fn chile_run(number: &str) -> Result<(), String> {
-    let cleaned: String = number.chars().filter(|c| !matches!(c, '.' | '-' | ' ')).collect();
+    let cleaned: String = number
+        .chars()
+        .filter(|c| !matches!(c, '.' | '-' | ' '))
+        .collect();
     if cleaned.len() < 2 {
         return Err("a RUN is digits followed by its verifier (0-9 or K)".to_owned());
     }
@@ -157,13 +175,19 @@ pub fn chile_run(number: &str) -> Result<(), String> {
     if given == expected {
         Ok(())
     } else {
-        Err(format!("módulo 11 verifier is {expected}, the number says {given}"))
+        Err(format!(
+            "módulo 11 verifier is {expected}, the number says {given}"
+        ))
     }
 }
 
 /// Ecuador cédula: ten digits, módulo 10.
 pub fn ecuador_cedula(number: &str) -> Result<(), String> {
-    let d: Vec<u32> = number.chars().filter(|c| c.is_ascii_digit()).filter_map(|c| c.to_digit(10)).collect();
+    let d: Vec<u32> = number
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .filter_map(|c| c.to_digit(10))
+        .collect();
     if d.len() != 10 || number.chars().filter(|c| !matches!(c, ' ' | '-')).count() != 10 {
         return Err("a cédula has ten digits".to_owned());
     }
@@ -177,14 +201,21 @@ pub fn ecuador_cedula(number: &str) -> Result<(), String> {
     let sum: u32 = (0..9)
         .map(|i| {
             let p = d[i] * if i % 2 == 0 { 2 } else { 1 };
-            if p > 9 { p - 9 } else { p }
+            if p > 9 {
+                p - 9
+            } else {
+                p
+            }
         })
         .sum();
     let expected = (10 - sum % 10) % 10;
     if expected == d[9] {
         Ok(())
     } else {
-        Err(format!("módulo 10 check digit is {expected}, the number says {}", d[9]))
+        Err(format!(
+            "módulo 10 check digit is {expected}, the number says {}",
+            d[9]
+        ))
     }
 }
 
@@ -200,13 +231,20 @@ pub fn brazil_cpf(number: &str) -> Result<(), String> {
     let digit = |len: usize| -> u32 {
         let sum: u32 = (0..len).map(|i| d[i] * (len as u32 + 1 - i as u32)).sum();
         let r = (sum * 10) % 11;
-        if r == 10 { 0 } else { r }
+        if r == 10 {
+            0
+        } else {
+            r
+        }
     };
     let (first, second) = (digit(9), digit(10));
     if first == d[9] && second == d[10] {
         Ok(())
     } else {
-        Err(format!("check digits are {first}{second}, the number says {}{}", d[9], d[10]))
+        Err(format!(
+            "check digits are {first}{second}, the number says {}{}",
+            d[9], d[10]
+        ))
     }
 }
 
@@ -246,9 +284,27 @@ mod tests {
         check(DocumentType::NationalId, "ECU", "1710034065", None, true);
         check(DocumentType::NationalId, "ECU", "1710034066", None, false);
         check(DocumentType::NationalId, "ECU", "9910034065", None, false);
-        check(DocumentType::NationalId, "BRA", "529.982.247-25", None, true);
-        check(DocumentType::NationalId, "BRA", "529.982.247-26", None, false);
-        check(DocumentType::NationalId, "BRA", "111.111.111-11", None, false);
+        check(
+            DocumentType::NationalId,
+            "BRA",
+            "529.982.247-25",
+            None,
+            true,
+        );
+        check(
+            DocumentType::NationalId,
+            "BRA",
+            "529.982.247-26",
+            None,
+            false,
+        );
+        check(
+            DocumentType::NationalId,
+            "BRA",
+            "111.111.111-11",
+            None,
+            false,
+        );
         check(DocumentType::NationalId, "VEN", "V-12.345.678", None, true);
         check(DocumentType::NationalId, "VEN", "12A45678", None, false);
         check(DocumentType::NationalId, "HTI", "anything", None, true);
@@ -259,6 +315,9 @@ mod tests {
         assert_eq!(DocumentType::parse("Pasaporte"), DocumentType::Passport);
         assert_eq!(DocumentType::parse("cédula"), DocumentType::NationalId);
         assert_eq!(DocumentType::parse("PPT"), DocumentType::ResidencePermit);
-        assert_eq!(DocumentType::parse("carnet X"), DocumentType::Other("carnet X".into()));
+        assert_eq!(
+            DocumentType::parse("carnet X"),
+            DocumentType::Other("carnet X".into())
+        );
     }
 }

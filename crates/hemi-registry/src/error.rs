@@ -37,7 +37,9 @@ pub enum RegistryError {
         reason: String,
     },
     /// Ciphertext that does not decrypt with the named key: wrong key or tampered data.
-    #[error("field encrypted with key {key_id:?} does not decrypt: wrong key or tampered ciphertext")]
+    #[error(
+        "field encrypted with key {key_id:?} does not decrypt: wrong key or tampered ciphertext"
+    )]
     DecryptionFailed {
         /// Key id named in the ciphertext envelope.
         key_id: String,

@@ -26,10 +26,29 @@ pub struct PairwiseScores {
 impl PairwiseScores {
     /// Scores from counts.
     pub fn from_counts(tp: u64, fp: u64, fn_: u64) -> PairwiseScores {
-        let precision = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
-        let recall = if tp + fn_ == 0 { 1.0 } else { tp as f64 / (tp + fn_) as f64 };
-        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
-        PairwiseScores { true_positive_pairs: tp, false_positive_pairs: fp, false_negative_pairs: fn_, precision, recall, f1 }
+        let precision = if tp + fp == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fp) as f64
+        };
+        let recall = if tp + fn_ == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fn_) as f64
+        };
+        let f1 = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        PairwiseScores {
+            true_positive_pairs: tp,
+            false_positive_pairs: fp,
+            false_negative_pairs: fn_,
+            precision,
+            recall,
+            f1,
+        }
     }
 }
 
@@ -41,8 +60,14 @@ fn choose2(n: u64) -> u64 {
 /// persons of their own; records absent from `predicted` as clusters of their own.
 /// Counts come from the contingency table, so no pair is enumerated (a million records
 /// take a moment).
-pub fn evaluate_clusters(predicted: &[ClusterAssignment], truth: &[ClusterAssignment]) -> PairwiseScores {
-    let truth_of: FxHashMap<&str, &str> = truth.iter().map(|c| (c.record_id.as_str(), c.cluster_id.as_str())).collect();
+pub fn evaluate_clusters(
+    predicted: &[ClusterAssignment],
+    truth: &[ClusterAssignment],
+) -> PairwiseScores {
+    let truth_of: FxHashMap<&str, &str> = truth
+        .iter()
+        .map(|c| (c.record_id.as_str(), c.cluster_id.as_str()))
+        .collect();
     let mut pred_sizes: FxHashMap<&str, u64> = FxHashMap::default();
     let mut cell_sizes: FxHashMap<(&str, &str), u64> = FxHashMap::default();
     for c in predicted {
@@ -62,8 +87,17 @@ pub fn evaluate_clusters(predicted: &[ClusterAssignment], truth: &[ClusterAssign
 }
 
 /// Compare predicted pairs with true pairs (order within a pair does not matter).
-pub fn evaluate_pairs(predicted: &[(String, String)], truth: &[(String, String)]) -> PairwiseScores {
-    let norm = |(a, b): &(String, String)| if a <= b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) };
+pub fn evaluate_pairs(
+    predicted: &[(String, String)],
+    truth: &[(String, String)],
+) -> PairwiseScores {
+    let norm = |(a, b): &(String, String)| {
+        if a <= b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        }
+    };
     let truth: FxHashSet<(String, String)> = truth.iter().map(norm).collect();
     let predicted: FxHashSet<(String, String)> = predicted.iter().map(norm).collect();
     let tp = predicted.intersection(&truth).count() as u64;
@@ -72,10 +106,16 @@ pub fn evaluate_pairs(predicted: &[(String, String)], truth: &[(String, String)]
 
 /// Every pair of records sharing a cluster; with `sides`, only pairs whose records are on
 /// different sides (linking two files: `sides` says which side each record id is on).
-pub fn pairs_from_clusters(clusters: &[ClusterAssignment], sides: Option<&FxHashMap<String, u8>>) -> Vec<(String, String)> {
+pub fn pairs_from_clusters(
+    clusters: &[ClusterAssignment],
+    sides: Option<&FxHashMap<String, u8>>,
+) -> Vec<(String, String)> {
     let mut by_cluster: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
     for c in clusters {
-        by_cluster.entry(c.cluster_id.as_str()).or_default().push(c.record_id.as_str());
+        by_cluster
+            .entry(c.cluster_id.as_str())
+            .or_default()
+            .push(c.record_id.as_str());
     }
     let mut out = Vec::new();
     for members in by_cluster.values() {
@@ -98,7 +138,13 @@ mod tests {
     use super::*;
 
     fn assign(pairs: &[(&str, &str)]) -> Vec<ClusterAssignment> {
-        pairs.iter().map(|(r, c)| ClusterAssignment { record_id: r.to_string(), cluster_id: c.to_string() }).collect()
+        pairs
+            .iter()
+            .map(|(r, c)| ClusterAssignment {
+                record_id: r.to_string(),
+                cluster_id: c.to_string(),
+            })
+            .collect()
     }
 
     #[test]
@@ -108,9 +154,19 @@ mod tests {
         let pred = assign(&[("a", "x"), ("b", "x"), ("c", "y"), ("d", "y"), ("e", "y")]);
         let s = evaluate_clusters(&pred, &truth);
         // Predicted pairs ab, cd, ce, de; true ab ac bc de: TP ab, de.
-        assert_eq!((s.true_positive_pairs, s.false_positive_pairs, s.false_negative_pairs), (2, 2, 2));
+        assert_eq!(
+            (
+                s.true_positive_pairs,
+                s.false_positive_pairs,
+                s.false_negative_pairs
+            ),
+            (2, 2, 2)
+        );
         assert!((s.f1 - 0.5).abs() < 1e-12);
-        let by_pairs = evaluate_pairs(&pairs_from_clusters(&pred, None), &pairs_from_clusters(&truth, None));
+        let by_pairs = evaluate_pairs(
+            &pairs_from_clusters(&pred, None),
+            &pairs_from_clusters(&truth, None),
+        );
         assert_eq!(by_pairs, s);
         let perfect = evaluate_clusters(&truth, &truth);
         assert_eq!(perfect.f1, 1.0);

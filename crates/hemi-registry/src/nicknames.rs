@@ -62,7 +62,9 @@ impl NicknameTable {
     /// The one canonical form used for blocking: the first listed canonical name, or the
     /// name itself.
     pub fn blocking_form<'a>(&'a self, folded_name: &'a str) -> &'a str {
-        self.canonical_of(folded_name).first().map_or(folded_name, String::as_str)
+        self.canonical_of(folded_name)
+            .first()
+            .map_or(folded_name, String::as_str)
     }
 
     /// Whether two folded given names are nickname-equivalent (one stands for the other,
@@ -73,7 +75,9 @@ impl NicknameTable {
         }
         let ca = self.canonical_of(a);
         let cb = self.canonical_of(b);
-        if ca.iter().any(|c| c == b || first_token(c) == b) || cb.iter().any(|c| c == a || first_token(c) == a) {
+        if ca.iter().any(|c| c == b || first_token(c) == b)
+            || cb.iter().any(|c| c == a || first_token(c) == a)
+        {
             return true;
         }
         ca.iter().any(|x| cb.contains(x))

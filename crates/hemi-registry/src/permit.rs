@@ -26,7 +26,9 @@ use hemi_core::Iso3;
 use std::collections::BTreeMap;
 
 /// Where a permit stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PermitState {
     /// Registered in the program's pre-registration (e.g. Colombia's RUMV).
@@ -80,7 +82,9 @@ impl PermitState {
 
     /// Parse the snake_case name.
     pub fn parse(text: &str) -> Option<PermitState> {
-        PermitState::ALL.into_iter().find(|s| s.as_str() == text.trim())
+        PermitState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim())
     }
 
     /// The states this one may move to.
@@ -103,7 +107,10 @@ impl PermitState {
     }
 
     fn needs_reason(&self) -> bool {
-        matches!(self, PermitState::Denied | PermitState::Revoked | PermitState::Cancelled)
+        matches!(
+            self,
+            PermitState::Denied | PermitState::Revoked | PermitState::Cancelled
+        )
     }
 }
 
@@ -149,7 +156,11 @@ impl Program {
     /// de 2021 of Migración Colombia (5 May 2021 onwards; 28 May 2022 for those present by
     /// 31 January 2021). Dates as read from the published texts; check before relying on them.
     pub fn colombia_etpv() -> Program {
-        let d = |y, m, day| Date { year: y, month: m, day };
+        let d = |y, m, day| Date {
+            year: y,
+            month: m,
+            day,
+        };
         Program {
             program_id: "col-etpv".into(),
             name: "Estatuto Temporal de Protección para Migrantes Venezolanos".into(),
@@ -166,7 +177,10 @@ impl Program {
 
     /// Refuse windows that end before they start and a zero duration.
     pub fn validate(&self) -> Result<(), RegistryError> {
-        let bad = |reason: &str| RegistryError::InvalidProgram { program: self.name.clone(), reason: reason.to_owned() };
+        let bad = |reason: &str| RegistryError::InvalidProgram {
+            program: self.name.clone(),
+            reason: reason.to_owned(),
+        };
         if self.name.trim().is_empty() {
             return Err(bad("a program needs a name"));
         }
@@ -184,24 +198,33 @@ impl Program {
 
     /// Reasons a person is not eligible (empty: eligible): nationality, date present in
     /// (or entered) the host country, and the date of pre-registration.
-    pub fn eligibility(&self, nationality: Option<Iso3>, present_since: Option<Date>, registered_on: Date) -> Vec<String> {
+    pub fn eligibility(
+        &self,
+        nationality: Option<Iso3>,
+        present_since: Option<Date>,
+        registered_on: Date,
+    ) -> Vec<String> {
         let mut reasons = Vec::new();
         if !self.eligible_nationalities.is_empty() {
             match nationality {
                 Some(n) if self.eligible_nationalities.contains(&n) => {}
-                Some(n) => reasons.push(format!("nationality {n} is not eligible for {}", self.name)),
+                Some(n) => {
+                    reasons.push(format!("nationality {n} is not eligible for {}", self.name))
+                }
                 None => reasons.push("nationality is not recorded".to_owned()),
             }
         }
         match present_since {
-            Some(d) if d < self.eligibility_window.0 || d > self.eligibility_window.1 => reasons.push(format!(
-                "present since {d}, outside the eligibility window {} to {}",
-                self.eligibility_window.0, self.eligibility_window.1
-            )),
+            Some(d) if d < self.eligibility_window.0 || d > self.eligibility_window.1 => reasons
+                .push(format!(
+                    "present since {d}, outside the eligibility window {} to {}",
+                    self.eligibility_window.0, self.eligibility_window.1
+                )),
             Some(_) => {}
             None => reasons.push("the date of arrival is not recorded".to_owned()),
         }
-        if registered_on < self.registration_window.0 || registered_on > self.registration_window.1 {
+        if registered_on < self.registration_window.0 || registered_on > self.registration_window.1
+        {
             reasons.push(format!(
                 "registered on {registered_on}, outside the registration window {} to {}",
                 self.registration_window.0, self.registration_window.1
@@ -275,28 +298,49 @@ impl Permit {
             person_id: person_id.to_owned(),
             program_id: program.program_id.clone(),
             nationality,
-            history: vec![Transition { from: None, to: PermitState::PreRegistered, actor: actor.to_owned(), at, reason: String::new() }],
+            history: vec![Transition {
+                from: None,
+                to: PermitState::PreRegistered,
+                actor: actor.to_owned(),
+                at,
+                reason: String::new(),
+            }],
             valid_until: None,
         })
     }
 
     /// The current state.
     pub fn state(&self) -> PermitState {
-        self.history.last().map_or(PermitState::PreRegistered, |t| t.to)
+        self.history
+            .last()
+            .map_or(PermitState::PreRegistered, |t| t.to)
     }
 
     /// The state at a past instant (None before pre-registration).
     pub fn state_at(&self, at: Timestamp) -> Option<PermitState> {
-        self.history.iter().take_while(|t| t.at <= at).last().map(|t| t.to)
+        self.history
+            .iter()
+            .take_while(|t| t.at <= at)
+            .last()
+            .map(|t| t.to)
     }
 
     /// Move to `to`. Refused (and nothing changes) when the lifecycle does not allow it,
     /// when `at` is before the last transition, or when the actor or a needed reason is
     /// missing. Issuing and renewing set `valid_until` from the program.
-    pub fn transition(&mut self, program: &Program, to: PermitState, actor: &str, at: Timestamp, reason: &str) -> Result<(), RegistryError> {
+    pub fn transition(
+        &mut self,
+        program: &Program,
+        to: PermitState,
+        actor: &str,
+        at: Timestamp,
+        reason: &str,
+    ) -> Result<(), RegistryError> {
         let from = self.state();
         let allowed = from.next_states();
-        let late_renewal_refused = from == PermitState::Expired && to == PermitState::Renewed && !program.renewal_after_expiry;
+        let late_renewal_refused = from == PermitState::Expired
+            && to == PermitState::Renewed
+            && !program.renewal_after_expiry;
         if !allowed.contains(&to) || late_renewal_refused {
             let allowed_text: Vec<&str> = allowed
                 .iter()
@@ -307,7 +351,11 @@ impl Permit {
                 permit_id: self.permit_id.clone(),
                 from: from.to_string(),
                 to: to.to_string(),
-                allowed: if allowed_text.is_empty() { "none (final state)".to_owned() } else { allowed_text.join(", ") },
+                allowed: if allowed_text.is_empty() {
+                    "none (final state)".to_owned()
+                } else {
+                    allowed_text.join(", ")
+                },
             });
         }
         let incomplete = |missing: &str| RegistryError::TransitionIncomplete {
@@ -339,7 +387,13 @@ impl Permit {
             };
             self.valid_until = Some(program.valid_until(from_date));
         }
-        self.history.push(Transition { from: Some(from), to, actor: actor.to_owned(), at, reason: reason.to_owned() });
+        self.history.push(Transition {
+            from: Some(from),
+            to,
+            actor: actor.to_owned(),
+            at,
+            reason: reason.to_owned(),
+        });
         Ok(())
     }
 
@@ -373,7 +427,12 @@ pub fn counts_by_state(permits: &[Permit], as_of: Timestamp) -> Vec<PermitCount>
     }
     cells
         .into_iter()
-        .map(|((state, nationality), permits)| PermitCount { month: String::new(), state, nationality, permits })
+        .map(|((state, nationality), permits)| PermitCount {
+            month: String::new(),
+            state,
+            nationality,
+            permits,
+        })
         .collect()
 }
 
@@ -384,17 +443,25 @@ pub fn counts_by_month(permits: &[Permit]) -> Vec<PermitCount> {
     let mut cells: BTreeMap<(String, PermitState, String), u64> = BTreeMap::new();
     for p in permits {
         for t in &p.history {
-            *cells.entry((t.at.date().month_text(), t.to, nationality_label(p))).or_default() += 1;
+            *cells
+                .entry((t.at.date().month_text(), t.to, nationality_label(p)))
+                .or_default() += 1;
         }
     }
     cells
         .into_iter()
-        .map(|((month, state, nationality), permits)| PermitCount { month, state, nationality, permits })
+        .map(|((month, state, nationality), permits)| PermitCount {
+            month,
+            state,
+            nationality,
+            permits,
+        })
         .collect()
 }
 
 fn nationality_label(p: &Permit) -> String {
-    p.nationality.map_or_else(|| "UNK".to_owned(), |n| n.as_str().to_owned())
+    p.nationality
+        .map_or_else(|| "UNK".to_owned(), |n| n.as_str().to_owned())
 }
 
 #[cfg(test)]
@@ -407,7 +474,15 @@ mod tests {
 
     fn permit() -> (Program, Permit) {
         let program = Program::colombia_etpv();
-        let p = Permit::pre_register("PPT-1", "P1", &program, Iso3::parse("VEN").ok(), "officer-1", ts("2021-06-01T10:00:00Z")).unwrap();
+        let p = Permit::pre_register(
+            "PPT-1",
+            "P1",
+            &program,
+            Iso3::parse("VEN").ok(),
+            "officer-1",
+            ts("2021-06-01T10:00:00Z"),
+        )
+        .unwrap();
         (program, p)
     }
 
@@ -431,33 +506,120 @@ mod tests {
     #[test]
     fn lifecycle_table() {
         use PermitState::*;
-        check(&[(BiometricsTaken, ""), (Approved, ""), (Issued, "")], Ok(Issued));
-        check(&[(BiometricsTaken, ""), (Approved, ""), (Issued, ""), (Renewed, ""), (Expired, "")], Ok(Expired));
-        check(&[(Denied, "no proof of presence before 2021-01-31")], Ok(Denied));
+        check(
+            &[(BiometricsTaken, ""), (Approved, ""), (Issued, "")],
+            Ok(Issued),
+        );
+        check(
+            &[
+                (BiometricsTaken, ""),
+                (Approved, ""),
+                (Issued, ""),
+                (Renewed, ""),
+                (Expired, ""),
+            ],
+            Ok(Expired),
+        );
+        check(
+            &[(Denied, "no proof of presence before 2021-01-31")],
+            Ok(Denied),
+        );
         check(&[(Denied, "")], Err("needs a reason"));
         check(&[(Approved, "")], Err("from pre_registered to approved is not allowed; allowed from pre_registered: biometrics_taken, denied, cancelled"));
-        check(&[(BiometricsTaken, ""), (Approved, ""), (Denied, "x")], Err("from approved to denied"));
-        check(&[(BiometricsTaken, ""), (Approved, ""), (Issued, ""), (Revoked, "fraud"), (Renewed, "")], Err("allowed from revoked: none (final state)"));
-        check(&[(BiometricsTaken, ""), (Approved, ""), (Issued, ""), (Expired, ""), (Renewed, "")], Err("from expired to renewed"));
-        check(&[(BiometricsTaken, ""), (Approved, ""), (Issued, ""), (Cancelled, "obtained a residence visa")], Ok(Cancelled));
+        check(
+            &[(BiometricsTaken, ""), (Approved, ""), (Denied, "x")],
+            Err("from approved to denied"),
+        );
+        check(
+            &[
+                (BiometricsTaken, ""),
+                (Approved, ""),
+                (Issued, ""),
+                (Revoked, "fraud"),
+                (Renewed, ""),
+            ],
+            Err("allowed from revoked: none (final state)"),
+        );
+        check(
+            &[
+                (BiometricsTaken, ""),
+                (Approved, ""),
+                (Issued, ""),
+                (Expired, ""),
+                (Renewed, ""),
+            ],
+            Err("from expired to renewed"),
+        );
+        check(
+            &[
+                (BiometricsTaken, ""),
+                (Approved, ""),
+                (Issued, ""),
+                (Cancelled, "obtained a residence visa"),
+            ],
+            Ok(Cancelled),
+        );
     }
 
     #[test]
     fn time_order_actor_and_validity() {
         let (program, mut p) = permit();
-        let e = p.transition(&program, PermitState::BiometricsTaken, "o", ts("2021-05-01T00:00:00Z"), "").unwrap_err();
-        assert!(matches!(e, RegistryError::TransitionOutOfOrder { .. }), "{e}");
-        let e = p.transition(&program, PermitState::BiometricsTaken, " ", ts("2021-07-01T00:00:00Z"), "").unwrap_err();
+        let e = p
+            .transition(
+                &program,
+                PermitState::BiometricsTaken,
+                "o",
+                ts("2021-05-01T00:00:00Z"),
+                "",
+            )
+            .unwrap_err();
+        assert!(
+            matches!(e, RegistryError::TransitionOutOfOrder { .. }),
+            "{e}"
+        );
+        let e = p
+            .transition(
+                &program,
+                PermitState::BiometricsTaken,
+                " ",
+                ts("2021-07-01T00:00:00Z"),
+                "",
+            )
+            .unwrap_err();
         assert!(e.to_string().contains("needs an actor"));
         assert_eq!(p.history.len(), 1, "refused transitions change nothing");
-        p.transition(&program, PermitState::BiometricsTaken, "o", ts("2021-07-01T00:00:00Z"), "").unwrap();
-        p.transition(&program, PermitState::Approved, "o", ts("2021-08-01T00:00:00Z"), "").unwrap();
-        p.transition(&program, PermitState::Issued, "o", ts("2021-09-15T00:00:00Z"), "").unwrap();
+        p.transition(
+            &program,
+            PermitState::BiometricsTaken,
+            "o",
+            ts("2021-07-01T00:00:00Z"),
+            "",
+        )
+        .unwrap();
+        p.transition(
+            &program,
+            PermitState::Approved,
+            "o",
+            ts("2021-08-01T00:00:00Z"),
+            "",
+        )
+        .unwrap();
+        p.transition(
+            &program,
+            PermitState::Issued,
+            "o",
+            ts("2021-09-15T00:00:00Z"),
+            "",
+        )
+        .unwrap();
         // Ten years from issue would be 2031-09-15; the statute ends first.
         assert_eq!(p.valid_until.unwrap().to_string(), "2031-05-30");
         assert!(!p.is_due_to_expire(Date::parse("2031-05-30").unwrap()));
         assert!(p.is_due_to_expire(Date::parse("2031-05-31").unwrap()));
-        assert_eq!(p.state_at(ts("2021-07-15T00:00:00Z")), Some(PermitState::BiometricsTaken));
+        assert_eq!(
+            p.state_at(ts("2021-07-15T00:00:00Z")),
+            Some(PermitState::BiometricsTaken)
+        );
         assert_eq!(p.state_at(ts("2020-01-01T00:00:00Z")), None);
     }
 
@@ -467,10 +629,27 @@ mod tests {
         program.validate().unwrap();
         let ven = Iso3::parse("VEN").ok();
         let reg = Date::parse("2021-06-01").unwrap();
-        assert!(program.eligibility(ven, Date::parse("2020-03-01").ok(), reg).is_empty());
-        assert_eq!(program.eligibility(Iso3::parse("HTI").ok(), Date::parse("2020-03-01").ok(), reg).len(), 1);
-        assert_eq!(program.eligibility(ven, Date::parse("2021-03-01").ok(), reg).len(), 1);
-        assert_eq!(program.eligibility(ven, None, Date::parse("2023-01-01").unwrap()).len(), 2);
+        assert!(program
+            .eligibility(ven, Date::parse("2020-03-01").ok(), reg)
+            .is_empty());
+        assert_eq!(
+            program
+                .eligibility(Iso3::parse("HTI").ok(), Date::parse("2020-03-01").ok(), reg)
+                .len(),
+            1
+        );
+        assert_eq!(
+            program
+                .eligibility(ven, Date::parse("2021-03-01").ok(), reg)
+                .len(),
+            1
+        );
+        assert_eq!(
+            program
+                .eligibility(ven, None, Date::parse("2023-01-01").unwrap())
+                .len(),
+            2
+        );
         let mut bad = program.clone();
         bad.permit_duration_years = 0;
         assert!(bad.validate().is_err());
@@ -479,16 +658,42 @@ mod tests {
     #[test]
     fn counts() {
         let (program, mut a) = permit();
-        a.transition(&program, PermitState::BiometricsTaken, "o", ts("2021-07-01T00:00:00Z"), "").unwrap();
+        a.transition(
+            &program,
+            PermitState::BiometricsTaken,
+            "o",
+            ts("2021-07-01T00:00:00Z"),
+            "",
+        )
+        .unwrap();
         let (_, mut b) = permit();
         b.permit_id = "PPT-2".into();
         b.nationality = None;
-        b.transition(&program, PermitState::Denied, "o", ts("2021-06-20T00:00:00Z"), "late").unwrap();
+        b.transition(
+            &program,
+            PermitState::Denied,
+            "o",
+            ts("2021-06-20T00:00:00Z"),
+            "late",
+        )
+        .unwrap();
         let stock = counts_by_state(&[a.clone(), b.clone()], ts("2021-12-31T00:00:00Z"));
-        let cells: Vec<(PermitState, &str, u64)> = stock.iter().map(|c| (c.state, c.nationality.as_str(), c.permits)).collect();
-        assert_eq!(cells, vec![(PermitState::BiometricsTaken, "VEN", 1), (PermitState::Denied, "UNK", 1)]);
+        let cells: Vec<(PermitState, &str, u64)> = stock
+            .iter()
+            .map(|c| (c.state, c.nationality.as_str(), c.permits))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                (PermitState::BiometricsTaken, "VEN", 1),
+                (PermitState::Denied, "UNK", 1)
+            ]
+        );
         let flows = counts_by_month(&[a, b]);
-        let cells: Vec<(&str, PermitState, u64)> = flows.iter().map(|c| (c.month.as_str(), c.state, c.permits)).collect();
+        let cells: Vec<(&str, PermitState, u64)> = flows
+            .iter()
+            .map(|c| (c.month.as_str(), c.state, c.permits))
+            .collect();
         assert_eq!(
             cells,
             vec![

@@ -19,7 +19,8 @@ pub mod iso3_option {
     /// Deserialise from text or null.
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Iso3>, D::Error> {
         let text: Option<String> = serde::Deserialize::deserialize(d)?;
-        text.map(|t| Iso3::parse(&t).map_err(serde::de::Error::custom)).transpose()
+        text.map(|t| Iso3::parse(&t).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -33,7 +34,10 @@ pub mod iso3_vec {
     /// Deserialise from a list of codes.
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Iso3>, D::Error> {
         let texts: Vec<String> = serde::Deserialize::deserialize(d)?;
-        texts.iter().map(|t| Iso3::parse(t).map_err(serde::de::Error::custom)).collect()
+        texts
+            .iter()
+            .map(|t| Iso3::parse(t).map_err(serde::de::Error::custom))
+            .collect()
     }
 }
 
@@ -96,16 +100,32 @@ impl PersonName {
     /// "Xiuying"), transliterated to pinyin without tones by `deunicode`.
     pub fn from_chinese(characters: &str) -> PersonName {
         let chars: Vec<char> = characters.chars().filter(|c| !c.is_whitespace()).collect();
-        let syllable = |c: &char| deunicode::deunicode_char(*c).unwrap_or("").trim().to_owned();
+        let syllable = |c: &char| {
+            deunicode::deunicode_char(*c)
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        };
         let family = chars.first().map(syllable).unwrap_or_default();
-        let given: String = chars.iter().skip(1).map(syllable).collect::<Vec<_>>().join("");
+        let given: String = chars
+            .iter()
+            .skip(1)
+            .map(syllable)
+            .collect::<Vec<_>>()
+            .join("");
         let capitalise = |s: &str| {
             let lower = s.to_lowercase();
             let mut c = lower.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
         };
         PersonName {
-            given_names: if given.is_empty() { vec![] } else { vec![capitalise(&given)] },
+            given_names: if given.is_empty() {
+                vec![]
+            } else {
+                vec![capitalise(&given)]
+            },
             first_surname: capitalise(&family),
             second_surname: String::new(),
             original_script: Some(characters.to_owned()),
@@ -186,7 +206,13 @@ impl Person {
     /// Check the record: a name, a date of birth not after registration or `as_of`,
     /// nationalities in the reference list, documents passing their check digits.
     /// Problems are data, named by `source` (a file name or "form") and `line`.
-    pub fn validate(&self, codes: &CountryCodes, as_of: Date, source: &str, line: u64) -> Diagnostics {
+    pub fn validate(
+        &self,
+        codes: &CountryCodes,
+        as_of: Date,
+        source: &str,
+        line: u64,
+    ) -> Diagnostics {
         let mut out = Diagnostics::default();
         let mut push = |field: &str, message: String, hint: &str| {
             out.push(Diagnostic {
@@ -200,39 +226,73 @@ impl Person {
         if self.person_id.trim().is_empty() {
             push("person_id", "is empty".into(), "every record needs an id");
         }
-        if self.name.given_names.iter().all(|g| g.trim().is_empty()) && self.name.first_surname.trim().is_empty() {
-            push("name", "has neither a given name nor a surname".into(), "record at least one name");
+        if self.name.given_names.iter().all(|g| g.trim().is_empty())
+            && self.name.first_surname.trim().is_empty()
+        {
+            push(
+                "name",
+                "has neither a given name nor a surname".into(),
+                "record at least one name",
+            );
         }
         if let Some(dob) = self.date_of_birth {
             if dob.is_after(as_of) {
-                push("date_of_birth", format!("{dob} is after {as_of}"), "a date of birth cannot be in the future");
+                push(
+                    "date_of_birth",
+                    format!("{dob} is after {as_of}"),
+                    "a date of birth cannot be in the future",
+                );
             }
             if let Some(reg) = self.registration_date {
                 if dob.is_after(reg) {
-                    push("date_of_birth", format!("{dob} is after the registration date {reg}"), "check the day and month order");
+                    push(
+                        "date_of_birth",
+                        format!("{dob} is after the registration date {reg}"),
+                        "check the day and month order",
+                    );
                 }
             }
         }
         for code in &self.nationalities {
             if !codes.is_iso(code.as_str()) {
-                push("nationality", format!("{code:?} is not an ISO 3166-1 alpha-3 code"), "use a code such as VEN, HTI, COL, CHN");
+                push(
+                    "nationality",
+                    format!("{code:?} is not an ISO 3166-1 alpha-3 code"),
+                    "use a code such as VEN, HTI, COL, CHN",
+                );
             }
         }
         for doc in &self.documents {
             if let Some(issuer) = doc.issuer {
                 if !codes.is_iso(issuer.as_str()) && issuer.as_str() != "UTO" {
-                    push("document_issuer", format!("{issuer:?} is not an ISO 3166-1 alpha-3 code"), "use the issuing country's code");
+                    push(
+                        "document_issuer",
+                        format!("{issuer:?} is not an ISO 3166-1 alpha-3 code"),
+                        "use the issuing country's code",
+                    );
                 }
             }
             if doc.number.trim().is_empty() {
-                push("document_number", format!("{} without a number", doc.document_type.as_str()), "enter the number or remove the document");
+                push(
+                    "document_number",
+                    format!("{} without a number", doc.document_type.as_str()),
+                    "enter the number or remove the document",
+                );
             } else if let Err(e) = doc.check() {
-                push("document_number", e.to_string(), "re-read the number from the document");
+                push(
+                    "document_number",
+                    e.to_string(),
+                    "re-read the number from the document",
+                );
             }
         }
         if let Some(reg) = self.registration_date {
             if reg > as_of {
-                push("registration_date", format!("{reg} is after {as_of}"), "a registration cannot be dated in the future");
+                push(
+                    "registration_date",
+                    format!("{reg} is after {as_of}"),
+                    "a registration cannot be dated in the future",
+                );
             }
         }
         out
@@ -244,7 +304,9 @@ pub fn parse_nationality(text: &str, codes: &CountryCodes) -> Result<Iso3, crate
     let upper = text.trim().to_ascii_uppercase();
     match Iso3::parse(&upper) {
         Ok(code) if codes.is_iso(code.as_str()) => Ok(code),
-        _ => Err(crate::RegistryError::UnknownNationality { code: text.to_owned() }),
+        _ => Err(crate::RegistryError::UnknownNationality {
+            code: text.to_owned(),
+        }),
     }
 }
 
@@ -276,7 +338,12 @@ mod tests {
     fn check(edit: impl Fn(&mut Person), expected_fields: &[&str]) {
         let mut p = person();
         edit(&mut p);
-        let d = p.validate(CountryCodes::bundled(), Date::parse("2023-01-01").unwrap(), "form", 0);
+        let d = p.validate(
+            CountryCodes::bundled(),
+            Date::parse("2023-01-01").unwrap(),
+            "form",
+            0,
+        );
         let fields: Vec<&str> = d.iter().map(|x| x.field.as_str()).collect();
         assert_eq!(fields, expected_fields, "{d}");
     }
@@ -284,9 +351,18 @@ mod tests {
     #[test]
     fn validation_names_each_problem() {
         check(|_| {}, &[]);
-        check(|p| p.nationalities = vec![Iso3::parse("XYZ").unwrap()], &["nationality"]);
-        check(|p| p.date_of_birth = Some(PartialDate::parse("2022-01-01").unwrap()), &["date_of_birth"]);
-        check(|p| p.date_of_birth = Some(PartialDate::parse("2024").unwrap()), &["date_of_birth", "date_of_birth"]);
+        check(
+            |p| p.nationalities = vec![Iso3::parse("XYZ").unwrap()],
+            &["nationality"],
+        );
+        check(
+            |p| p.date_of_birth = Some(PartialDate::parse("2022-01-01").unwrap()),
+            &["date_of_birth"],
+        );
+        check(
+            |p| p.date_of_birth = Some(PartialDate::parse("2024").unwrap()),
+            &["date_of_birth", "date_of_birth"],
+        );
         check(
             |p| {
                 p.documents.push(Document {
@@ -298,7 +374,12 @@ mod tests {
             },
             &["document_number"],
         );
-        check(|p| { p.name = PersonName::default(); }, &["name"]);
+        check(
+            |p| {
+                p.name = PersonName::default();
+            },
+            &["name"],
+        );
     }
 
     #[test]

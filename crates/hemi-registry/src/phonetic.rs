@@ -21,7 +21,13 @@ pub fn spanish_phonetic(name: &str) -> String {
     let letters: Vec<u8> = folded.bytes().filter(u8::is_ascii_alphabetic).collect();
     let mut key = String::with_capacity(MAX_KEY_LEN);
     let n = letters.len();
-    let at = |i: usize| -> u8 { if i < n { letters[i] } else { 0 } };
+    let at = |i: usize| -> u8 {
+        if i < n {
+            letters[i]
+        } else {
+            0
+        }
+    };
     let is_front_vowel = |c: u8| c == b'E' || c == b'I' || c == b'Y';
     let mut i = 0;
     let mut last: u8 = 0;
@@ -40,7 +46,11 @@ pub fn spanish_phonetic(name: &str) -> String {
                 // Only a leading vowel is kept, as in Metaphone; vowels elsewhere carry
                 // gender and diminutive endings (-o/-a, -ito) that the sex field covers.
                 if key.is_empty() {
-                    push(if c == b'U' || c == b'O' { b'O' } else { c }, &mut key, &mut last);
+                    push(
+                        if c == b'U' || c == b'O' { b'O' } else { c },
+                        &mut key,
+                        &mut last,
+                    );
                 } else {
                     last = 0;
                 }

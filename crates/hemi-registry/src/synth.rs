@@ -109,63 +109,458 @@ pub struct SynthRegistry {
 }
 
 const VEN_MALE: &[&str] = &[
-    "José", "Luis", "Carlos", "Juan", "Jesús", "Miguel", "Antonio", "Jorge", "Manuel", "Francisco", "Pedro", "Rafael", "David", "Daniel", "Alejandro",
-    "Ángel", "Eduardo", "José Gregorio", "Juan Carlos", "Luis Alberto", "José Luis", "Víctor", "Ramón", "Fernando", "Roberto", "Ricardo", "Óscar",
-    "Alberto", "Andrés", "Gabriel", "Javier", "Héctor", "Enrique", "Guillermo", "Gustavo", "Julio", "Alexander", "Jhon", "Wilmer", "Yorman",
-    "Yonathan", "Kevin", "Jefferson", "Anderson", "Brayan", "Samuel", "Sebastián", "Santiago", "Diego", "Mateo", "Nicolás", "Ignacio", "Gonzalo",
-    "Salvador", "Rodolfo", "Alfonso", "Gregorio", "Ernesto", "Agustín", "Vicente", "Lorenzo", "Rodrigo", "Adolfo", "Orlando", "Freddy", "Nelson",
-    "Richard", "Edgar", "Hugo", "Leonardo", "Armando", "Emilio", "Félix", "Simón", "Tomás", "Elías", "Isaac", "Moisés", "Abraham", "Darío",
+    "José",
+    "Luis",
+    "Carlos",
+    "Juan",
+    "Jesús",
+    "Miguel",
+    "Antonio",
+    "Jorge",
+    "Manuel",
+    "Francisco",
+    "Pedro",
+    "Rafael",
+    "David",
+    "Daniel",
+    "Alejandro",
+    "Ángel",
+    "Eduardo",
+    "José Gregorio",
+    "Juan Carlos",
+    "Luis Alberto",
+    "José Luis",
+    "Víctor",
+    "Ramón",
+    "Fernando",
+    "Roberto",
+    "Ricardo",
+    "Óscar",
+    "Alberto",
+    "Andrés",
+    "Gabriel",
+    "Javier",
+    "Héctor",
+    "Enrique",
+    "Guillermo",
+    "Gustavo",
+    "Julio",
+    "Alexander",
+    "Jhon",
+    "Wilmer",
+    "Yorman",
+    "Yonathan",
+    "Kevin",
+    "Jefferson",
+    "Anderson",
+    "Brayan",
+    "Samuel",
+    "Sebastián",
+    "Santiago",
+    "Diego",
+    "Mateo",
+    "Nicolás",
+    "Ignacio",
+    "Gonzalo",
+    "Salvador",
+    "Rodolfo",
+    "Alfonso",
+    "Gregorio",
+    "Ernesto",
+    "Agustín",
+    "Vicente",
+    "Lorenzo",
+    "Rodrigo",
+    "Adolfo",
+    "Orlando",
+    "Freddy",
+    "Nelson",
+    "Richard",
+    "Edgar",
+    "Hugo",
+    "Leonardo",
+    "Armando",
+    "Emilio",
+    "Félix",
+    "Simón",
+    "Tomás",
+    "Elías",
+    "Isaac",
+    "Moisés",
+    "Abraham",
+    "Darío",
 ];
 const VEN_FEMALE: &[&str] = &[
-    "María", "Ana", "Carmen", "Rosa", "Luisa", "Yolanda", "Gabriela", "Daniela", "Andrea", "Carolina", "Patricia", "Adriana", "Alejandra", "Mariana",
-    "Valentina", "Isabel", "Teresa", "Josefina", "Elena", "Laura", "Sofía", "Camila", "Paola", "Yelitza", "Yusmary", "Yenifer", "Yuleisi",
-    "Dayana", "Karina", "Johana", "Marisol", "Milagros", "Rosario", "Dolores", "Guadalupe", "Mercedes", "Concepción", "Pilar", "Beatriz", "Victoria",
-    "Natalia", "Verónica", "Mónica", "Cecilia", "Graciela", "Consuelo", "Socorro", "Magdalena", "Lucía", "Fernanda", "Catalina", "Estefanía",
-    "Susana", "Trinidad", "Refugio", "Ángela", "Gloria", "Nelly", "Zulay", "Yajaira", "Omaira", "Nancy", "Ninoska", "Xiomara", "Ximena", "Jimena",
-    "Beatriz", "Norma", "Liliana", "Sandra", "Claudia", "Diana", "Paula", "Julia", "Inés", "Raquel", "Sara", "Eva", "Noemí", "Antonia", "Josefa",
+    "María",
+    "Ana",
+    "Carmen",
+    "Rosa",
+    "Luisa",
+    "Yolanda",
+    "Gabriela",
+    "Daniela",
+    "Andrea",
+    "Carolina",
+    "Patricia",
+    "Adriana",
+    "Alejandra",
+    "Mariana",
+    "Valentina",
+    "Isabel",
+    "Teresa",
+    "Josefina",
+    "Elena",
+    "Laura",
+    "Sofía",
+    "Camila",
+    "Paola",
+    "Yelitza",
+    "Yusmary",
+    "Yenifer",
+    "Yuleisi",
+    "Dayana",
+    "Karina",
+    "Johana",
+    "Marisol",
+    "Milagros",
+    "Rosario",
+    "Dolores",
+    "Guadalupe",
+    "Mercedes",
+    "Concepción",
+    "Pilar",
+    "Beatriz",
+    "Victoria",
+    "Natalia",
+    "Verónica",
+    "Mónica",
+    "Cecilia",
+    "Graciela",
+    "Consuelo",
+    "Socorro",
+    "Magdalena",
+    "Lucía",
+    "Fernanda",
+    "Catalina",
+    "Estefanía",
+    "Susana",
+    "Trinidad",
+    "Refugio",
+    "Ángela",
+    "Gloria",
+    "Nelly",
+    "Zulay",
+    "Yajaira",
+    "Omaira",
+    "Nancy",
+    "Ninoska",
+    "Xiomara",
+    "Ximena",
+    "Jimena",
+    "Beatriz",
+    "Norma",
+    "Liliana",
+    "Sandra",
+    "Claudia",
+    "Diana",
+    "Paula",
+    "Julia",
+    "Inés",
+    "Raquel",
+    "Sara",
+    "Eva",
+    "Noemí",
+    "Antonia",
+    "Josefa",
 ];
 const HAITI_MALE: &[&str] = &[
-    "Jean", "Pierre", "Jacques", "Joseph", "Jean Robert", "Jean Claude", "Jean Baptiste", "Wilner", "Evens", "Kervens", "Peterson", "Mackenson",
-    "Jameson", "Stanley", "Roodly", "Djimy", "Frantz", "Ronald", "Emmanuel", "Jean Marc", "Jean Louis", "Wilson", "Lesly", "Fritz", "Gérald",
-    "Réginald", "Jonas", "Samuel", "Daniel", "Ricardo", "Fabrice", "Lovens", "Woodly", "Schneider", "Jackson",
+    "Jean",
+    "Pierre",
+    "Jacques",
+    "Joseph",
+    "Jean Robert",
+    "Jean Claude",
+    "Jean Baptiste",
+    "Wilner",
+    "Evens",
+    "Kervens",
+    "Peterson",
+    "Mackenson",
+    "Jameson",
+    "Stanley",
+    "Roodly",
+    "Djimy",
+    "Frantz",
+    "Ronald",
+    "Emmanuel",
+    "Jean Marc",
+    "Jean Louis",
+    "Wilson",
+    "Lesly",
+    "Fritz",
+    "Gérald",
+    "Réginald",
+    "Jonas",
+    "Samuel",
+    "Daniel",
+    "Ricardo",
+    "Fabrice",
+    "Lovens",
+    "Woodly",
+    "Schneider",
+    "Jackson",
 ];
 const HAITI_FEMALE: &[&str] = &[
-    "Marie", "Marie Carmel", "Marie Lourdes", "Marie Ange", "Nadège", "Fabienne", "Roseline", "Guerline", "Widline", "Jocelyne", "Wisline",
-    "Mirlande", "Nathalie", "Rose Marie", "Esther", "Judith", "Lovely", "Darline", "Stéphanie", "Sandra", "Islande", "Magalie", "Yolette",
-    "Chedeline", "Medjine", "Loudmia", "Bethanie", "Naomie", "Rebecca", "Sophonie",
+    "Marie",
+    "Marie Carmel",
+    "Marie Lourdes",
+    "Marie Ange",
+    "Nadège",
+    "Fabienne",
+    "Roseline",
+    "Guerline",
+    "Widline",
+    "Jocelyne",
+    "Wisline",
+    "Mirlande",
+    "Nathalie",
+    "Rose Marie",
+    "Esther",
+    "Judith",
+    "Lovely",
+    "Darline",
+    "Stéphanie",
+    "Sandra",
+    "Islande",
+    "Magalie",
+    "Yolette",
+    "Chedeline",
+    "Medjine",
+    "Loudmia",
+    "Bethanie",
+    "Naomie",
+    "Rebecca",
+    "Sophonie",
 ];
 const CHN_SYLLABLES: &[&str] = &[
-    "Wei", "Fang", "Xiu", "Ying", "Jing", "Li", "Na", "Min", "Jun", "Hui", "Lei", "Yan", "Ping", "Hong", "Mei", "Qiang", "Jie", "Tao", "Ming", "Lin",
-    "Xia", "Yu", "Hua", "Bo", "Chao", "Gang", "Hao", "Jian", "Kai", "Lan", "Long", "Ning", "Qing", "Rui", "Shan", "Ting", "Xin", "Yong", "Zhen",
+    "Wei", "Fang", "Xiu", "Ying", "Jing", "Li", "Na", "Min", "Jun", "Hui", "Lei", "Yan", "Ping",
+    "Hong", "Mei", "Qiang", "Jie", "Tao", "Ming", "Lin", "Xia", "Yu", "Hua", "Bo", "Chao", "Gang",
+    "Hao", "Jian", "Kai", "Lan", "Long", "Ning", "Qing", "Rui", "Shan", "Ting", "Xin", "Yong",
+    "Zhen",
 ];
 const CHN_SURNAMES: &[&str] = &[
-    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo",
-    "Zheng", "Liang", "Xie", "Song", "Tang", "Han", "Feng", "Deng", "Cao", "Peng",
+    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma",
+    "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Han",
+    "Feng", "Deng", "Cao", "Peng",
 ];
 const SPANISH_SURNAMES: &[&str] = &[
-    "González", "Rodríguez", "Pérez", "Hernández", "García", "Martínez", "López", "Sánchez", "Ramírez", "Díaz", "Torres", "Gómez", "Rojas",
-    "Flores", "Morales", "Castillo", "Jiménez", "Moreno", "Romero", "Herrera", "Medina", "Gutiérrez", "Vargas", "Castro", "Ruiz", "Mendoza",
-    "Silva", "Chávez", "Ortiz", "Suárez", "Álvarez", "Rivera", "Ramos", "Molina", "Delgado", "Contreras", "Guerrero", "Navarro", "Peña",
-    "Salazar", "Acosta", "Cabrera", "Blanco", "Marín", "Fernández", "Quintero", "Parra", "Mora", "Zambrano", "Vásquez", "Montilla", "Carrillo",
-    "Bravo", "Sosa", "Rivas", "Arias", "Villegas", "Figueroa", "Espinoza", "Ochoa", "Luna", "Duarte", "Escobar", "Cárdenas", "Valencia",
-    "Orozco", "Ospina", "Restrepo", "Zapata", "Ríos", "Cortés", "Londoño", "Franco", "Ibarra", "Salas", "Fuentes", "Lara", "Campos", "Meza",
-    "Paredes", "Núñez", "Guzmán", "Barrios", "Vega", "León", "Cruz", "De la Cruz", "Urbina", "Betancourt", "Palacios", "Sandoval", "Montoya",
-    "Caicedo", "Aguilar", "Reyes", "Vázquez", "Méndez", "Ortega", "Domínguez", "Gil", "Rincón", "Bolívar", "Toro", "Briceño", "Colmenares",
-    "Pacheco", "Linares", "Uzcátegui", "Villalobos", "Chirinos", "Hidalgo", "Lozada", "Guillén", "Yépez", "Quiñones", "Llanos", "Zerpa",
+    "González",
+    "Rodríguez",
+    "Pérez",
+    "Hernández",
+    "García",
+    "Martínez",
+    "López",
+    "Sánchez",
+    "Ramírez",
+    "Díaz",
+    "Torres",
+    "Gómez",
+    "Rojas",
+    "Flores",
+    "Morales",
+    "Castillo",
+    "Jiménez",
+    "Moreno",
+    "Romero",
+    "Herrera",
+    "Medina",
+    "Gutiérrez",
+    "Vargas",
+    "Castro",
+    "Ruiz",
+    "Mendoza",
+    "Silva",
+    "Chávez",
+    "Ortiz",
+    "Suárez",
+    "Álvarez",
+    "Rivera",
+    "Ramos",
+    "Molina",
+    "Delgado",
+    "Contreras",
+    "Guerrero",
+    "Navarro",
+    "Peña",
+    "Salazar",
+    "Acosta",
+    "Cabrera",
+    "Blanco",
+    "Marín",
+    "Fernández",
+    "Quintero",
+    "Parra",
+    "Mora",
+    "Zambrano",
+    "Vásquez",
+    "Montilla",
+    "Carrillo",
+    "Bravo",
+    "Sosa",
+    "Rivas",
+    "Arias",
+    "Villegas",
+    "Figueroa",
+    "Espinoza",
+    "Ochoa",
+    "Luna",
+    "Duarte",
+    "Escobar",
+    "Cárdenas",
+    "Valencia",
+    "Orozco",
+    "Ospina",
+    "Restrepo",
+    "Zapata",
+    "Ríos",
+    "Cortés",
+    "Londoño",
+    "Franco",
+    "Ibarra",
+    "Salas",
+    "Fuentes",
+    "Lara",
+    "Campos",
+    "Meza",
+    "Paredes",
+    "Núñez",
+    "Guzmán",
+    "Barrios",
+    "Vega",
+    "León",
+    "Cruz",
+    "De la Cruz",
+    "Urbina",
+    "Betancourt",
+    "Palacios",
+    "Sandoval",
+    "Montoya",
+    "Caicedo",
+    "Aguilar",
+    "Reyes",
+    "Vázquez",
+    "Méndez",
+    "Ortega",
+    "Domínguez",
+    "Gil",
+    "Rincón",
+    "Bolívar",
+    "Toro",
+    "Briceño",
+    "Colmenares",
+    "Pacheco",
+    "Linares",
+    "Uzcátegui",
+    "Villalobos",
+    "Chirinos",
+    "Hidalgo",
+    "Lozada",
+    "Guillén",
+    "Yépez",
+    "Quiñones",
+    "Llanos",
+    "Zerpa",
 ];
 const HAITI_SURNAMES: &[&str] = &[
-    "Pierre", "Jean-Baptiste", "Joseph", "Jean", "Louis", "Charles", "Saint-Fleur", "Désir", "François", "Baptiste", "Michel", "Paul", "Étienne",
-    "Augustin", "Dorvil", "Exantus", "Alexis", "Noël", "Dorsainvil", "Célestin", "Métellus", "Thermidor", "Laguerre", "Petit-Frère", "Fils-Aimé",
-    "Saint-Louis", "Jean-Louis", "Jeune", "Cadet", "Jean-Pierre", "Philippe", "Simon", "Guerrier", "Lafortune", "Bien-Aimé", "Toussaint",
+    "Pierre",
+    "Jean-Baptiste",
+    "Joseph",
+    "Jean",
+    "Louis",
+    "Charles",
+    "Saint-Fleur",
+    "Désir",
+    "François",
+    "Baptiste",
+    "Michel",
+    "Paul",
+    "Étienne",
+    "Augustin",
+    "Dorvil",
+    "Exantus",
+    "Alexis",
+    "Noël",
+    "Dorsainvil",
+    "Célestin",
+    "Métellus",
+    "Thermidor",
+    "Laguerre",
+    "Petit-Frère",
+    "Fils-Aimé",
+    "Saint-Louis",
+    "Jean-Louis",
+    "Jeune",
+    "Cadet",
+    "Jean-Pierre",
+    "Philippe",
+    "Simon",
+    "Guerrier",
+    "Lafortune",
+    "Bien-Aimé",
+    "Toussaint",
 ];
-const TAIL_START: &[&str] = &["Al", "Bar", "Cal", "Car", "Es", "Gal", "Her", "Lar", "Mal", "Mar", "Mon", "Ol", "Pal", "Ser", "Tor", "Val", "Vill", "Zam", "Ber", "Cor", "Ech", "Gar", "Iz", "Man", "Nav", "Ur", "Sal", "Bel", "Cas", "Quir"];
+const TAIL_START: &[&str] = &[
+    "Al", "Bar", "Cal", "Car", "Es", "Gal", "Her", "Lar", "Mal", "Mar", "Mon", "Ol", "Pal", "Ser",
+    "Tor", "Val", "Vill", "Zam", "Ber", "Cor", "Ech", "Gar", "Iz", "Man", "Nav", "Ur", "Sal",
+    "Bel", "Cas", "Quir",
+];
 const TAIL_MIDDLE: &[&str] = &["a", "e", "i", "o", "u", "ar", "en", "ol", "ib", "am"];
-const TAIL_END: &[&str] = &["ado", "ales", "ano", "arro", "edo", "ero", "eta", "ez", "ido", "illa", "ino", "iz", "ona", "ueta", "uri", "aga", "ena", "ón", "ares", "iño"];
+const TAIL_END: &[&str] = &[
+    "ado", "ales", "ano", "arro", "edo", "ero", "eta", "ez", "ido", "illa", "ino", "iz", "ona",
+    "ueta", "uri", "aga", "ena", "ón", "ares", "iño",
+];
 const MUNICIPALITIES: &[&str] = &[
-    "Bogotá", "Medellín", "Cali", "Barranquilla", "Cúcuta", "Bucaramanga", "Cartagena", "Villa del Rosario", "Riohacha", "Maicao", "Santa Marta",
-    "Pereira", "Ibagué", "Soacha", "Bello", "Soledad", "Valledupar", "Pasto", "Ipiales", "Arauca", "Manizales", "Montería", "Sincelejo", "Neiva",
-    "Villavicencio", "Tunja", "Popayán", "Armenia", "Yopal", "Florencia", "Quibdó", "Leticia", "Envigado", "Itagüí", "Palmira", "Buenaventura",
-    "Tuluá", "Girardot", "Zipaquirá", "Facatativá",
+    "Bogotá",
+    "Medellín",
+    "Cali",
+    "Barranquilla",
+    "Cúcuta",
+    "Bucaramanga",
+    "Cartagena",
+    "Villa del Rosario",
+    "Riohacha",
+    "Maicao",
+    "Santa Marta",
+    "Pereira",
+    "Ibagué",
+    "Soacha",
+    "Bello",
+    "Soledad",
+    "Valledupar",
+    "Pasto",
+    "Ipiales",
+    "Arauca",
+    "Manizales",
+    "Montería",
+    "Sincelejo",
+    "Neiva",
+    "Villavicencio",
+    "Tunja",
+    "Popayán",
+    "Armenia",
+    "Yopal",
+    "Florencia",
+    "Quibdó",
+    "Leticia",
+    "Envigado",
+    "Itagüí",
+    "Palmira",
+    "Buenaventura",
+    "Tuluá",
+    "Girardot",
+    "Zipaquirá",
+    "Facatativá",
 ];
 
 /// Rank-based (Zipf, exponent `s`) cumulative weights for a list.
@@ -272,7 +667,11 @@ impl Gen<'_> {
         match culture {
             Culture::Spanish => {
                 let list = if female { VEN_FEMALE } else { VEN_MALE };
-                let cdf = if female { &self.pools.female_cdf } else { &self.pools.male_cdf };
+                let cdf = if female {
+                    &self.pools.female_cdf
+                } else {
+                    &self.pools.male_cdf
+                };
                 let first = pick_zipf(&mut self.rng, list, cdf).to_string();
                 let mut names: Vec<String> = first.split(' ').map(str::to_owned).collect();
                 if names.len() == 1 && self.chance(0.6) {
@@ -288,8 +687,15 @@ impl Gen<'_> {
             }
             Culture::Haitian => {
                 let list = if female { HAITI_FEMALE } else { HAITI_MALE };
-                let cdf = if female { &self.pools.haiti_female_cdf } else { &self.pools.haiti_male_cdf };
-                pick_zipf(&mut self.rng, list, cdf).split(' ').map(str::to_owned).collect()
+                let cdf = if female {
+                    &self.pools.haiti_female_cdf
+                } else {
+                    &self.pools.haiti_male_cdf
+                };
+                pick_zipf(&mut self.rng, list, cdf)
+                    .split(' ')
+                    .map(str::to_owned)
+                    .collect()
             }
             Culture::Chinese => {
                 let n = if self.chance(0.7) { 2 } else { 1 };
@@ -310,7 +716,7 @@ impl Gen<'_> {
     fn phone(&mut self) -> String {
         self.next_phone += 1;
         // Colombian mobile numbers: 3xx followed by seven digits, spread by a multiplier.
-        let n = (self.next_phone.wrapping_mul(2_654_435_761) % 1_000_000_000) as u64;
+        let n = self.next_phone.wrapping_mul(2_654_435_761) % 1_000_000_000;
         format!("3{:09}", n)
     }
 
@@ -321,7 +727,10 @@ impl Gen<'_> {
             if self.chance(0.75) {
                 ("cedula".into(), format!("V{spread}"))
             } else {
-                ("passport".into(), format!("{:09}", spread * 7 % 1_000_000_000))
+                (
+                    "passport".into(),
+                    format!("{:09}", spread * 7 % 1_000_000_000),
+                )
             }
         } else {
             ("birth_certificate".into(), format!("PN{spread}"))
@@ -331,7 +740,9 @@ impl Gen<'_> {
     fn dob(&mut self, year_from: i32, year_to: i32) -> (i32, u8, u8) {
         let year = self.rng.gen_range(year_from..=year_to.max(year_from));
         let month = self.rng.gen_range(1..=12u8);
-        let day = self.rng.gen_range(1..=crate::date::days_in_month(year, month));
+        let day = self
+            .rng
+            .gen_range(1..=crate::date::days_in_month(year, month));
         (year, month, day)
     }
 
@@ -346,7 +757,10 @@ impl Gen<'_> {
         } else if r < 0.93 {
             (Culture::Chinese, "CHN")
         } else {
-            (Culture::Spanish, ["ECU", "CUB", "NIC", "PER"][self.rng.gen_range(0..4)])
+            (
+                Culture::Spanish,
+                ["ECU", "CUB", "NIC", "PER"][self.rng.gen_range(0..4)],
+            )
         };
         let municipality = *pick_zipf(&mut self.rng, MUNICIPALITIES, &self.pools.muni_cdf);
         let family_phone = self.phone();
@@ -354,35 +768,91 @@ impl Gen<'_> {
         let surname = |g: &mut Gen| -> String {
             match culture {
                 Culture::Spanish => g.spanish_surname(),
-                Culture::Haitian => pick_zipf(&mut g.rng, HAITI_SURNAMES, &g.pools.haiti_surname_cdf).to_string(),
-                Culture::Chinese => pick_zipf(&mut g.rng, CHN_SURNAMES, &g.pools.chn_cdf).to_string(),
+                Culture::Haitian => {
+                    pick_zipf(&mut g.rng, HAITI_SURNAMES, &g.pools.haiti_surname_cdf).to_string()
+                }
+                Culture::Chinese => {
+                    pick_zipf(&mut g.rng, CHN_SURNAMES, &g.pools.chn_cdf).to_string()
+                }
             }
         };
         let two_surnames = culture == Culture::Spanish;
         // Head (father or mother), spouse, children, sometimes a grandparent.
         let father_s1 = surname(self);
-        let father_s2 = if two_surnames { surname(self) } else { String::new() };
+        let father_s2 = if two_surnames {
+            surname(self)
+        } else {
+            String::new()
+        };
         let mother_s1 = surname(self);
-        let mother_s2 = if two_surnames { surname(self) } else { String::new() };
+        let mother_s2 = if two_surnames {
+            surname(self)
+        } else {
+            String::new()
+        };
         let parent_year = self.rng.gen_range(1955..=2003);
         let has_spouse = household_size >= 2 && self.chance(0.8);
         let single_mother = !has_spouse && self.chance(0.6);
         let father_given = self.given(culture, false);
-        let mut push = |g: &mut Gen, given: Vec<String>, s1: String, s2: String, female: bool, dob: (i32, u8, u8), shared_phone: bool| {
+        let mut push = |g: &mut Gen,
+                        given: Vec<String>,
+                        s1: String,
+                        s2: String,
+                        female: bool,
+                        dob: (i32, u8, u8),
+                        shared_phone: bool| {
             g.next_person += 1;
             let adult = dob.0 <= 2005;
-            let phone = if shared_phone && g.chance(0.75) { family_phone.clone() } else if g.chance(0.7) { g.phone() } else { String::new() };
-            let document = if g.chance(if adult { 0.85 } else { 0.45 }) { g.document(adult) } else { (String::new(), String::new()) };
-            members.push(PersonTruth { person_id: g.next_person, culture, given, surname1: s1, surname2: s2, female, dob, nationality, document, phone, municipality });
+            let phone = if shared_phone && g.chance(0.75) {
+                family_phone.clone()
+            } else if g.chance(0.7) {
+                g.phone()
+            } else {
+                String::new()
+            };
+            let document = if g.chance(if adult { 0.85 } else { 0.45 }) {
+                g.document(adult)
+            } else {
+                (String::new(), String::new())
+            };
+            members.push(PersonTruth {
+                person_id: g.next_person,
+                culture,
+                given,
+                surname1: s1,
+                surname2: s2,
+                female,
+                dob,
+                nationality,
+                document,
+                phone,
+                municipality,
+            });
         };
         if !single_mother {
             let dob = self.dob(parent_year - 3, parent_year + 2);
-            push(self, father_given.clone(), father_s1.clone(), father_s2.clone(), false, dob, true);
+            push(
+                self,
+                father_given.clone(),
+                father_s1.clone(),
+                father_s2.clone(),
+                false,
+                dob,
+                true,
+            );
         }
         if has_spouse || single_mother {
             let given = self.given(culture, true);
             let dob = self.dob(parent_year - 2, parent_year + 5);
-            push(self, given, mother_s1.clone(), mother_s2.clone(), true, dob, true);
+            push(
+                self,
+                given,
+                mother_s1.clone(),
+                mother_s2.clone(),
+                true,
+                dob,
+                true,
+            );
         }
         let adults = usize::from(!single_mother) + usize::from(has_spouse || single_mother);
         let children = household_size.saturating_sub(adults);
@@ -404,12 +874,18 @@ impl Gen<'_> {
                 let female = if t == 1 { self.chance(0.5) } else { female };
                 let mut given = self.given(culture, female);
                 // Junior: a son named after his father.
-                if !female && t == 0 && !single_mother && culture != Culture::Chinese && self.chance(0.05) {
+                if !female
+                    && t == 0
+                    && !single_mother
+                    && culture != Culture::Chinese
+                    && self.chance(0.05)
+                {
                     given = father_given.clone();
                 }
                 // Siblings often share a first given name (María Fernanda, María José).
                 if culture == Culture::Spanish && self.chance(0.3) {
-                    if let Some(prev) = used_given.iter().find(|g| g.len() > 1 && self.chance(0.5)) {
+                    if let Some(prev) = used_given.iter().find(|g| g.len() > 1 && self.chance(0.5))
+                    {
                         let prev_first = prev[0].clone();
                         if given.len() > 1 {
                             given[0] = prev_first;
@@ -420,7 +896,15 @@ impl Gen<'_> {
                     given = self.given(culture, female);
                 }
                 used_given.push(given.clone());
-                push(self, given, child_s1.clone(), child_s2.clone(), female, dob, true);
+                push(
+                    self,
+                    given,
+                    child_s1.clone(),
+                    child_s2.clone(),
+                    female,
+                    dob,
+                    true,
+                );
             }
             c += if twins { 2 } else { 1 };
         }
@@ -445,8 +929,21 @@ fn household_size(rng: &mut ChaCha20Rng) -> usize {
 fn strip_accents(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            'á' => 'a', 'é' => 'e', 'í' => 'i', 'ó' => 'o', 'ú' | 'ü' => 'u', 'ñ' => 'n',
-            'Á' => 'A', 'É' => 'E', 'Í' => 'I', 'Ó' => 'O', 'Ú' => 'U', 'Ñ' => 'N', 'è' => 'e', 'ë' => 'e', 'ç' => 'c',
+            'á' => 'a',
+            'é' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'ú' | 'ü' => 'u',
+            'ñ' => 'n',
+            'Á' => 'A',
+            'É' => 'E',
+            'Í' => 'I',
+            'Ó' => 'O',
+            'Ú' => 'U',
+            'Ñ' => 'N',
+            'è' => 'e',
+            'ë' => 'e',
+            'ç' => 'c',
             other => other,
         })
         .collect()
@@ -459,7 +956,10 @@ fn typo(rng: &mut ChaCha20Rng, s: &str) -> String {
     }
     let i = rng.gen_range(1..chars.len());
     let letters = "abcdefghijlmnoprstuvyz";
-    let random_letter = letters.chars().nth(rng.gen_range(0..letters.len())).unwrap_or('a');
+    let random_letter = letters
+        .chars()
+        .nth(rng.gen_range(0..letters.len()))
+        .unwrap_or('a');
     match rng.gen_range(0..4) {
         0 => {
             chars[i] = random_letter;
@@ -480,13 +980,30 @@ fn typo(rng: &mut ChaCha20Rng, s: &str) -> String {
 }
 
 fn phonetic_respelling(rng: &mut ChaCha20Rng, s: &str) -> String {
-    let rules: &[(&str, &str)] = &[("z", "s"), ("s", "z"), ("v", "b"), ("b", "v"), ("ll", "y"), ("y", "ll"), ("ce", "se"), ("ci", "si"), ("gi", "ji"), ("ge", "je"), ("qu", "k"), ("H", ""), ("x", "j")];
-    let applicable: Vec<&(&str, &str)> = rules.iter().filter(|(from, _)| s.contains(from)).collect();
+    let rules: &[(&str, &str)] = &[
+        ("z", "s"),
+        ("s", "z"),
+        ("v", "b"),
+        ("b", "v"),
+        ("ll", "y"),
+        ("y", "ll"),
+        ("ce", "se"),
+        ("ci", "si"),
+        ("gi", "ji"),
+        ("ge", "je"),
+        ("qu", "k"),
+        ("H", ""),
+        ("x", "j"),
+    ];
+    let applicable: Vec<&(&str, &str)> =
+        rules.iter().filter(|(from, _)| s.contains(from)).collect();
     match applicable.choose(rng) {
         Some((from, to)) => {
             let out = s.replacen(from, to, 1);
             let mut c = out.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
         }
         None => s.to_owned(),
     }
@@ -504,11 +1021,20 @@ fn nickname_of(first: &str) -> Option<&'static str> {
             .collect()
     });
     let key = crate::text::fold(first);
-    let hits: Vec<&'static str> = table.iter().filter(|(n, _)| *n == key).map(|(_, nick)| *nick).collect();
+    let hits: Vec<&'static str> = table
+        .iter()
+        .filter(|(n, _)| *n == key)
+        .map(|(_, nick)| *nick)
+        .collect();
     hits.first().copied()
 }
 
-fn record_from(p: &PersonTruth, record_id: String, household_id: String, registration: (i32, u8, u8)) -> LinkRecord {
+fn record_from(
+    p: &PersonTruth,
+    record_id: String,
+    household_id: String,
+    registration: (i32, u8, u8),
+) -> LinkRecord {
     let (g1, g2) = match p.given.len() {
         0 => (String::new(), String::new()),
         1 => (p.given[0].clone(), String::new()),
@@ -533,7 +1059,10 @@ fn record_from(p: &PersonTruth, record_id: String, household_id: String, registr
         document_number: p.document.1.clone(),
         phone: p.phone.clone(),
         municipality: p.municipality.to_owned(),
-        registration_date: format!("{:04}-{:02}-{:02}", registration.0, registration.1, registration.2),
+        registration_date: format!(
+            "{:04}-{:02}-{:02}",
+            registration.0, registration.1, registration.2
+        ),
         household_id,
         ..LinkRecord::default()
     }
@@ -593,7 +1122,12 @@ fn corrupt(g: &mut Gen, r: &mut LinkRecord, p: &PersonTruth, c: &Corruption) {
         std::mem::swap(&mut r.second_given_name, &mut r.second_surname);
     }
     if g.chance(c.drop_accents) {
-        for f in [&mut r.given_name, &mut r.second_given_name, &mut r.first_surname, &mut r.second_surname] {
+        for f in [
+            &mut r.given_name,
+            &mut r.second_given_name,
+            &mut r.first_surname,
+            &mut r.second_surname,
+        ] {
             *f = strip_accents(f);
         }
     }
@@ -602,7 +1136,11 @@ fn corrupt(g: &mut Gen, r: &mut LinkRecord, p: &PersonTruth, c: &Corruption) {
     if g.chance(c.dob_missing) {
         r.date_of_birth.clear();
     } else if g.chance(c.dob_partial) {
-        r.date_of_birth = if g.chance(0.6) { format!("{y:04}") } else { format!("{y:04}-{m:02}") };
+        r.date_of_birth = if g.chance(0.6) {
+            format!("{y:04}")
+        } else {
+            format!("{y:04}-{m:02}")
+        };
     } else if d <= 12 && d != m && g.chance(c.dob_swap_day_month) {
         r.date_of_birth = format!("{y:04}-{d:02}-{m:02}");
     } else if g.chance(c.dob_digit) {
@@ -658,9 +1196,15 @@ fn split_pinyin(s: &str) -> String {
         let l = syl.to_lowercase();
         if lower.len() > l.len() && lower.starts_with(&l) {
             let rest = &s[l.len()..];
-            if CHN_SYLLABLES.iter().any(|x| x.to_lowercase() == rest.to_lowercase()) {
+            if CHN_SYLLABLES
+                .iter()
+                .any(|x| x.to_lowercase() == rest.to_lowercase())
+            {
                 let mut c = rest.chars();
-                let rest_cap = c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
+                let rest_cap = c
+                    .next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default();
                 return format!("{} {}", &s[..l.len()], rest_cap);
             }
         }
@@ -672,9 +1216,16 @@ fn registration_day(rng: &mut ChaCha20Rng, after_days: i64) -> (i32, u8, u8) {
     // ETPV pre-registration opened 2021-05-05; the synthetic registry runs to 2023-12-31.
     let start = crate::date::days_from_civil(2021, 5, 5) + after_days;
     let end = crate::date::days_from_civil(2023, 12, 31);
-    let day = if start >= end { end } else { rng.gen_range(start..=end) };
+    let day = if start >= end {
+        end
+    } else {
+        rng.gen_range(start..=end)
+    };
     crate::date::civil_from_days(day)
 }
+
+/// (registration date, sequence, record, person id): sorted into registration order.
+type Row = ((i32, u8, u8), u64, LinkRecord, u64);
 
 /// Generate a registry of `people` persons, of whom a share `dup_rate` register more than
 /// once, with the default corruption rates.
@@ -683,9 +1234,20 @@ pub fn synth(people: usize, dup_rate: f64, seed: u64) -> SynthRegistry {
 }
 
 /// Generate a registry with given corruption rates.
-pub fn synth_with(people: usize, dup_rate: f64, seed: u64, corruption: &Corruption) -> SynthRegistry {
+pub fn synth_with(
+    people: usize,
+    dup_rate: f64,
+    seed: u64,
+    corruption: &Corruption,
+) -> SynthRegistry {
     let pools = pools();
-    let mut g = Gen { rng: ChaCha20Rng::seed_from_u64(seed), pools: &pools, next_person: 0, next_phone: seed.wrapping_mul(7_919) % 1_000_000, next_doc: seed.wrapping_mul(104_729) % 1_000_000 };
+    let mut g = Gen {
+        rng: ChaCha20Rng::seed_from_u64(seed),
+        pools: &pools,
+        next_person: 0,
+        next_phone: seed.wrapping_mul(7_919) % 1_000_000,
+        next_doc: seed.wrapping_mul(104_729) % 1_000_000,
+    };
     let dup_rate = dup_rate.clamp(0.0, 1.0);
     let mut households: Vec<Vec<PersonTruth>> = Vec::new();
     let mut count = 0;
@@ -696,7 +1258,7 @@ pub fn synth_with(people: usize, dup_rate: f64, seed: u64, corruption: &Corrupti
         households.push(h);
     }
     // (registration day number, record) for sorting into registration order.
-    let mut rows: Vec<((i32, u8, u8), u64, LinkRecord, u64)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut next_household = 0u64;
     let mut seq = 0u64;
     for h in &households {
@@ -704,14 +1266,23 @@ pub fn synth_with(people: usize, dup_rate: f64, seed: u64, corruption: &Corrupti
         let reg = registration_day(&mut g.rng, 0);
         for p in h {
             seq += 1;
-            rows.push((reg, seq, record_from(p, String::new(), format!("H{next_household}"), reg), p.person_id));
+            rows.push((
+                reg,
+                seq,
+                record_from(p, String::new(), format!("H{next_household}"), reg),
+                p.person_id,
+            ));
         }
         // Duplicates: a whole-household re-registration, or individuals.
         let whole = h.len() > 1 && g.chance(dup_rate * 0.5);
         let dup_members: Vec<&PersonTruth> = if whole {
             h.iter().collect()
         } else {
-            let p_individual = if h.len() > 1 { dup_rate * 0.5 / (1.0 - dup_rate * 0.5) } else { dup_rate };
+            let p_individual = if h.len() > 1 {
+                dup_rate * 0.5 / (1.0 - dup_rate * 0.5)
+            } else {
+                dup_rate
+            };
             h.iter().filter(|_| g.chance(p_individual)).collect()
         };
         if dup_members.is_empty() {
@@ -723,8 +1294,18 @@ pub fn synth_with(people: usize, dup_rate: f64, seed: u64, corruption: &Corrupti
             _ => 3,
         };
         for _ in 0..extra {
-            let reg2 = registration_day(&mut g.rng, crate::date::days_from_civil(reg.0, reg.1, reg.2) - crate::date::days_from_civil(2021, 5, 5) + 1);
-            let shared_household = if whole { next_household += 1; Some(format!("H{next_household}")) } else { None };
+            let reg2 = registration_day(
+                &mut g.rng,
+                crate::date::days_from_civil(reg.0, reg.1, reg.2)
+                    - crate::date::days_from_civil(2021, 5, 5)
+                    + 1,
+            );
+            let shared_household = if whole {
+                next_household += 1;
+                Some(format!("H{next_household}"))
+            } else {
+                None
+            };
             for p in &dup_members {
                 let household_id = match &shared_household {
                     Some(h) => h.clone(),
@@ -746,7 +1327,10 @@ pub fn synth_with(people: usize, dup_rate: f64, seed: u64, corruption: &Corrupti
     let mut truth = Vec::with_capacity(rows.len());
     for (i, (_, _, mut r, person)) in rows.into_iter().enumerate() {
         r.record_id = format!("R{:0width$}", i + 1, width = width);
-        truth.push(ClusterAssignment { record_id: r.record_id.clone(), cluster_id: format!("P{person}") });
+        truth.push(ClusterAssignment {
+            record_id: r.record_id.clone(),
+            cluster_id: format!("P{person}"),
+        });
         records.push(r);
     }
     SynthRegistry { records, truth }
@@ -763,18 +1347,32 @@ mod tests {
         assert_eq!(a, b);
         let c = synth(3_000, 0.1, 8);
         assert_ne!(a.records[0], c.records[0]);
-        let persons: std::collections::HashMap<&str, usize> = a.truth.iter().fold(Default::default(), |mut m, t| {
-            *m.entry(t.cluster_id.as_str()).or_default() += 1;
-            m
-        });
-        assert!(persons.len() >= 3_000 && persons.len() <= 3_010, "{}", persons.len());
+        let persons: std::collections::HashMap<&str, usize> =
+            a.truth.iter().fold(Default::default(), |mut m, t| {
+                *m.entry(t.cluster_id.as_str()).or_default() += 1;
+                m
+            });
+        assert!(
+            persons.len() >= 3_000 && persons.len() <= 3_010,
+            "{}",
+            persons.len()
+        );
         let duplicated = persons.values().filter(|&&n| n > 1).count() as f64 / persons.len() as f64;
         assert!((0.07..0.13).contains(&duplicated), "{duplicated}");
         // Every date written is a real date or empty; households repeat surnames.
         for r in &a.records {
-            assert!(r.date_of_birth.is_empty() || crate::date::PartialDate::parse(&r.date_of_birth).is_ok(), "{}", r.date_of_birth);
+            assert!(
+                r.date_of_birth.is_empty()
+                    || crate::date::PartialDate::parse(&r.date_of_birth).is_ok(),
+                "{}",
+                r.date_of_birth
+            );
         }
-        let garcia = a.records.iter().filter(|r| r.first_surname == "González").count();
+        let garcia = a
+            .records
+            .iter()
+            .filter(|r| r.first_surname == "González")
+            .count();
         assert!(garcia > 30, "{garcia}");
     }
 

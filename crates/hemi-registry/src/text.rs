@@ -3,7 +3,9 @@
 
 /// Spanish surname particles dropped from comparison keys ("de la Cruz" and "Cruz" are the
 /// same surname to a registration clerk; "y" joins the two surnames in old-style records).
-const PARTICLES: &[&str] = &["DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "VAN", "VON", "DA", "DOS", "DU"];
+const PARTICLES: &[&str] = &[
+    "DE", "DEL", "LA", "LAS", "LOS", "Y", "E", "VAN", "VON", "DA", "DOS", "DU",
+];
 
 /// Transliterate to ASCII (accents dropped, "ñ" → "n", Chinese characters → pinyin
 /// syllables via `deunicode`), upper-case, and turn every run of non-alphanumeric
@@ -32,7 +34,11 @@ pub fn fold(text: &str) -> String {
 
 /// Folded tokens of a name.
 pub fn tokens(text: &str) -> Vec<String> {
-    fold(text).split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+    fold(text)
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A surname's comparison key: folded, particles removed, tokens joined by one space

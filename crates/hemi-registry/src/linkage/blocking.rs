@@ -36,7 +36,10 @@ pub struct BlockingRule {
 impl BlockingRule {
     /// A rule from a name and parts.
     pub fn new(name: &str, parts: &[KeyPart]) -> BlockingRule {
-        BlockingRule { name: name.to_owned(), parts: parts.to_vec() }
+        BlockingRule {
+            name: name.to_owned(),
+            parts: parts.to_vec(),
+        }
     }
 
     /// The key of a record under this rule; 0 when a part is missing (no block).
@@ -61,7 +64,11 @@ impl BlockingRule {
                     if !r.has_full_dob() {
                         return 0;
                     }
-                    let (lo, hi) = if r.birth_month <= r.birth_day { (r.birth_month, r.birth_day) } else { (r.birth_day, r.birth_month) };
+                    let (lo, hi) = if r.birth_month <= r.birth_day {
+                        (r.birth_month, r.birth_day)
+                    } else {
+                        (r.birth_day, r.birth_month)
+                    };
                     (3u8, r.birth_year, lo, hi).hash(&mut h);
                 }
                 KeyPart::BirthYear => {
@@ -131,9 +138,17 @@ pub struct BlockingStats {
 
 impl Blocks {
     /// Compute keys and sort.
-    pub fn build(records: &[Prepared], rules: &[BlockingRule], texts: &super::record::Interner, max_block_size: usize) -> Blocks {
+    pub fn build(
+        records: &[Prepared],
+        rules: &[BlockingRule],
+        texts: &super::record::Interner,
+        max_block_size: usize,
+    ) -> Blocks {
         let n_rules = rules.len();
-        let keys: Vec<u64> = records.par_iter().flat_map_iter(|r| rules.iter().map(move |rule| rule.key(r, texts))).collect();
+        let keys: Vec<u64> = records
+            .par_iter()
+            .flat_map_iter(|r| rules.iter().map(move |rule| rule.key(r, texts)))
+            .collect();
         let order = (0..n_rules)
             .map(|rule| {
                 let k = |i: u32| keys[i as usize * n_rules + rule];
@@ -142,7 +157,12 @@ impl Blocks {
                 idx
             })
             .collect();
-        Blocks { keys, rules: n_rules, order, max_block_size }
+        Blocks {
+            keys,
+            rules: n_rules,
+            order,
+            max_block_size,
+        }
     }
 
     /// The key of record `i` under `rule`.
@@ -157,7 +177,9 @@ impl Blocks {
         let mut out = Vec::new();
         let mut start = 0;
         for i in 1..=order.len() {
-            if i == order.len() || self.key(rule, order[i] as usize) != self.key(rule, order[start] as usize) {
+            if i == order.len()
+                || self.key(rule, order[i] as usize) != self.key(rule, order[start] as usize)
+            {
                 if i - start > 1 {
                     out.push((start, i));
                 }
@@ -199,19 +221,29 @@ impl Blocks {
                     let members = &order[s..e];
                     // A block's records and earlier-rule keys are copied next to each other
                     // first: a block of g records then costs g scattered reads, not g².
-                    let local: Vec<Prepared> = members.iter().map(|&i| records[i as usize]).collect();
+                    let local: Vec<Prepared> =
+                        members.iter().map(|&i| records[i as usize]).collect();
                     let local_keys: Vec<u64> = members
                         .iter()
-                        .flat_map(|&i| self.keys[i as usize * self.rules..i as usize * self.rules + rule].iter().copied())
+                        .flat_map(|&i| {
+                            self.keys[i as usize * self.rules..i as usize * self.rules + rule]
+                                .iter()
+                                .copied()
+                        })
                         .collect();
                     let earlier = |x: usize, y: usize| {
-                        let (kx, ky) = (&local_keys[x * rule..(x + 1) * rule], &local_keys[y * rule..(y + 1) * rule]);
+                        let (kx, ky) = (
+                            &local_keys[x * rule..(x + 1) * rule],
+                            &local_keys[y * rule..(y + 1) * rule],
+                        );
                         kx.iter().zip(ky).any(|(a, b)| *a != 0 && a == b)
                     };
                     // Members are sorted by index within a group, so in incremental mode the
                     // new records are a suffix: only pairs ending in it are visited.
                     let first_y = match mode {
-                        PairMode::Incremental { first_new } => members.partition_point(|&i| i < first_new),
+                        PairMode::Incremental { first_new } => {
+                            members.partition_point(|&i| i < first_new)
+                        }
                         _ => 1,
                     }
                     .max(1);
@@ -253,7 +285,10 @@ impl Blocks {
                 match mode {
                     PairMode::Dedupe => (members.len() * (members.len() - 1) / 2) as u64,
                     PairMode::Link => {
-                        let a = members.iter().filter(|&&i| records[i as usize].source == 0).count() as u64;
+                        let a = members
+                            .iter()
+                            .filter(|&&i| records[i as usize].source == 0)
+                            .count() as u64;
                         a * (members.len() as u64 - a)
                     }
                     PairMode::Incremental { first_new } => {

@@ -88,8 +88,16 @@ pub struct Clustering {
 
 /// Cluster `n` records: `initial` groups records known to be together already (existing
 /// clusters in incremental mode); `edges` are merged strongest first.
-pub fn cluster(n: usize, initial: &[Vec<u32>], mut edges: Vec<Edge>, constraints: &Constraints) -> Clustering {
-    let mut uf = UnionFind { parent: (0..n as u32).collect(), members: (0..n as u32).map(|i| vec![i]).collect() };
+pub fn cluster(
+    n: usize,
+    initial: &[Vec<u32>],
+    mut edges: Vec<Edge>,
+    constraints: &Constraints,
+) -> Clustering {
+    let mut uf = UnionFind {
+        parent: (0..n as u32).collect(),
+        members: (0..n as u32).map(|i| vec![i]).collect(),
+    };
     for group in initial {
         if let Some((&first, rest)) = group.split_first() {
             for &other in rest {
@@ -100,7 +108,13 @@ pub fn cluster(n: usize, initial: &[Vec<u32>], mut edges: Vec<Edge>, constraints
             }
         }
     }
-    edges.sort_by(|x, y| y.forced.cmp(&x.forced).then(y.weight.total_cmp(&x.weight)).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    edges.sort_by(|x, y| {
+        y.forced
+            .cmp(&x.forced)
+            .then(y.weight.total_cmp(&x.weight))
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
     let mut refused = Vec::new();
     for e in edges {
         let (ra, rb) = (uf.find(e.a), uf.find(e.b));
@@ -119,7 +133,11 @@ pub fn cluster(n: usize, initial: &[Vec<u32>], mut edges: Vec<Edge>, constraints
 
 fn join(uf: &mut UnionFind, ra: u32, rb: u32) {
     // Keep the bigger member list in place.
-    let (big, small) = if uf.members[ra as usize].len() >= uf.members[rb as usize].len() { (ra, rb) } else { (rb, ra) };
+    let (big, small) = if uf.members[ra as usize].len() >= uf.members[rb as usize].len() {
+        (ra, rb)
+    } else {
+        (rb, ra)
+    };
     uf.parent[small as usize] = big;
     let moved = std::mem::take(&mut uf.members[small as usize]);
     uf.members[big as usize].extend(moved);
@@ -164,7 +182,12 @@ fn refusal(uf: &UnionFind, ra: u32, rb: u32, e: &Edge, c: &Constraints) -> Optio
 mod tests {
     use super::*;
 
-    fn run(n: usize, edges: &[(u32, u32, f64)], household: &[u32], conflicts: &[(u32, u32)]) -> (Vec<u32>, Vec<RefusalReason>) {
+    fn run(
+        n: usize,
+        edges: &[(u32, u32, f64)],
+        household: &[u32],
+        conflicts: &[(u32, u32)],
+    ) -> (Vec<u32>, Vec<RefusalReason>) {
         let different = FxHashSet::default();
         let source = vec![0u8; n];
         let existing = vec![false; n];
@@ -179,7 +202,15 @@ mod tests {
             conflict: &conflict,
             max_cluster_size: 50,
         };
-        let edges = edges.iter().map(|&(a, b, weight)| Edge { a, b, weight, forced: false }).collect();
+        let edges = edges
+            .iter()
+            .map(|&(a, b, weight)| Edge {
+                a,
+                b,
+                weight,
+                forced: false,
+            })
+            .collect();
         let out = cluster(n, &[], edges, &c);
         (out.root, out.refused.iter().map(|(_, r)| *r).collect())
     }

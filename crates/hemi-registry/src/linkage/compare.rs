@@ -66,9 +66,12 @@ impl Comparison {
             Comparison::DateOfBirth => "date_of_birth".into(),
             Comparison::Sex => "sex".into(),
             Comparison::Document => "document".into(),
-            Comparison::Exact { field, .. } | Comparison::Fuzzy { field, .. } | Comparison::Identifier { field } => {
-                serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-            }
+            Comparison::Exact { field, .. }
+            | Comparison::Fuzzy { field, .. }
+            | Comparison::Identifier { field } => serde_json::to_value(field)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
         }
     }
 
@@ -103,9 +106,19 @@ impl Comparison {
                 "different",
             ],
             Comparison::Sex => &["same", "different"],
-            Comparison::Document => &["same number", "one edit apart", "different number, same type", "different type"],
+            Comparison::Document => &[
+                "same number",
+                "one edit apart",
+                "different number, same type",
+                "different type",
+            ],
             Comparison::Exact { .. } => &["equal", "different"],
-            Comparison::Fuzzy { .. } => &["equal", "jaro-winkler high", "jaro-winkler low", "different"],
+            Comparison::Fuzzy { .. } => &[
+                "equal",
+                "jaro-winkler high",
+                "jaro-winkler low",
+                "different",
+            ],
             Comparison::Identifier { .. } => &["equal", "one edit", "two edits", "different"],
         }
     }
@@ -119,12 +132,24 @@ impl Comparison {
     /// which pool (see `TfPool`). `None` when the level is not adjusted.
     pub fn tf_value(&self, level: u8, a: &Prepared, b: &Prepared) -> Option<(TfPool, u32, u32)> {
         match self {
-            Comparison::GivenNames if level == 1 || level == 2 => Some((TfPool::Given, a.given1, b.given1)),
-            Comparison::Surnames if level == 1 || level == 2 => Some((TfPool::SurnamePair, a.surname1, a.surname2)),
-            Comparison::Surnames if level == 3 || level == 4 => Some((TfPool::Surname, a.surname1, b.surname1)),
-            Comparison::Exact { field, term_frequency: true } | Comparison::Fuzzy { field, term_frequency: true, .. } if level == 1 => {
-                Some((TfPool::Field(*field), a.field(*field), b.field(*field)))
+            Comparison::GivenNames if level == 1 || level == 2 => {
+                Some((TfPool::Given, a.given1, b.given1))
             }
+            Comparison::Surnames if level == 1 || level == 2 => {
+                Some((TfPool::SurnamePair, a.surname1, a.surname2))
+            }
+            Comparison::Surnames if level == 3 || level == 4 => {
+                Some((TfPool::Surname, a.surname1, b.surname1))
+            }
+            Comparison::Exact {
+                field,
+                term_frequency: true,
+            }
+            | Comparison::Fuzzy {
+                field,
+                term_frequency: true,
+                ..
+            } if level == 1 => Some((TfPool::Field(*field), a.field(*field), b.field(*field))),
             _ => None,
         }
     }
@@ -167,7 +192,9 @@ impl Comparison {
                     2
                 }
             }
-            Comparison::Fuzzy { field, high, low, .. } => {
+            Comparison::Fuzzy {
+                field, high, low, ..
+            } => {
                 let (x, y) = (a.field(*field), b.field(*field));
                 if x == 0 || y == 0 {
                     return NULL_LEVEL;
@@ -235,11 +262,20 @@ impl<'a> CompareContext<'a> {
                 !t.is_empty() && nicknames.knows(t)
             })
             .collect();
-        CompareContext { interner, nicknames, in_nickname_table }
+        CompareContext {
+            interner,
+            nicknames,
+            in_nickname_table,
+        }
     }
 
     fn nickname_equivalent(&self, a: u32, b: u32) -> bool {
-        let known = |id: u32| self.in_nickname_table.get(id as usize).copied().unwrap_or(false);
+        let known = |id: u32| {
+            self.in_nickname_table
+                .get(id as usize)
+                .copied()
+                .unwrap_or(false)
+        };
         (known(a) || known(b)) && self.nicknames.equivalent(self.text(a), self.text(b))
     }
 
@@ -259,7 +295,11 @@ pub fn names_swapped(a: &Prepared, b: &Prepared) -> bool {
         && a.given_joined == b.surname1
         && a.surname1 == b.given_joined;
     // Or the whole blocks swapped: given names in the surname fields and the reverse.
-    let blocks = a.given1 != 0 && a.surname1 != 0 && a.given1 != a.surname1 && a.given1 == b.surname1 && a.surname1 == b.given1;
+    let blocks = a.given1 != 0
+        && a.surname1 != 0
+        && a.given1 != a.surname1
+        && a.given1 == b.surname1
+        && a.surname1 == b.given1;
     compound || blocks
 }
 
@@ -281,7 +321,11 @@ pub fn swap_names(a: &Prepared, b: &Prepared) -> Prepared {
         // joined given names are `a`'s when the tokens agree, so exactness is kept.
         s.given1 = b.surname1;
         s.given2 = b.surname2;
-        s.given_joined = if a.given1 == b.surname1 && a.given2 == b.surname2 { a.given_joined } else { b.surname1 };
+        s.given_joined = if a.given1 == b.surname1 && a.given2 == b.surname2 {
+            a.given_joined
+        } else {
+            b.surname1
+        };
         s.given_canonical = b.surname1;
         s.given_phonetic = b.surname1_phonetic;
         s.surname1 = b.given1;
@@ -318,8 +362,8 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     for (i, cx) in x.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(y.len());
-        for j in lo..hi {
-            if y_flag & (1 << j) == 0 && y[j] == *cx {
+        for (j, cy) in y.iter().enumerate().take(hi).skip(lo) {
+            if y_flag & (1 << j) == 0 && cy == cx {
                 x_flag |= 1 << i;
                 y_flag |= 1 << j;
                 matches += 1;
@@ -344,7 +388,8 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
         }
     }
     let m = matches as f64;
-    let jaro = (m / x.len() as f64 + m / y.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    let jaro =
+        (m / x.len() as f64 + m / y.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
     // The boost applies only above 0.7 (Winkler's boost threshold), as in strsim.
     if jaro <= 0.7 {
         return jaro;
@@ -361,8 +406,16 @@ fn one_edit(x: &str, y: &str) -> bool {
         return false;
     }
     let prefix = a.iter().zip(b).take_while(|(p, q)| p == q).count();
-    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(p, q)| p == q).count();
-    let (ra, rb) = (a.len() - prefix - suffix.min(a.len() - prefix), b.len() - prefix - suffix.min(b.len() - prefix));
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(p, q)| p == q)
+        .count();
+    let (ra, rb) = (
+        a.len() - prefix - suffix.min(a.len() - prefix),
+        b.len() - prefix - suffix.min(b.len() - prefix),
+    );
     match (ra, rb) {
         (0, _) | (_, 0) => ra + rb <= 1,
         (1, 1) => true,
@@ -396,7 +449,10 @@ fn given_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
     }
     let mut jw = jaro_winkler(g1a, g1b);
     if a.given2 != 0 || b.given2 != 0 {
-        jw = jw.max(jaro_winkler(ctx.text(a.given_joined), ctx.text(b.given_joined)));
+        jw = jw.max(jaro_winkler(
+            ctx.text(a.given_joined),
+            ctx.text(b.given_joined),
+        ));
     }
     if jw >= 0.92 {
         return 4;
@@ -434,7 +490,13 @@ fn surname_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
         return 2;
     }
     let t = |id: u32| ctx.text(id);
-    let jw = |x: u32, y: u32| if x == 0 || y == 0 { 0.0 } else { jaro_winkler(t(x), t(y)) };
+    let jw = |x: u32, y: u32| {
+        if x == 0 || y == 0 {
+            0.0
+        } else {
+            jaro_winkler(t(x), t(y))
+        }
+    };
     let close = |x: u32, y: u32| x != 0 && y != 0 && (x == y || jw(x, y) >= 0.90);
     let in_order = close(a1, b1) && (a2 == 0 || b2 == 0 || close(a2, b2));
     let swapped = close(a1, b2) && close(a2, b1);
@@ -460,10 +522,16 @@ fn dob_level(a: &Prepared, b: &Prepared) -> u8 {
         return NULL_LEVEL;
     }
     if a.has_full_dob() && b.has_full_dob() {
-        if a.birth_year == b.birth_year && a.birth_month == b.birth_month && a.birth_day == b.birth_day {
+        if a.birth_year == b.birth_year
+            && a.birth_month == b.birth_month
+            && a.birth_day == b.birth_day
+        {
             return 1;
         }
-        if a.birth_year == b.birth_year && a.birth_month == b.birth_day && a.birth_day == b.birth_month {
+        if a.birth_year == b.birth_year
+            && a.birth_month == b.birth_day
+            && a.birth_day == b.birth_month
+        {
             return 2;
         }
         if digit_typo(a, b) {
@@ -514,18 +582,44 @@ mod tests {
 
     #[test]
     fn jaro_winkler_agrees_with_strsim() {
-        let words = ["", "A", "MARTHA", "MARHTA", "DIXON", "DICKSONX", "JELLYFISH", "SMELLYFISH", "GONZALEZ", "GONSALES", "RODRIGUEZ", "RODRIGEZ", "JEANBAPTISTE", "JEAN", "XIUYING", "XIU", "AAAA", "AAAB", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMN"];
+        let words = [
+            "",
+            "A",
+            "MARTHA",
+            "MARHTA",
+            "DIXON",
+            "DICKSONX",
+            "JELLYFISH",
+            "SMELLYFISH",
+            "GONZALEZ",
+            "GONSALES",
+            "RODRIGUEZ",
+            "RODRIGEZ",
+            "JEANBAPTISTE",
+            "JEAN",
+            "XIUYING",
+            "XIU",
+            "AAAA",
+            "AAAB",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMN",
+        ];
         for a in words {
             for b in words {
                 let (ours, reference) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
-                assert!((ours - reference).abs() < 1e-12, "{a} {b}: {ours} vs {reference}");
+                assert!(
+                    (ours - reference).abs() < 1e-12,
+                    "{a} {b}: {ours} vs {reference}"
+                );
             }
         }
     }
 
     #[test]
     fn one_edit_agrees_with_osa() {
-        let words = ["", "1", "12", "123456", "123465", "12346", "1234567", "023456", "923456", "V123", "V132", "654321"];
+        let words = [
+            "", "1", "12", "123456", "123465", "12346", "1234567", "023456", "923456", "V123",
+            "V132", "654321",
+        ];
         for a in words {
             for b in words {
                 assert_eq!(one_edit(a, b), osa_distance(a, b) <= 1, "{a} {b}");
@@ -533,4 +627,3 @@ mod tests {
         }
     }
 }
-

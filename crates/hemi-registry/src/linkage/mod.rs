@@ -183,28 +183,102 @@ pub struct LinkSession {
 
 impl LinkSession {
     /// De-duplicate one set of records: train, score, cluster.
-    pub fn dedupe(records: &[LinkRecord], settings: &Settings, decisions: &[ReviewDecision], progress: &dyn Progress) -> Result<(LinkSession, LinkOutput), RegistryError> {
+    pub fn dedupe(
+        records: &[LinkRecord],
+        settings: &Settings,
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<(LinkSession, LinkOutput), RegistryError> {
         Self::run(records, &[], settings, decisions, progress)
     }
 
     /// Link two files (each assumed free of duplicates when `settings.one_per_source`).
-    pub fn link(left: &[LinkRecord], right: &[LinkRecord], settings: &Settings, decisions: &[ReviewDecision], progress: &dyn Progress) -> Result<(LinkSession, LinkOutput), RegistryError> {
+    pub fn link(
+        left: &[LinkRecord],
+        right: &[LinkRecord],
+        settings: &Settings,
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<(LinkSession, LinkOutput), RegistryError> {
         if left.is_empty() || right.is_empty() {
-            return Err(RegistryError::InvalidSetting { setting: "records".into(), value: "0".into(), reason: "linking needs records on both sides".into() });
+            return Err(RegistryError::InvalidSetting {
+                setting: "records".into(),
+                value: "0".into(),
+                reason: "linking needs records on both sides".into(),
+            });
         }
         Self::run(left, right, settings, decisions, progress)
     }
 
-    fn run(left: &[LinkRecord], right: &[LinkRecord], settings: &Settings, decisions: &[ReviewDecision], progress: &dyn Progress) -> Result<(LinkSession, LinkOutput), RegistryError> {
+    /// De-duplicate records given by value: they are dropped once prepared (only their
+    /// ids are kept), so a million-record run does not hold the text twice.
+    pub fn dedupe_owned(
+        records: Vec<LinkRecord>,
+        settings: &Settings,
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<(LinkSession, LinkOutput), RegistryError> {
         settings.validate()?;
-        let mode = if right.is_empty() { PairMode::Dedupe } else { PairMode::Link };
+        progress.report("preparing records", 0, records.len() as u64);
+        let mut interner = Interner::default();
+        let prepared = record::prepare(&records, 0, &mut interner);
+        let record_ids: Vec<String> = records.into_iter().map(|r| r.record_id).collect();
+        Self::run_prepared(
+            interner,
+            prepared,
+            record_ids,
+            PairMode::Dedupe,
+            settings,
+            decisions,
+            progress,
+        )
+    }
+
+    fn run(
+        left: &[LinkRecord],
+        right: &[LinkRecord],
+        settings: &Settings,
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<(LinkSession, LinkOutput), RegistryError> {
+        settings.validate()?;
+        let mode = if right.is_empty() {
+            PairMode::Dedupe
+        } else {
+            PairMode::Link
+        };
         progress.report("preparing records", 0, (left.len() + right.len()) as u64);
         let mut interner = Interner::default();
         let mut prepared = record::prepare(left, 0, &mut interner);
         prepared.extend(record::prepare(right, 1, &mut interner));
-        let record_ids: Vec<String> = left.iter().chain(right).map(|r| r.record_id.clone()).collect();
+        let record_ids: Vec<String> = left
+            .iter()
+            .chain(right)
+            .map(|r| r.record_id.clone())
+            .collect();
+        Self::run_prepared(
+            interner, prepared, record_ids, mode, settings, decisions, progress,
+        )
+    }
+
+    fn run_prepared(
+        interner: Interner,
+        prepared: Vec<Prepared>,
+        record_ids: Vec<String>,
+        mode: PairMode,
+        settings: &Settings,
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<(LinkSession, LinkOutput), RegistryError> {
         let index_of = index_ids(&record_ids)?;
-        let model = model::train(&prepared, &interner, &settings.comparisons, &settings.training, mode, progress)?;
+        let model = model::train(
+            &prepared,
+            &interner,
+            &settings.comparisons,
+            &settings.training,
+            mode,
+            progress,
+        )?;
         let mut session = LinkSession {
             settings: settings.clone(),
             interner,
@@ -222,14 +296,22 @@ impl LinkSession {
 
     /// Rebuild a session from stored records, their cluster ids and the stored model
     /// (to link new records into a registry after a restart).
-    pub fn resume(records: &[LinkRecord], cluster_ids: &[String], model: Model, settings: &Settings) -> Result<LinkSession, RegistryError> {
+    pub fn resume(
+        records: &[LinkRecord],
+        cluster_ids: &[String],
+        model: Model,
+        settings: &Settings,
+    ) -> Result<LinkSession, RegistryError> {
         settings.validate()?;
         model::check_model(&model, &settings.comparisons)?;
         if records.len() != cluster_ids.len() {
             return Err(RegistryError::InvalidSetting {
                 setting: "cluster_ids".into(),
                 value: cluster_ids.len().to_string(),
-                reason: format!("one cluster id per record is needed ({} records)", records.len()),
+                reason: format!(
+                    "one cluster id per record is needed ({} records)",
+                    records.len()
+                ),
             });
         }
         let mut interner = Interner::default();
@@ -253,34 +335,64 @@ impl LinkSession {
     /// `add_records` does it), so later batches only look new records up.
     pub fn build_index(&mut self) {
         if self.blocks.is_none() {
-            self.blocks = Some(Blocks::build(&self.prepared, &self.settings.blocking_rules, &self.interner, self.settings.max_block_size));
+            self.blocks = Some(Blocks::build(
+                &self.prepared,
+                &self.settings.blocking_rules,
+                &self.interner,
+                self.settings.max_block_size,
+            ));
         }
     }
 
     /// Link new records into the session's clusters: a new record joins an existing
     /// cluster or starts one; existing clusters are never merged with each other (such
     /// pairs go to review) and keep their ids. Returns the new records' clusters.
-    pub fn add_records(&mut self, new: &[LinkRecord], decisions: &[ReviewDecision], progress: &dyn Progress) -> Result<LinkOutput, RegistryError> {
+    pub fn add_records(
+        &mut self,
+        new: &[LinkRecord],
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<LinkOutput, RegistryError> {
         // Index the existing records first (a no-op when `build_index` was called).
         self.build_index();
         let first_new = self.prepared.len() as u32;
         let new_prepared = record::prepare(new, 0, &mut self.interner);
         for (offset, r) in new.iter().enumerate() {
-            if self.index_of.insert(r.record_id.clone(), first_new + offset as u32).is_some() {
+            if self
+                .index_of
+                .insert(r.record_id.clone(), first_new + offset as u32)
+                .is_some()
+            {
                 // Undo: the session stays as it was.
                 for r2 in &new[..offset] {
                     self.index_of.remove(&r2.record_id);
                 }
-                return Err(RegistryError::InvalidSetting { setting: "record_id".into(), value: r.record_id.clone(), reason: "is already in the registry".into() });
+                return Err(RegistryError::InvalidSetting {
+                    setting: "record_id".into(),
+                    value: r.record_id.clone(),
+                    reason: "is already in the registry".into(),
+                });
             }
         }
         self.prepared.extend(new_prepared);
-        self.record_ids.extend(new.iter().map(|r| r.record_id.clone()));
+        self.record_ids
+            .extend(new.iter().map(|r| r.record_id.clone()));
         // Extend the blocking index with the new records' keys.
         let blocks = self.blocks.take().expect("built above");
-        let blocks = extend_blocks(blocks, &self.prepared, first_new, &self.settings.blocking_rules, &self.interner);
+        let blocks = extend_blocks(
+            blocks,
+            &self.prepared,
+            first_new,
+            &self.settings.blocking_rules,
+            &self.interner,
+        );
         self.blocks = Some(blocks);
-        self.score_and_cluster(PairMode::Incremental { first_new }, first_new, decisions, progress)
+        self.score_and_cluster(
+            PairMode::Incremental { first_new },
+            first_new,
+            decisions,
+            progress,
+        )
     }
 
     /// The trained model (store it to resume later).
@@ -303,7 +415,12 @@ impl LinkSession {
         let a = *self.index_of.get(record_a)?;
         let b = *self.index_of.get(record_b)?;
         let scorer = Scorer::new(&self.model, &self.interner);
-        Some(scorer.explain(&self.prepared[a as usize], &self.prepared[b as usize], record_a, record_b))
+        Some(scorer.explain(
+            &self.prepared[a as usize],
+            &self.prepared[b as usize],
+            record_a,
+            record_b,
+        ))
     }
 
     /// The first blocking rule under which two records meet, or `None` when no rule pairs
@@ -321,7 +438,13 @@ impl LinkSession {
             .map(|rule| rule.name.as_str())
     }
 
-    fn score_and_cluster(&mut self, mode: PairMode, first_new: u32, decisions: &[ReviewDecision], progress: &dyn Progress) -> Result<LinkOutput, RegistryError> {
+    fn score_and_cluster(
+        &mut self,
+        mode: PairMode,
+        first_new: u32,
+        decisions: &[ReviewDecision],
+        progress: &dyn Progress,
+    ) -> Result<LinkOutput, RegistryError> {
         let settings = &self.settings;
         let scorer = Scorer::new(&self.model, &self.interner);
         let review_weight = logit2(settings.review_probability);
@@ -330,17 +453,31 @@ impl LinkSession {
         let vetoed = |g: &model::Gamma| person_rule.as_ref().is_some_and(|p| p.vetoes(g));
 
         if self.blocks.is_none() {
-            self.blocks = Some(Blocks::build(&self.prepared, &settings.blocking_rules, &self.interner, settings.max_block_size));
+            self.blocks = Some(Blocks::build(
+                &self.prepared,
+                &settings.blocking_rules,
+                &self.interner,
+                settings.max_block_size,
+            ));
         }
         let blocks = self.blocks.as_ref().expect("built above");
         progress.report("scoring pairs", 0, self.prepared.len() as u64);
         let prepared = &self.prepared;
-        let dismiss = person_rule.as_ref().map(|p| (p.dismiss_levels.clone(), p.override_levels.clone())).unwrap_or_default();
+        let dismiss = person_rule
+            .as_ref()
+            .map(|p| (p.dismiss_levels.clone(), p.override_levels.clone()))
+            .unwrap_or_default();
         let comparisons = &settings.comparisons;
         let ctx = scorer.context();
         let dismissed = |a: &Prepared, b: &Prepared| {
-            dismiss.0.iter().any(|&(k, l)| comparisons[k].level(a, b, ctx) == l)
-                && !dismiss.1.iter().any(|&(k, l)| comparisons[k].level(a, b, ctx) == l)
+            dismiss
+                .0
+                .iter()
+                .any(|&(k, l)| comparisons[k].level(a, b, ctx) == l)
+                && !dismiss
+                    .1
+                    .iter()
+                    .any(|&(k, l)| comparisons[k].level(a, b, ctx) == l)
         };
         let (scored, blocking_stats) = blocks.pairs(prepared, mode, &|i, j, a, b| {
             if dismissed(a, b) {
@@ -353,21 +490,35 @@ impl LinkSession {
                 None
             }
         });
-        progress.report("scoring pairs", self.prepared.len() as u64, self.prepared.len() as u64);
+        progress.report(
+            "scoring pairs",
+            self.prepared.len() as u64,
+            self.prepared.len() as u64,
+        );
 
         // Decisions as must-link edges and cannot-link pairs.
         let mut different: FxHashSet<(u32, u32)> = FxHashSet::default();
         let mut forced = Vec::new();
         let mut decided: FxHashSet<(u32, u32)> = FxHashSet::default();
         for d in decisions {
-            let (Some(&a), Some(&b)) = (self.index_of.get(&d.record_a), self.index_of.get(&d.record_b)) else { continue };
+            let (Some(&a), Some(&b)) = (
+                self.index_of.get(&d.record_a),
+                self.index_of.get(&d.record_b),
+            ) else {
+                continue;
+            };
             if a == b {
                 continue;
             }
             let key = (a.min(b), a.max(b));
             decided.insert(key);
             if d.same_person {
-                forced.push(Edge { a: key.0, b: key.1, weight: f64::INFINITY, forced: true });
+                forced.push(Edge {
+                    a: key.0,
+                    b: key.1,
+                    weight: f64::INFINITY,
+                    forced: true,
+                });
             } else {
                 different.insert(key);
             }
@@ -384,7 +535,12 @@ impl LinkSession {
                 if veto {
                     review_candidates.push((i, j, w, ReviewReason::PersonFieldsDisagree));
                 } else {
-                    edges.push(Edge { a: i, b: j, weight: w, forced: false });
+                    edges.push(Edge {
+                        a: i,
+                        b: j,
+                        weight: w,
+                        forced: false,
+                    });
                 }
             } else {
                 review_candidates.push((i, j, w, ReviewReason::GreyZone));
@@ -415,7 +571,19 @@ impl LinkSession {
                 add(g, &mut nodes, &mut local);
             }
             let mut touched: Vec<&str> = Vec::new();
-            for &(a, b) in edges.iter().map(|e| (e.a, e.b)).collect::<Vec<_>>().iter().chain(review_candidates.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>().iter()) {
+            for &(a, b) in edges
+                .iter()
+                .map(|e| (e.a, e.b))
+                .collect::<Vec<_>>()
+                .iter()
+                .chain(
+                    review_candidates
+                        .iter()
+                        .map(|c| (c.0, c.1))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+            {
                 for x in [a, b] {
                     if x < first_new {
                         touched.push(self.cluster_of[x as usize].as_str());
@@ -426,7 +594,10 @@ impl LinkSession {
             touched.dedup();
             for c in touched {
                 let members = &self.members_of[c];
-                let group: Vec<u32> = members.iter().map(|&m| add(m, &mut nodes, &mut local)).collect();
+                let group: Vec<u32> = members
+                    .iter()
+                    .map(|&m| add(m, &mut nodes, &mut local))
+                    .collect();
                 if group.len() > 1 {
                     initial.push(group);
                 }
@@ -436,7 +607,10 @@ impl LinkSession {
         }
         let to_local = |g: u32| if incremental { local[&g] } else { g };
         let existing: Vec<bool> = nodes.iter().map(|&g| g < first_new).collect();
-        let household: Vec<u32> = nodes.iter().map(|&g| prepared[g as usize].household).collect();
+        let household: Vec<u32> = nodes
+            .iter()
+            .map(|&g| prepared[g as usize].household)
+            .collect();
         let source: Vec<u8> = nodes.iter().map(|&g| prepared[g as usize].source).collect();
         let different_local: FxHashSet<(u32, u32)> = different
             .iter()
@@ -448,11 +622,19 @@ impl LinkSession {
             .collect();
         let local_edges: Vec<Edge> = edges
             .iter()
-            .map(|e| Edge { a: to_local(e.a), b: to_local(e.b), weight: e.weight, forced: e.forced })
+            .map(|e| Edge {
+                a: to_local(e.a),
+                b: to_local(e.b),
+                weight: e.weight,
+                forced: e.forced,
+            })
             .collect();
         let guard = settings.chain_guard_weight;
         let conflict = |x: u32, y: u32| {
-            let (g, w) = scorer.score(&prepared[nodes[x as usize] as usize], &prepared[nodes[y as usize] as usize]);
+            let (g, w) = scorer.score(
+                &prepared[nodes[x as usize] as usize],
+                &prepared[nodes[y as usize] as usize],
+            );
             w < guard || vetoed(&g)
         };
         let constraints = Constraints {
@@ -472,11 +654,15 @@ impl LinkSession {
         let mut id_of_root: FxHashMap<u32, String> = FxHashMap::default();
         for (l, &g) in nodes.iter().enumerate() {
             if g < first_new {
-                id_of_root.entry(result.root[l]).or_insert_with(|| self.cluster_of[g as usize].clone());
+                id_of_root
+                    .entry(result.root[l])
+                    .or_insert_with(|| self.cluster_of[g as usize].clone());
             }
         }
         for (l, &g) in nodes.iter().enumerate() {
-            id_of_root.entry(result.root[l]).or_insert_with(|| self.record_ids[g as usize].clone());
+            id_of_root
+                .entry(result.root[l])
+                .or_insert_with(|| self.record_ids[g as usize].clone());
         }
         let root_of_global = |g: u32| -> Option<u32> {
             if incremental {
@@ -493,7 +679,9 @@ impl LinkSession {
                 self.cluster_of.push(id);
             }
         } else {
-            self.cluster_of = (0..n).map(|i| id_of_root[&result.root[i]].clone()).collect();
+            self.cluster_of = (0..n)
+                .map(|i| id_of_root[&result.root[i]].clone())
+                .collect();
             self.members_of.clear();
         }
         let same_cluster = |a: u32, b: u32| -> bool {
@@ -506,16 +694,30 @@ impl LinkSession {
         let mut merges_refused = BTreeCounts::new();
         for (e, reason) in &result.refused {
             *merges_refused.entry(format!("{reason:?}")).or_default() += 1;
-            review_candidates.push((nodes[e.a as usize], nodes[e.b as usize], e.weight, ReviewReason::MergeRefused(*reason)));
+            review_candidates.push((
+                nodes[e.a as usize],
+                nodes[e.b as usize],
+                e.weight,
+                ReviewReason::MergeRefused(*reason),
+            ));
         }
         // Links that joined clusters: edges whose records ended in one cluster, not refused.
-        let refused_set: FxHashSet<(u32, u32)> = result.refused.iter().map(|(e, _)| (nodes[e.a as usize], nodes[e.b as usize])).collect();
+        let refused_set: FxHashSet<(u32, u32)> = result
+            .refused
+            .iter()
+            .map(|(e, _)| (nodes[e.a as usize], nodes[e.b as usize]))
+            .collect();
         let links: Vec<Link> = edges
             .par_iter()
             .filter(|e| !refused_set.contains(&(e.a, e.b)) && same_cluster(e.a, e.b))
             .map(|e| {
                 let (pa, pb) = (&prepared[e.a as usize], &prepared[e.b as usize]);
-                let ex = scorer.explain(pa, pb, &self.record_ids[e.a as usize], &self.record_ids[e.b as usize]);
+                let ex = scorer.explain(
+                    pa,
+                    pb,
+                    &self.record_ids[e.a as usize],
+                    &self.record_ids[e.b as usize],
+                );
                 Link {
                     record_a: ex.record_a.clone(),
                     record_b: ex.record_b.clone(),
@@ -530,7 +732,8 @@ impl LinkSession {
 
         // Review: pairs not already in one cluster, most probable first.
         review_candidates.retain(|&(i, j, _, _)| !same_cluster(i, j));
-        review_candidates.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+        review_candidates
+            .sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
         review_candidates.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
         let review_found = review_candidates.len() as u64;
         let cluster_of = &self.cluster_of;
@@ -538,7 +741,12 @@ impl LinkSession {
             .iter()
             .take(settings.max_review_items)
             .map(|&(i, j, _, reason)| {
-                let ex = scorer.explain(&prepared[i as usize], &prepared[j as usize], &self.record_ids[i as usize], &self.record_ids[j as usize]);
+                let ex = scorer.explain(
+                    &prepared[i as usize],
+                    &prepared[j as usize],
+                    &self.record_ids[i as usize],
+                    &self.record_ids[j as usize],
+                );
                 ReviewItem {
                     record_a: ex.record_a.clone(),
                     record_b: ex.record_b.clone(),
@@ -554,12 +762,19 @@ impl LinkSession {
 
         let start = first_new as usize;
         let clusters: Vec<ClusterAssignment> = (start..n)
-            .map(|i| ClusterAssignment { record_id: self.record_ids[i].clone(), cluster_id: cluster_of[i].clone() })
+            .map(|i| ClusterAssignment {
+                record_id: self.record_ids[i].clone(),
+                cluster_id: cluster_of[i].clone(),
+            })
             .collect();
         let cluster_count = if incremental {
             self.members_of.len() as u64
         } else {
-            cluster_of.iter().map(String::as_str).collect::<FxHashSet<&str>>().len() as u64
+            cluster_of
+                .iter()
+                .map(String::as_str)
+                .collect::<FxHashSet<&str>>()
+                .len() as u64
         };
         let stats = LinkStats {
             records: n as u64,
@@ -570,7 +785,12 @@ impl LinkSession {
             review_items_found: review_found,
             clusters: cluster_count,
         };
-        Ok(LinkOutput { clusters, links, review, stats })
+        Ok(LinkOutput {
+            clusters,
+            links,
+            review,
+            stats,
+        })
     }
 }
 
@@ -583,10 +803,18 @@ fn index_ids(ids: &[String]) -> Result<FxHashMap<String, u32>, RegistryError> {
     map.reserve(ids.len());
     for (i, id) in ids.iter().enumerate() {
         if id.trim().is_empty() {
-            return Err(RegistryError::InvalidSetting { setting: "record_id".into(), value: String::new(), reason: format!("record {} has no id", i + 1) });
+            return Err(RegistryError::InvalidSetting {
+                setting: "record_id".into(),
+                value: String::new(),
+                reason: format!("record {} has no id", i + 1),
+            });
         }
         if map.insert(id.clone(), i as u32).is_some() {
-            return Err(RegistryError::InvalidSetting { setting: "record_id".into(), value: id.clone(), reason: "appears twice; record ids must be unique".into() });
+            return Err(RegistryError::InvalidSetting {
+                setting: "record_id".into(),
+                value: id.clone(),
+                reason: "appears twice; record ids must be unique".into(),
+            });
         }
     }
     Ok(map)
@@ -594,21 +822,32 @@ fn index_ids(ids: &[String]) -> Result<FxHashMap<String, u32>, RegistryError> {
 
 /// Add the keys of records from `first_new` on to a blocking index, merging them into
 /// each rule's sorted order (linear merge, no full re-sort).
-fn extend_blocks(mut blocks: Blocks, records: &[Prepared], first_new: u32, rules: &[BlockingRule], texts: &Interner) -> Blocks {
+fn extend_blocks(
+    mut blocks: Blocks,
+    records: &[Prepared],
+    first_new: u32,
+    rules: &[BlockingRule],
+    texts: &Interner,
+) -> Blocks {
     let n_rules = blocks.rules;
     let old_records = blocks.keys.len() / n_rules.max(1);
     for r in &records[old_records..] {
-        blocks.keys.extend(rules.iter().map(|rule| rule.key(r, texts)));
+        blocks
+            .keys
+            .extend(rules.iter().map(|rule| rule.key(r, texts)));
     }
     for ri in 0..n_rules {
         let key = |i: u32| blocks.keys[i as usize * n_rules + ri];
-        let mut new_idx: Vec<u32> = (first_new.max(old_records as u32)..records.len() as u32).filter(|&i| key(i) != 0).collect();
+        let mut new_idx: Vec<u32> = (first_new.max(old_records as u32)..records.len() as u32)
+            .filter(|&i| key(i) != 0)
+            .collect();
         new_idx.sort_unstable_by_key(|&i| (key(i), i));
         let old = &blocks.order[ri];
         let mut merged = Vec::with_capacity(old.len() + new_idx.len());
         let (mut x, mut y) = (0, 0);
         while x < old.len() || y < new_idx.len() {
-            let take_old = y >= new_idx.len() || (x < old.len() && (key(old[x]), old[x]) <= (key(new_idx[y]), new_idx[y]));
+            let take_old = y >= new_idx.len()
+                || (x < old.len() && (key(old[x]), old[x]) <= (key(new_idx[y]), new_idx[y]));
             if take_old {
                 merged.push(old[x]);
                 x += 1;

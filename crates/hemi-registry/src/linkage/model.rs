@@ -38,6 +38,10 @@ pub struct TrainingSession {
     pub lambda_from: Option<(usize, u8)>,
 }
 
+/// What one EM session says about the prior: its match share, its pair count and, when
+/// its rule is one comparison level, which.
+type SessionShare = (f64, f64, Option<(usize, u8)>);
+
 /// Frequencies of values in a pool (text → share of non-missing values).
 pub type TfTable = BTreeMap<String, f64>;
 
@@ -64,13 +68,24 @@ fn pool_name(pool: TfPool) -> String {
     match pool {
         TfPool::Given => "given".into(),
         TfPool::Surname | TfPool::SurnamePair => "surname".into(),
-        TfPool::Field(f) => format!("field:{}", serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+        TfPool::Field(f) => format!(
+            "field:{}",
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ),
     }
 }
 
 /// Compute the levels of every comparison for a pair, swapping given name and surname
 /// first when they were entered in each other's fields.
-pub fn gamma(comparisons: &[Comparison], a: &Prepared, b: &Prepared, ctx: &CompareContext) -> Gamma {
+pub fn gamma(
+    comparisons: &[Comparison],
+    a: &Prepared,
+    b: &Prepared,
+    ctx: &CompareContext,
+) -> Gamma {
     let mut g = [NULL_LEVEL; MAX_COMPARISONS];
     let swapped;
     let b = if names_swapped(a, b) {
@@ -174,20 +189,33 @@ pub fn train(
     progress.report("u from random pairs", 0, settings.u_sample_pairs as u64);
     let sources: (Vec<u32>, Vec<u32>) = match mode {
         PairMode::Link => (
-            (0..records.len() as u32).filter(|&i| records[i as usize].source == 0).collect(),
-            (0..records.len() as u32).filter(|&i| records[i as usize].source != 0).collect(),
+            (0..records.len() as u32)
+                .filter(|&i| records[i as usize].source == 0)
+                .collect(),
+            (0..records.len() as u32)
+                .filter(|&i| records[i as usize].source != 0)
+                .collect(),
         ),
-        _ => ((0..records.len() as u32).collect(), (0..records.len() as u32).collect()),
+        _ => (
+            (0..records.len() as u32).collect(),
+            (0..records.len() as u32).collect(),
+        ),
     };
     if sources.0.is_empty() || sources.1.is_empty() {
-        return Err(RegistryError::InvalidSetting { setting: "records".into(), value: "0".into(), reason: "linking needs records on both sides".into() });
+        return Err(RegistryError::InvalidSetting {
+            setting: "records".into(),
+            value: "0".into(),
+            reason: "linking needs records on both sides".into(),
+        });
     }
     let chunks = 64usize;
     let per_chunk = settings.u_sample_pairs.div_ceil(chunks);
     let level_counts: Vec<Vec<u64>> = (0..chunks)
         .into_par_iter()
         .map(|c| {
-            let mut rng = ChaCha20Rng::seed_from_u64(settings.seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+            let mut rng = ChaCha20Rng::seed_from_u64(
+                settings.seed ^ (c as u64).wrapping_mul(0xA24B_AED4_963E_E407),
+            );
             let mut counts = vec![0u64; k * 16];
             for _ in 0..per_chunk {
                 let i = sources.0[rng.gen_range(0..sources.0.len())];
@@ -195,7 +223,12 @@ pub fn train(
                 if i == j {
                     continue;
                 }
-                let g = gamma(comparisons, &records[i as usize], &records[j as usize], &ctx);
+                let g = gamma(
+                    comparisons,
+                    &records[i as usize],
+                    &records[j as usize],
+                    &ctx,
+                );
                 for (ci, level) in g.iter().take(k).enumerate() {
                     counts[ci * 16 + *level as usize] += 1;
                 }
@@ -216,26 +249,52 @@ pub fn train(
         .map(|(ci, c)| {
             let levels = c.level_count();
             let non_null: u64 = (1..=levels).map(|l| counts[ci * 16 + l]).sum();
-            (1..=levels).map(|l| (counts[ci * 16 + l] as f64 + 0.5) / (non_null as f64 + 0.5 * levels as f64)).collect()
+            (1..=levels)
+                .map(|l| {
+                    (counts[ci * 16 + l] as f64 + 0.5) / (non_null as f64 + 0.5 * levels as f64)
+                })
+                .collect()
         })
         .collect();
     let non_null_share: Vec<f64> = (0..k)
         .map(|ci| {
-            let non_null: u64 = (1..=comparisons[ci].level_count()).map(|l| counts[ci * 16 + l]).sum();
+            let non_null: u64 = (1..=comparisons[ci].level_count())
+                .map(|l| counts[ci * 16 + l])
+                .sum();
             non_null as f64 / sampled.max(1.0)
         })
         .collect();
-    log.push(format!("u estimated from {} random pairs (seed {})", settings.u_sample_pairs, settings.seed));
+    log.push(format!(
+        "u estimated from {} random pairs (seed {})",
+        settings.u_sample_pairs, settings.seed
+    ));
 
     // m by EM, one session per training rule.
-    let mut m_sum: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.level_count()]).collect();
+    let mut m_sum: Vec<Vec<f64>> = comparisons
+        .iter()
+        .map(|c| vec![0.0; c.level_count()])
+        .collect();
     let mut m_n = vec![0usize; k];
-    let mut session_lambdas: Vec<(f64, f64, Option<(usize, u8)>)> = Vec::new();
+    // (match share in the session, pairs in the session, the level its rule is).
+    let mut session_lambdas: Vec<SessionShare> = Vec::new();
     for (si, session) in settings.sessions.iter().enumerate() {
-        progress.report("m by expectation-maximisation", si as u64, settings.sessions.len() as u64);
-        let blocks = Blocks::build(records, std::slice::from_ref(&session.rule), interner, settings.max_block_size);
+        progress.report(
+            "m by expectation-maximisation",
+            si as u64,
+            settings.sessions.len() as u64,
+        );
+        let blocks = Blocks::build(
+            records,
+            std::slice::from_ref(&session.rule),
+            interner,
+            settings.max_block_size,
+        );
         let n_pairs = blocks.pair_count(0, records, mode);
-        let keep = if n_pairs as usize > settings.em_max_pairs { settings.em_max_pairs as f64 / n_pairs as f64 } else { 1.0 };
+        let keep = if n_pairs as usize > settings.em_max_pairs {
+            settings.em_max_pairs as f64 / n_pairs as f64
+        } else {
+            1.0
+        };
         let seed = settings.seed.wrapping_add(si as u64 + 1);
         let (keys, _) = blocks.pairs(records, mode, &|i, j, a, b| {
             if keep < 1.0 && pair_hash(i, j, seed) >= keep {
@@ -254,7 +313,10 @@ pub fn train(
         for key in &keys {
             *patterns.entry(*key).or_default() += 1.0;
         }
-        let patterns: Vec<(Gamma, f64)> = patterns.into_iter().map(|(key, c)| (unpack(key, k), c)).collect();
+        let patterns: Vec<(Gamma, f64)> = patterns
+            .into_iter()
+            .map(|(key, c)| (unpack(key, k), c))
+            .collect();
         let (m, lambda, iterations) = em(comparisons, &patterns, &u, settings.em_iterations);
         log.push(format!(
             "session {} ({}): {} blocked pairs, {} used, {} patterns, {} iterations, match share {:.4}",
@@ -309,7 +371,9 @@ pub fn train(
     } else {
         (lambdas.iter().map(|l| l.ln()).sum::<f64>() / lambdas.len() as f64).exp()
     };
-    log.push(format!("prior match probability for a random pair {lambda:.3e}"));
+    log.push(format!(
+        "prior match probability for a random pair {lambda:.3e}"
+    ));
 
     // The random sample holds some matches; take their share out of u (u_obs = λm + (1-λ)u).
     for ci in 0..k {
@@ -323,20 +387,45 @@ pub fn train(
             *v /= total;
         }
     }
-    progress.report("m by expectation-maximisation", settings.sessions.len() as u64, settings.sessions.len() as u64);
+    progress.report(
+        "m by expectation-maximisation",
+        settings.sessions.len() as u64,
+        settings.sessions.len() as u64,
+    );
     let tf_floor = 1.0 / records.len() as f64;
-    Ok(Model { comparisons: comparisons.to_vec(), m, u, lambda, term_frequencies, tf_floor, training_log: log })
+    Ok(Model {
+        comparisons: comparisons.to_vec(),
+        m,
+        u,
+        lambda,
+        term_frequencies,
+        tf_floor,
+        training_log: log,
+    })
 }
 
 fn default_m(levels: usize) -> Vec<f64> {
-    let mut v: Vec<f64> = (0..levels).map(|l| if l == 0 { 0.8 } else { 0.2 / (levels - 1).max(1) as f64 }).collect();
+    let mut v: Vec<f64> = (0..levels)
+        .map(|l| {
+            if l == 0 {
+                0.8
+            } else {
+                0.2 / (levels - 1).max(1) as f64
+            }
+        })
+        .collect();
     let total: f64 = v.iter().sum();
     v.iter_mut().for_each(|x| *x /= total);
     v
 }
 
 /// EM with u held fixed; returns (m, share of matches among the pairs, iterations).
-fn em(comparisons: &[Comparison], patterns: &[(Gamma, f64)], u: &[Vec<f64>], iterations: usize) -> (Vec<Vec<f64>>, f64, usize) {
+fn em(
+    comparisons: &[Comparison],
+    patterns: &[(Gamma, f64)],
+    u: &[Vec<f64>],
+    iterations: usize,
+) -> (Vec<Vec<f64>>, f64, usize) {
     let k = comparisons.len();
     let mut m: Vec<Vec<f64>> = comparisons
         .iter()
@@ -354,7 +443,10 @@ fn em(comparisons: &[Comparison], patterns: &[(Gamma, f64)], u: &[Vec<f64>], ite
     let mut done = 0;
     for it in 0..iterations {
         done = it + 1;
-        let mut acc: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.level_count()]).collect();
+        let mut acc: Vec<Vec<f64>> = comparisons
+            .iter()
+            .map(|c| vec![0.0; c.level_count()])
+            .collect();
         let mut matched = 0.0;
         let mut total = 0.0;
         for (g, count) in patterns {
@@ -399,7 +491,11 @@ fn em(comparisons: &[Comparison], patterns: &[(Gamma, f64)], u: &[Vec<f64>], ite
     (m, lambda, done)
 }
 
-fn term_frequencies(records: &[Prepared], interner: &Interner, comparisons: &[Comparison]) -> BTreeMap<String, TfTable> {
+fn term_frequencies(
+    records: &[Prepared],
+    interner: &Interner,
+    comparisons: &[Comparison],
+) -> BTreeMap<String, TfTable> {
     let mut pools: BTreeMap<String, Vec<Field>> = BTreeMap::new();
     for c in comparisons {
         match c {
@@ -407,9 +503,20 @@ fn term_frequencies(records: &[Prepared], interner: &Interner, comparisons: &[Co
                 pools.insert(pool_name(TfPool::Given), vec![Field::Given1]);
             }
             Comparison::Surnames => {
-                pools.insert(pool_name(TfPool::Surname), vec![Field::Surname1, Field::Surname2]);
+                pools.insert(
+                    pool_name(TfPool::Surname),
+                    vec![Field::Surname1, Field::Surname2],
+                );
             }
-            Comparison::Exact { field, term_frequency: true } | Comparison::Fuzzy { field, term_frequency: true, .. } => {
+            Comparison::Exact {
+                field,
+                term_frequency: true,
+            }
+            | Comparison::Fuzzy {
+                field,
+                term_frequency: true,
+                ..
+            } => {
                 pools.insert(pool_name(TfPool::Field(*field)), vec![*field]);
             }
             _ => {}
@@ -506,14 +613,27 @@ impl<'a> Scorer<'a> {
         // Slots: 0 given, 1 surname, then one per field pool.
         let mut field_slots = Vec::new();
         for c in &model.comparisons {
-            if let Comparison::Exact { field, term_frequency: true } | Comparison::Fuzzy { field, term_frequency: true, .. } = c {
+            if let Comparison::Exact {
+                field,
+                term_frequency: true,
+            }
+            | Comparison::Fuzzy {
+                field,
+                term_frequency: true,
+                ..
+            } = c
+            {
                 if !field_slots.iter().any(|(f, _)| f == field) {
                     field_slots.push((*field, 2 + field_slots.len()));
                 }
             }
         }
         let mut names = vec![pool_name(TfPool::Given), pool_name(TfPool::Surname)];
-        names.extend(field_slots.iter().map(|(f, _)| pool_name(TfPool::Field(*f))));
+        names.extend(
+            field_slots
+                .iter()
+                .map(|(f, _)| pool_name(TfPool::Field(*f))),
+        );
         let tf_by_id = names
             .iter()
             .map(|pool| {
@@ -544,7 +664,12 @@ impl<'a> Scorer<'a> {
     }
 
     fn tf(&self, slot: usize, id: u32) -> f64 {
-        let f = self.tf_by_id.get(slot).and_then(|v| v.get(id as usize)).copied().unwrap_or(0.0) as f64;
+        let f = self
+            .tf_by_id
+            .get(slot)
+            .and_then(|v| v.get(id as usize))
+            .copied()
+            .unwrap_or(0.0) as f64;
         f.max(self.model.tf_floor)
     }
 
@@ -554,7 +679,11 @@ impl<'a> Scorer<'a> {
         let slot = match pool {
             TfPool::Given => 0,
             TfPool::Surname | TfPool::SurnamePair => 1,
-            TfPool::Field(f) => self.field_slots.iter().find(|(g, _)| *g == f).map_or(usize::MAX, |(_, s)| *s),
+            TfPool::Field(f) => self
+                .field_slots
+                .iter()
+                .find(|(g, _)| *g == f)
+                .map_or(usize::MAX, |(_, s)| *s),
         };
         Some(match pool {
             TfPool::SurnamePair => {
@@ -572,7 +701,11 @@ impl<'a> Scorer<'a> {
     pub fn score(&self, a: &Prepared, b: &Prepared) -> (Gamma, f64) {
         let mut g = [NULL_LEVEL; MAX_COMPARISONS];
         let mut w = self.prior_weight;
-        let bb = if names_swapped(a, b) { swap_names(a, b) } else { *b };
+        let bb = if names_swapped(a, b) {
+            swap_names(a, b)
+        } else {
+            *b
+        };
         for (ci, c) in self.model.comparisons.iter().enumerate() {
             let l = c.level(a, &bb, &self.ctx);
             g[ci] = l;
@@ -648,11 +781,17 @@ impl<'a> Scorer<'a> {
 /// Check that a stored model fits the comparisons it is used with.
 pub fn check_model(model: &Model, comparisons: &[Comparison]) -> Result<(), RegistryError> {
     if model.comparisons != comparisons {
-        return Err(RegistryError::ModelMismatch { reason: "the model was trained with other comparisons".into() });
+        return Err(RegistryError::ModelMismatch {
+            reason: "the model was trained with other comparisons".into(),
+        });
     }
     for (ci, c) in comparisons.iter().enumerate() {
-        if model.m.get(ci).map(Vec::len) != Some(c.level_count()) || model.u.get(ci).map(Vec::len) != Some(c.level_count()) {
-            return Err(RegistryError::ModelMismatch { reason: format!("comparison {} has the wrong number of levels", c.name()) });
+        if model.m.get(ci).map(Vec::len) != Some(c.level_count())
+            || model.u.get(ci).map(Vec::len) != Some(c.level_count())
+        {
+            return Err(RegistryError::ModelMismatch {
+                reason: format!("comparison {} has the wrong number of levels", c.name()),
+            });
         }
     }
     Ok(())

@@ -64,7 +64,10 @@ pub struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut i = Interner { ids: FxHashMap::default(), texts: Vec::new() };
+        let mut i = Interner {
+            ids: FxHashMap::default(),
+            texts: Vec::new(),
+        };
         i.intern("");
         i
     }
@@ -262,8 +265,16 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
     let s2 = text::surname_key(&r.second_surname).replace(' ', "");
     let p1 = spanish_phonetic(&s1);
     let p2 = spanish_phonetic(&s2);
-    let sorted = if p1 <= p2 { format!("{p1}|{p2}") } else { format!("{p2}|{p1}") };
-    let sorted = if p1.is_empty() && p2.is_empty() { String::new() } else { sorted };
+    let sorted = if p1 <= p2 {
+        format!("{p1}|{p2}")
+    } else {
+        format!("{p2}|{p1}")
+    };
+    let sorted = if p1.is_empty() && p2.is_empty() {
+        String::new()
+    } else {
+        sorted
+    };
     let sex = match crate::person::Sex::parse(&r.sex) {
         Some(crate::person::Sex::Female) => 1,
         Some(crate::person::Sex::Male) => 2,
@@ -271,7 +282,9 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
         None => 0,
     };
     let dob = match crate::date::PartialDate::parse(&r.date_of_birth) {
-        Ok(d) if !r.date_of_birth.trim().is_empty() => (d.year as i16, d.month.unwrap_or(0), d.day.unwrap_or(0)),
+        Ok(d) if !r.date_of_birth.trim().is_empty() => {
+            (d.year as i16, d.month.unwrap_or(0), d.day.unwrap_or(0))
+        }
         _ => (0, 0, 0),
     };
     // First given token and first surname token by sound, sorted: the same when the two
@@ -280,8 +293,13 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
     let raw_given_phonetic = spanish_phonetic(&given1);
     let surname_first_token = text::surname_key(&r.first_surname);
     let surname_first_token = spanish_phonetic(surname_first_token.split(' ').next().unwrap_or(""));
-    let name_set = match (raw_given_phonetic.is_empty(), surname_first_token.is_empty()) {
-        (false, false) if raw_given_phonetic <= surname_first_token => format!("{raw_given_phonetic}|{surname_first_token}"),
+    let name_set = match (
+        raw_given_phonetic.is_empty(),
+        surname_first_token.is_empty(),
+    ) {
+        (false, false) if raw_given_phonetic <= surname_first_token => {
+            format!("{raw_given_phonetic}|{surname_first_token}")
+        }
         (false, false) => format!("{surname_first_token}|{raw_given_phonetic}"),
         _ => String::new(),
     };
@@ -323,48 +341,51 @@ pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> V
     let mut out = Vec::with_capacity(records.len());
     // In chunks, so the normalised texts of only one chunk are held at a time.
     for chunk in records.chunks(65_536) {
-        let normalised: Vec<Normalised> = chunk.par_iter().map(|r| normalise(r, nicknames)).collect();
+        let normalised: Vec<Normalised> =
+            chunk.par_iter().map(|r| normalise(r, nicknames)).collect();
         out.extend(intern_chunk(normalised, source, interner));
     }
     out
 }
 
-fn intern_chunk(normalised: Vec<Normalised>, source: u8, interner: &mut Interner) -> impl Iterator<Item = Prepared> + '_ {
-    normalised
-        .into_iter()
-        .map(move |n| {
-            let mut ids = [0u32; 22];
-            for (slot, t) in ids.iter_mut().zip(n.texts.iter()) {
-                *slot = if t.is_empty() { 0 } else { interner.intern(t) };
-            }
-            Prepared {
-                given1: ids[0],
-                given2: ids[1],
-                given_joined: ids[2],
-                given_canonical: ids[3],
-                given_phonetic: ids[4],
-                surname1: ids[5],
-                surname2: ids[6],
-                surname1_phonetic: ids[7],
-                surname2_phonetic: ids[8],
-                surnames_sorted_phonetic: ids[9],
-                name_set_phonetic: ids[21],
-                sex: n.sex,
-                birth_year: n.dob.0,
-                birth_month: n.dob.1,
-                birth_day: n.dob.2,
-                document: ids[10],
-                document_type: ids[11],
-                phone: ids[12],
-                nationality: ids[13],
-                municipality: ids[14],
-                household: ids[15],
-                street_number: ids[16],
-                address1: ids[17],
-                address2: ids[18],
-                postcode: ids[19],
-                state: ids[20],
-                source,
-            }
-        })
+fn intern_chunk(
+    normalised: Vec<Normalised>,
+    source: u8,
+    interner: &mut Interner,
+) -> impl Iterator<Item = Prepared> + '_ {
+    normalised.into_iter().map(move |n| {
+        let mut ids = [0u32; 22];
+        for (slot, t) in ids.iter_mut().zip(n.texts.iter()) {
+            *slot = if t.is_empty() { 0 } else { interner.intern(t) };
+        }
+        Prepared {
+            given1: ids[0],
+            given2: ids[1],
+            given_joined: ids[2],
+            given_canonical: ids[3],
+            given_phonetic: ids[4],
+            surname1: ids[5],
+            surname2: ids[6],
+            surname1_phonetic: ids[7],
+            surname2_phonetic: ids[8],
+            surnames_sorted_phonetic: ids[9],
+            name_set_phonetic: ids[21],
+            sex: n.sex,
+            birth_year: n.dob.0,
+            birth_month: n.dob.1,
+            birth_day: n.dob.2,
+            document: ids[10],
+            document_type: ids[11],
+            phone: ids[12],
+            nationality: ids[13],
+            municipality: ids[14],
+            household: ids[15],
+            street_number: ids[16],
+            address1: ids[17],
+            address2: ids[18],
+            postcode: ids[19],
+            state: ids[20],
+            source,
+        }
+    })
 }
