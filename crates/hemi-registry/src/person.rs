@@ -393,6 +393,19 @@ mod tests {
         let back: Person = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
         assert!(parse_nationality("ven", CountryCodes::bundled()).is_ok());
+        let link = crate::linkage::LinkRecord::from_person(&p);
+        assert_eq!(
+            (link.given_name.as_str(), link.second_given_name.as_str()),
+            ("María", "José")
+        );
+        assert_eq!(
+            (
+                link.date_of_birth.as_str(),
+                link.nationality.as_str(),
+                link.sex.as_str()
+            ),
+            ("1990-05", "VEN", "F")
+        );
         assert!(matches!(
             parse_nationality("VEX", CountryCodes::bundled()),
             Err(crate::RegistryError::UnknownNationality { .. })

@@ -54,6 +54,53 @@ pub struct LinkRecord {
     pub state: String,
 }
 
+impl LinkRecord {
+    /// The linkage view of a registered person: first nationality, first document,
+    /// household id, phone and municipality. The application layer builds these from
+    /// decrypted person rows; nothing here is stored.
+    pub fn from_person(person: &crate::person::Person) -> LinkRecord {
+        let given = &person.name.given_names;
+        let document = person.documents.first();
+        LinkRecord {
+            record_id: person.person_id.clone(),
+            given_name: given.first().cloned().unwrap_or_default(),
+            second_given_name: given
+                .get(1..)
+                .map(|rest| rest.join(" "))
+                .unwrap_or_default(),
+            first_surname: person.name.first_surname.clone(),
+            second_surname: person.name.second_surname.clone(),
+            sex: person.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
+            date_of_birth: person
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            nationality: person
+                .nationalities
+                .first()
+                .map(|n| n.as_str().to_owned())
+                .unwrap_or_default(),
+            document_type: document
+                .map(|d| d.document_type.as_str().to_owned())
+                .unwrap_or_default(),
+            document_number: document.map(|d| d.number.clone()).unwrap_or_default(),
+            phone: person.contact.phone.clone(),
+            municipality: person.contact.municipality.clone(),
+            registration_date: person
+                .registration_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            household_id: person
+                .household
+                .as_ref()
+                .map(|h| h.household_id.clone())
+                .unwrap_or_default(),
+            address_1: person.contact.address.clone(),
+            ..LinkRecord::default()
+        }
+    }
+}
+
 /// Interned text: equal strings get equal ids, so exact comparisons and term-frequency
 /// look-ups are integer operations. Id 0 is the empty string (a missing value).
 #[derive(Debug, Clone)]
