@@ -102,6 +102,18 @@ fn incremental_runs_keep_existing_cluster_ids_and_find_new_duplicates() {
         "{joined} of {} returning persons linked",
         returning.len()
     );
+    // A session rebuilt from stored records, cluster ids and the stored model (JSON) links
+    // the same batch the same way.
+    let model_json = serde_json::to_string(session.model()).expect("model serialises");
+    let model: hemi_registry::linkage::Model =
+        serde_json::from_str(&model_json).expect("model reads back");
+    let mut resumed =
+        LinkSession::resume(existing, &before, model, &settings(13)).expect("resumes");
+    let again = resumed.add_records(later, &[], &NoProgress).expect("runs");
+    assert_eq!(
+        again.clusters, out.clusters,
+        "resumed session links as the live one did"
+    );
     // A record id already in the registry is refused and nothing changes.
     let n = session.record_ids().len();
     assert!(session.add_records(&later[..1], &[], &NoProgress).is_err());
