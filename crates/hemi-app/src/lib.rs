@@ -31,6 +31,7 @@ pub mod indicators;
 pub mod jobs;
 pub mod notify;
 pub mod progress;
+pub mod public;
 pub mod report;
 pub mod series;
 pub mod time;
@@ -50,6 +51,7 @@ struct Inner {
     store: Store,
     config: Config,
     watch: watch::WatchCache,
+    public: public::PublicCache,
     outbound: Arc<dyn Outbound>,
     hashing: tokio::sync::Semaphore,
 }
@@ -71,6 +73,7 @@ impl App {
             store,
             config,
             watch: watch::WatchCache::default(),
+            public: public::PublicCache::default(),
             outbound,
             hashing: tokio::sync::Semaphore::new(accounts::CONCURRENT_PASSWORD_HASHES),
         }))
@@ -93,6 +96,10 @@ impl App {
 
     pub(crate) fn watch_cache(&self) -> &watch::WatchCache {
         &self.0.watch
+    }
+
+    pub(crate) fn public_cache(&self) -> &public::PublicCache {
+        &self.0.public
     }
 
     pub(crate) fn outbound(&self) -> Arc<dyn Outbound> {

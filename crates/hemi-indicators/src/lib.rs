@@ -301,9 +301,89 @@ fn index(denominators: &[Denominator]) -> BTreeMap<(&str, i32), f64> {
         .collect()
 }
 
-/// Hosted people per host, ratios and ranking for one measure and year.
+/// What a base cell counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum CellKind {
+    /// People hosted from abroad (the measure's count).
+    Hosted,
+    /// UNHCR only: internally displaced nationals, reported beside the hosted count.
+    Idp,
+}
+
+/// The finest count every public number of a measure and year is built from: people of
+/// one origin in one host (or the host's IDPs). Disclosure control perturbs these, and
+/// host totals, ratios and ranks are then computed from the perturbed cells only.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BaseCell {
+    /// Host country (ISO3).
+    pub host: String,
+    /// Origin (ISO3), `None` for a row without one (IDPs, or a table without origins).
+    pub origin: Option<String>,
+    /// What it counts.
+    pub kind: CellKind,
+    /// People.
+    pub count: f64,
+}
+
+/// The measure's category rules applied to stored counts: UN DESA female plus male per
+/// host and origin; UNHCR refugees, asylum seekers and others of concern from another
+/// country per host and origin, and IDPs per host. Cells of other years are left out;
+/// categories the crate does not know are returned apart.
+pub fn base_cells(counts: &[HostedCount], measure: Measure, year: i32) -> (Vec<BaseCell>, BTreeSet<String>) {
+    let mut cells: BTreeMap<(String, Option<String>, CellKind), f64> = BTreeMap::new();
+    let mut unrecognised = BTreeSet::new();
+    for c in counts.iter().filter(|c| c.year == year) {
+        let key = |kind: CellKind, origin: Option<String>| (c.host.clone(), origin, kind);
+        match measure {
+            Measure::Undesa => match c.category.as_str() {
+                // Totals are female plus male; a row "total" would count people twice.
+                "female" | "male" => *cells.entry(key(CellKind::Hosted, c.origin.clone())).or_default() += c.count,
+                other => {
+                    unrecognised.insert(other.to_owned());
+                }
+            },
+            Measure::Unhcr => match UnhcrCategory::parse(&c.category) {
+                Some(UnhcrCategory::Idp) => *cells.entry(key(CellKind::Idp, None)).or_default() += c.count,
+                Some(category) if category.is_hosted() => {
+                    // Nationals counted as "others of concern" in their own country are
+                    // not hosted from abroad.
+                    if c.origin.as_deref() != Some(c.host.as_str()) {
+                        *cells.entry(key(CellKind::Hosted, c.origin.clone())).or_default() += c.count;
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    unrecognised.insert(c.category.clone());
+                }
+            },
+        }
+    }
+    let cells = cells
+        .into_iter()
+        .map(|((host, origin, kind), count)| BaseCell { host, origin, kind, count })
+        .collect();
+    (cells, unrecognised)
+}
+
+/// Hosted people per host, ratios and ranking for one measure and year (true counts:
+/// for staff and tests; public outputs go through [`compute_from_cells`] with perturbed
+/// cells).
 pub fn compute(
     counts: &[HostedCount],
+    population: &[Denominator],
+    gdp_usd: &[Denominator],
+    options: &Options,
+) -> Indicators {
+    let (cells, unrecognised) = base_cells(counts, options.measure, options.year);
+    let mut indicators = compute_from_cells(&cells, population, gdp_usd, options);
+    indicators.unrecognised = unrecognised;
+    indicators
+}
+
+/// Hosted people per host, ratios and ranking from base cells (perturbed ones for
+/// public outputs): every number is a sum of cells or a ratio of such a sum.
+pub fn compute_from_cells(
+    cells: &[BaseCell],
     population: &[Denominator],
     gdp_usd: &[Denominator],
     options: &Options,
@@ -318,45 +398,27 @@ pub fn compute(
     };
     // host -> (hosted, idps)
     let mut by_host: BTreeMap<&str, (f64, Option<f64>)> = BTreeMap::new();
-    let mut unrecognised = BTreeSet::new();
-    for c in counts {
-        if c.year != options.year || !in_region(&c.host) {
+    for c in cells {
+        if !in_region(&c.host) {
             continue;
         }
-        if let Some(origin) = &options.origin {
-            if c.origin.as_deref() != Some(origin.as_str()) {
-                continue;
+        match c.kind {
+            CellKind::Idp => {
+                // IDPs are nationals of the host: with an origin asked, only the host of
+                // that nationality reports them.
+                if options.origin.as_ref().is_some_and(|o| *o != c.host) {
+                    continue;
+                }
+                *by_host.entry(c.host.as_str()).or_default().1.get_or_insert(0.0) += c.count
             }
-        }
-        match options.measure {
-            Measure::Undesa => match c.category.as_str() {
-                // Totals are female plus male; a row "total" would count people twice.
-                "female" | "male" => by_host.entry(c.host.as_str()).or_default().0 += c.count,
-                other => {
-                    unrecognised.insert(other.to_owned());
-                }
-            },
-            Measure::Unhcr => match UnhcrCategory::parse(&c.category) {
-                Some(UnhcrCategory::Idp) => {
-                    *by_host
-                        .entry(c.host.as_str())
-                        .or_default()
-                        .1
-                        .get_or_insert(0.0) += c.count
-                }
-                Some(category) if category.is_hosted() => {
-                    let entry = by_host.entry(c.host.as_str()).or_default();
-                    // Nationals counted as "others of concern" in their own country are
-                    // not hosted from abroad.
-                    if c.origin.as_deref() != Some(c.host.as_str()) {
-                        entry.0 += c.count;
+            CellKind::Hosted => {
+                if let Some(origin) = &options.origin {
+                    if c.origin.as_deref() != Some(origin.as_str()) {
+                        continue;
                     }
                 }
-                Some(_) => {}
-                None => {
-                    unrecognised.insert(c.category.clone());
-                }
-            },
+                by_host.entry(c.host.as_str()).or_default().0 += c.count;
+            }
         }
     }
     let population = index(population);
@@ -364,6 +426,7 @@ pub fn compute(
     let lag = options.max_denominator_lag_years;
     let mut rows: Vec<IndicatorRow> = by_host
         .into_iter()
+        .filter(|(_, (hosted, idps))| *hosted > 0.0 || idps.is_some_and(|i| i > 0.0) || options.origin.is_none())
         .map(|(host, (hosted, idps))| {
             let pop = lookup(&population, host, options.year, lag);
             let gdp = lookup(&gdp_usd, host, options.year, lag);
@@ -383,7 +446,10 @@ pub fn compute(
         })
         .collect();
     rank(&mut rows, options.rank_by);
-    Indicators { rows, unrecognised }
+    Indicators {
+        rows,
+        unrecognised: BTreeSet::new(),
+    }
 }
 
 /// Sort rows by the ranking value (highest first, ties by host code) and number them;

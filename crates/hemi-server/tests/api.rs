@@ -377,6 +377,7 @@ async fn every_route_as_every_role(app: &TestApp) {
             ("GET".into(), "/login"),
             ("POST".into(), "/login"),
             ("GET".into(), "/portal"),
+            ("GET".into(), "/api/portal"),
             ("GET".into(), "/indicators"),
             ("GET".into(), "/api/indicators"),
             ("GET".into(), "/governance"),
@@ -977,27 +978,44 @@ on_both_backends!(uploads_are_validated_previewed_then_committed);
 
 // ---------------------------------------------------------------- pages and plumbing
 
-async fn the_portal_suppresses_small_counts(app: &TestApp) {
+async fn the_portal_protects_small_counts(app: &TestApp) {
     let portal = get_as(app, None, "/portal?reporting=PAN&year=2023").await;
     assert_eq!(portal.status, StatusCode::OK);
-    // VEN 2023-01 = 3 and CUB 2023-02 = 2 are below 5: hidden, with partners.
-    assert!(portal.body.contains("[c]"));
-    let venezuela_row = portal
-        .body
-        .split("(VEN)")
-        .nth(1)
-        .unwrap()
-        .split("</tr>")
-        .next()
-        .unwrap();
-    assert!(!venezuela_row.contains(">3<"), "{venezuela_row}");
-    assert!(
-        portal.body.contains("2 small values"),
-        "two primary suppressions"
-    );
-    assert!(portal.body.contains(">1,200<"), "large counts stay");
+    // Cell-key perturbation: no suppression marks, the rule printed under the table.
+    assert!(!portal.body.contains("[c]"));
+    assert!(portal.body.contains("Counts are protected"), "{}", portal.body);
+    let table = get_as(app, None, "/api/portal?reporting=PAN&year=2023").await;
+    assert_eq!(table.status, StatusCode::OK, "{}", table.body);
+    let t = table.json();
+    assert_eq!(t["disclosure"]["method"], "cell-key");
+    // Months the source covers (January to March), not the months someone was counted in.
+    assert_eq!(t["months"], serde_json::json!(["2023-01", "2023-02", "2023-03"]));
+    let rows = t["rows"].as_array().unwrap();
+    let blocked = t["disclosure"]["blocked_up_to_people"].as_u64().unwrap();
+    let mut month_totals = vec![0u64; 3];
+    for r in rows {
+        let cells: Vec<u64> = r["months"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        // Small counts are never shown as such: 1 and 2 are not published.
+        assert!(cells.iter().all(|c| *c == 0 || *c > blocked), "{r}");
+        assert_eq!(r["total"].as_u64().unwrap(), cells.iter().sum::<u64>(), "totals are sums of published cells");
+        for (m, c) in cells.iter().enumerate() {
+            month_totals[m] += c;
+        }
+    }
+    let published: Vec<u64> = t["month_totals"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(published, month_totals);
+    // Large counts move by at most the published noise.
+    let hti = rows.iter().find(|r| r["nationality"] == "HTI").unwrap();
+    let noise = t["disclosure"]["max_noise_people"].as_i64().unwrap();
+    assert!((hti["months"][0].as_i64().unwrap() - 1200).abs() <= noise);
+    // The same question answers the same (consistent noise, cached per data version).
+    assert_eq!(get_as(app, None, "/api/portal?reporting=PAN&year=2023").await.body, table.body);
+    let csv = get_as(app, None, "/api/portal?reporting=PAN&year=2023&format=csv").await;
+    assert!(csv.body.starts_with("nationality,month,count\n"), "{}", csv.body);
+    let bad = get_as(app, None, "/api/portal?reporting=XYZ").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
-on_both_backends!(the_portal_suppresses_small_counts);
+on_both_backends!(the_portal_protects_small_counts);
 
 async fn plumbing_answers(app: &TestApp) {
     assert_eq!(get_as(app, None, "/healthz").await.body, "ok");
@@ -1009,6 +1027,7 @@ async fn plumbing_answers(app: &TestApp) {
         "/api/series/values",
         "/api/totals",
         "/api/indicators",
+        "/api/portal",
         "/api/events",
         "/api/events/{id}",
     ] {
@@ -1406,8 +1425,10 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
     let items = page["items"].as_array().unwrap();
     let col = items.iter().find(|i| i["host"] == "COL").unwrap();
     // UN DESA International Migrant Stock 2024: 2,904,873 people born in Venezuela in
-    // Colombia; World Bank table: 52,321,152 inhabitants in 2023.
-    assert_eq!(col["hosted"], 2_904_873.0);
+    // Colombia; World Bank table: 52,321,152 inhabitants in 2023. Published after
+    // cell-key perturbation: within the published maximum noise.
+    let noise = page["disclosure"]["max_noise_people"].as_f64().unwrap();
+    assert!((col["hosted"].as_f64().unwrap() - 2_904_873.0).abs() <= noise, "{col}");
     assert_eq!(col["population_year"], 2023);
     assert!((col["per_1000"].as_f64().unwrap() - 55.52).abs() < 0.01);
     // Ranked by per 1,000: Aruba and Curaçao before Colombia; Spain is not in the Americas.
@@ -1437,7 +1458,7 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
         &csv.body[..200]
     );
     assert!(
-        csv.body.contains(",COL,Colombia,2024,undesa,VEN,2904873"),
+        csv.body.contains(",COL,Colombia,2024,undesa,VEN,29048"),
         "{}",
         csv.body
     );

@@ -2,9 +2,10 @@
 //! API over it (`/api/indicators`), read through `hemi_app::App::burden_sharing` (the
 //! workflow `hemi indicators` calls), so both show the same ranking.
 //!
-//! Public: every number comes from aggregate tables the publishers release openly. Counts
-//! below the suppression threshold are still hidden, with the ratios made from them, so
-//! the public API keeps the rule that no small cell is published.
+//! Public: every count is perturbed by the cell-key method before anything is computed
+//! from it (`hemi_app::public`): host totals, ratios and ranks are functions of the
+//! perturbed (host, origin) cells only, so no combination of answers narrows a small
+//! count below the protection width. The rule and its parameters come with every answer.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -15,6 +16,7 @@ use hemi_indicators::{IndicatorRow, Measure, RankBy};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::disclosure::Disclosure;
 use crate::error::{ApiQuery, Problem, WebError};
 use crate::format::{code, csv_response, text, wants_csv};
 use crate::AppState;
@@ -63,10 +65,8 @@ pub struct IndicatorItem {
     pub name: String,
     /// Year of the count.
     pub year: i32,
-    /// People hosted (`null` when suppressed as a small count).
-    pub hosted: Option<f64>,
-    /// True when the count and its ratios are hidden because the count is small.
-    pub suppressed: bool,
+    /// People hosted (perturbed: see `disclosure`).
+    pub hosted: f64,
     /// UNHCR only: internally displaced nationals, shown apart and never in `hosted`.
     pub idps: Option<f64>,
     /// Population used.
@@ -106,8 +106,8 @@ pub struct IndicatorsPage {
     pub rank_by: String,
     /// Years population or GDP may lag the count.
     pub max_lag_years: i32,
-    /// Counts below this are suppressed.
-    pub suppression_threshold: u32,
+    /// How the counts are protected (method, published parameters, a sentence for readers).
+    pub disclosure: Disclosure,
     /// Rows: ranked first, then those without the ranking value.
     pub items: Vec<IndicatorItem>,
 }
@@ -120,8 +120,7 @@ struct CsvRow<'a> {
     year: i32,
     measure: &'a str,
     origin: &'a str,
-    hosted: Option<f64>,
-    suppressed: bool,
+    hosted: f64,
     idps: Option<f64>,
     population: Option<f64>,
     population_year: Option<i32>,
@@ -131,7 +130,7 @@ struct CsvRow<'a> {
     per_usd_million: Option<f64>,
 }
 
-const CSV_HEADERS: [&str; 15] = [
+const CSV_HEADERS: [&str; 14] = [
     "rank",
     "host",
     "name",
@@ -139,7 +138,6 @@ const CSV_HEADERS: [&str; 15] = [
     "measure",
     "origin",
     "hosted",
-    "suppressed",
     "idps",
     "population",
     "population_year",
@@ -228,47 +226,38 @@ pub(crate) fn resolve(q: &IndicatorsQuery) -> Result<(IndicatorQuery, bool), Web
     ))
 }
 
-/// A row as the public sees it: small counts hidden with every ratio made from them.
-pub(crate) fn public_item(row: &IndicatorRow, threshold: u32) -> IndicatorItem {
-    let suppressed = row.hosted > 0.0 && row.hosted < f64::from(threshold);
-    let idps = row
-        .idps
-        .filter(|v| !(*v > 0.0 && *v < f64::from(threshold)));
+/// A row as the public sees it: every number already computed from perturbed counts.
+pub(crate) fn public_item(row: &IndicatorRow) -> IndicatorItem {
     IndicatorItem {
         rank: row.rank,
         host: row.host.clone(),
         name: crate::layout::country_name(&row.host),
         year: row.year,
-        hosted: (!suppressed).then_some(row.hosted),
-        suppressed,
-        idps,
+        hosted: row.hosted,
+        idps: row.idps,
         population: row.population,
         population_year: row.population_year,
         gdp_usd: row.gdp_usd,
         gdp_year: row.gdp_year,
-        per_1000: row.per_1000.filter(|_| !suppressed),
-        per_usd_million: row.per_usd_million.filter(|_| !suppressed),
+        per_1000: row.per_1000,
+        per_usd_million: row.per_usd_million,
     }
 }
 
-/// Compute the page for a validated query.
+/// Compute the page for a validated query (cached per data version in `hemi-app`).
 pub(crate) async fn indicators_page(
     state: &AppState,
     query: &IndicatorQuery,
     world: bool,
 ) -> Result<IndicatorsPage, WebError> {
-    let threshold = state.config().suppression_threshold;
-    let table = state.app.burden_sharing(query).await?;
+    let table = state.app.public_indicators(query).await?;
+    let disclosure = state.app.disclosure_rule().await?.into();
     let (year, years, items) = match &table {
         None => (None, Vec::new(), Vec::new()),
         Some(t) => (
             Some(t.options.year),
             t.years.clone(),
-            t.indicators
-                .rows
-                .iter()
-                .map(|r| public_item(r, threshold))
-                .collect(),
+            t.indicators.rows.iter().map(public_item).collect(),
         ),
     };
     Ok(IndicatorsPage {
@@ -282,7 +271,7 @@ pub(crate) async fn indicators_page(
         scope: if world { "world" } else { "americas" }.into(),
         rank_by: query.rank_by.as_str().into(),
         max_lag_years: query.max_lag_years,
-        suppression_threshold: threshold,
+        disclosure,
         items,
     })
 }
@@ -316,7 +305,6 @@ pub async fn list_indicators(
                 measure: &page.measure,
                 origin: &origin,
                 hosted: i.hosted,
-                suppressed: i.suppressed,
                 idps: i.idps,
                 population: i.population,
                 population_year: i.population_year,
@@ -334,35 +322,6 @@ pub async fn list_indicators(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(hosted: f64) -> IndicatorRow {
-        IndicatorRow {
-            rank: Some(1),
-            host: "ABW".into(),
-            year: 2024,
-            hosted,
-            idps: None,
-            population: Some(100_000.0),
-            population_year: Some(2023),
-            gdp_usd: Some(3e9),
-            gdp_year: Some(2023),
-            per_1000: Some(hosted / 100.0),
-            per_usd_million: Some(hosted / 3000.0),
-        }
-    }
-
-    #[test]
-    fn small_counts_are_hidden_with_their_ratios() {
-        let hidden = public_item(&row(3.0), 5);
-        assert!(hidden.suppressed);
-        assert_eq!(
-            (hidden.hosted, hidden.per_1000, hidden.per_usd_million),
-            (None, None, None)
-        );
-        let shown = public_item(&row(23_312.0), 5);
-        assert_eq!(shown.hosted, Some(23_312.0));
-        assert!(!shown.suppressed && shown.per_1000.is_some());
-    }
 
     #[test]
     fn bad_parameters_name_the_field() {

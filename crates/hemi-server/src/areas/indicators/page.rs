@@ -74,11 +74,7 @@ fn indicator_map(items: &[IndicatorItem]) -> Markup {
                 },
                 None => Fill {
                     colour: NO_FIGURE.into(),
-                    note: if i.suppressed {
-                        "small count, suppressed".into()
-                    } else {
-                        "no population figure".into()
-                    },
+                    note: "no population figure".into(),
                 },
             };
             (i.host.clone(), fill)
@@ -161,7 +157,7 @@ pub async fn show(
             let value = match query.rank_by {
                 RankBy::Per1000 => i.per_1000,
                 RankBy::PerUsdMillion => i.per_usd_million,
-                RankBy::Hosted => i.hosted,
+                RankBy::Hosted => Some(i.hosted),
             }?;
             Some(Bar {
                 label: i.name.clone(),
@@ -264,8 +260,9 @@ pub async fn show(
                     @if query.max_lag_years > 0 {
                         "; when the table has not reached the count's year, the figure of up to " (query.max_lag_years) " year" @if query.max_lag_years > 1 { "s" } " before is used and its year shown in brackets"
                     }
-                    ". Counts under " (data.suppression_threshold) " are suppressed ([c]) with their ratios."
+                    "."
                 }
+                p.muted { "Disclosure control: " (data.disclosure.text) }
             }
             @match data.year {
                 None => { p.notice { "The " (measure.citation()) " table has not been imported yet: run " code { "hemi import data/context/" } "." } }
@@ -289,7 +286,7 @@ pub async fn show(
                                     tr {
                                         td.num { (i.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())) }
                                         td.name { (i.name) " " span.muted { "(" (i.host) ")" } }
-                                        @if i.suppressed { td.suppressed title="Suppressed" { "[c]" } } @else { td.num { (count_text(i.hosted)) } }
+                                        td.num { (count_text(Some(i.hosted))) }
                                         @if measure == Measure::Unhcr { td.num { (count_text(i.idps)) } }
                                         td.num { (count_text(i.population)) (year_note(i.population_year, year)) }
                                         td.num { (count_text(i.gdp_usd.map(|g| g / 1e6))) (year_note(i.gdp_year, year)) }
