@@ -30,4 +30,3 @@ impl From<hemi_disclosure::Rule> for Disclosure {
         }
     }
 }
-

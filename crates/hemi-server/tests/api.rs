@@ -19,6 +19,10 @@ use hemi_store::{AuditFilter, ImportItem, Store};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+#[path = "api/public_attack.rs"]
+mod public_attack;
+use public_attack::every_public_table_survives_the_attackers_audit;
+
 const SESSION_COOKIE: &str = "hemi_session";
 const LOGIN_CSRF_COOKIE: &str = "hemi_login_csrf";
 
@@ -983,39 +987,70 @@ async fn the_portal_protects_small_counts(app: &TestApp) {
     assert_eq!(portal.status, StatusCode::OK);
     // Cell-key perturbation: no suppression marks, the rule printed under the table.
     assert!(!portal.body.contains("[c]"));
-    assert!(portal.body.contains("Counts are protected"), "{}", portal.body);
+    assert!(
+        portal.body.contains("Counts are protected"),
+        "{}",
+        portal.body
+    );
     let table = get_as(app, None, "/api/portal?reporting=PAN&year=2023").await;
     assert_eq!(table.status, StatusCode::OK, "{}", table.body);
     let t = table.json();
     assert_eq!(t["disclosure"]["method"], "cell-key");
     // Months the source covers (January to March), not the months someone was counted in.
-    assert_eq!(t["months"], serde_json::json!(["2023-01", "2023-02", "2023-03"]));
+    assert_eq!(
+        t["months"],
+        serde_json::json!(["2023-01", "2023-02", "2023-03"])
+    );
     let rows = t["rows"].as_array().unwrap();
     let blocked = t["disclosure"]["blocked_up_to_people"].as_u64().unwrap();
     let mut month_totals = vec![0u64; 3];
     for r in rows {
-        let cells: Vec<u64> = r["months"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let cells: Vec<u64> = r["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         // Small counts are never shown as such: 1 and 2 are not published.
         assert!(cells.iter().all(|c| *c == 0 || *c > blocked), "{r}");
-        assert_eq!(r["total"].as_u64().unwrap(), cells.iter().sum::<u64>(), "totals are sums of published cells");
+        assert_eq!(
+            r["total"].as_u64().unwrap(),
+            cells.iter().sum::<u64>(),
+            "totals are sums of published cells"
+        );
         for (m, c) in cells.iter().enumerate() {
             month_totals[m] += c;
         }
     }
-    let published: Vec<u64> = t["month_totals"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let published: Vec<u64> = t["month_totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
     assert_eq!(published, month_totals);
     // Large counts move by at most the published noise.
     let hti = rows.iter().find(|r| r["nationality"] == "HTI").unwrap();
     let noise = t["disclosure"]["max_noise_people"].as_i64().unwrap();
     assert!((hti["months"][0].as_i64().unwrap() - 1200).abs() <= noise);
     // The same question answers the same (consistent noise, cached per data version).
-    assert_eq!(get_as(app, None, "/api/portal?reporting=PAN&year=2023").await.body, table.body);
+    assert_eq!(
+        get_as(app, None, "/api/portal?reporting=PAN&year=2023")
+            .await
+            .body,
+        table.body
+    );
     let csv = get_as(app, None, "/api/portal?reporting=PAN&year=2023&format=csv").await;
-    assert!(csv.body.starts_with("nationality,month,count\n"), "{}", csv.body);
+    assert!(
+        csv.body.starts_with("nationality,month,count\n"),
+        "{}",
+        csv.body
+    );
     let bad = get_as(app, None, "/api/portal?reporting=XYZ").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 on_both_backends!(the_portal_protects_small_counts);
+on_both_backends!(every_public_table_survives_the_attackers_audit);
 
 async fn plumbing_answers(app: &TestApp) {
     assert_eq!(get_as(app, None, "/healthz").await.body, "ok");
@@ -1428,7 +1463,10 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
     // Colombia; World Bank table: 52,321,152 inhabitants in 2023. Published after
     // cell-key perturbation: within the published maximum noise.
     let noise = page["disclosure"]["max_noise_people"].as_f64().unwrap();
-    assert!((col["hosted"].as_f64().unwrap() - 2_904_873.0).abs() <= noise, "{col}");
+    assert!(
+        (col["hosted"].as_f64().unwrap() - 2_904_873.0).abs() <= noise,
+        "{col}"
+    );
     assert_eq!(col["population_year"], 2023);
     assert!((col["per_1000"].as_f64().unwrap() - 55.52).abs() < 0.01);
     // Ranked by per 1,000: Aruba and Curaçao before Colombia; Spain is not in the Americas.

@@ -48,25 +48,54 @@ pub struct PortalQuery {
     pub format: Option<String>,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// What was asked, resolved against the menus: (reporting, measure, year, the choices).
-async fn resolve(state: &AppState, q: &PortalQuery) -> Result<(Option<(String, String, i32)>, std::sync::Arc<crate::menus::Choices>), WebError> {
+async fn resolve(
+    state: &AppState,
+    q: &PortalQuery,
+) -> Result<
+    (
+        Option<(String, String, i32)>,
+        std::sync::Arc<crate::menus::Choices>,
+    ),
+    WebError,
+> {
     let menus = choices(state).await?;
     // Only countries with monthly data belong on a monthly portal.
-    let countries: Vec<&String> = menus.reporting.iter().filter(|(_, c)| !c.monthly_years.is_empty()).map(|(k, _)| k).collect();
+    let countries: Vec<&String> = menus
+        .reporting
+        .iter()
+        .filter(|(_, c)| !c.monthly_years.is_empty())
+        .map(|(k, _)| k)
+        .collect();
     let reporting = match code(&q.reporting) {
         Some(r) if countries.contains(&&r) => Some(r),
         Some(r) => {
             return Err(WebError::Unprocessable(
                 "reporting".into(),
                 format!("{r:?} has no monthly table on the portal"),
-                format!("choose one of {}", countries.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "choose one of {}",
+                    countries
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ))
         }
-        None => countries.iter().find(|c| c.as_str() == "PAN").or(countries.first()).map(|c| (*c).clone()),
+        None => countries
+            .iter()
+            .find(|c| c.as_str() == "PAN")
+            .or(countries.first())
+            .map(|c| (*c).clone()),
     };
-    let Some(reporting) = reporting else { return Ok((None, menus)) };
+    let Some(reporting) = reporting else {
+        return Ok((None, menus));
+    };
     let available = &menus.reporting[&reporting];
     let measure = match text(&q.measure) {
         Some(m) if available.measures.contains(&m) => m,
@@ -74,10 +103,23 @@ async fn resolve(state: &AppState, q: &PortalQuery) -> Result<(Option<(String, S
             return Err(WebError::Unprocessable(
                 "measure".into(),
                 format!("{reporting} publishes no {m:?}"),
-                format!("choose one of {}", available.measures.iter().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "choose one of {}",
+                    available
+                        .measures
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ))
         }
-        None => available.measures.iter().next().cloned().unwrap_or_default(),
+        None => available
+            .measures
+            .iter()
+            .next()
+            .cloned()
+            .unwrap_or_default(),
     };
     let year = match text(&q.year) {
         Some(y) if available.monthly_years.contains(&y) => y,
@@ -85,10 +127,23 @@ async fn resolve(state: &AppState, q: &PortalQuery) -> Result<(Option<(String, S
             return Err(WebError::Unprocessable(
                 "year".into(),
                 format!("{reporting} has no monthly figures for {y:?}"),
-                format!("years with monthly figures: {}", available.monthly_years.iter().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "years with monthly figures: {}",
+                    available
+                        .monthly_years
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ))
         }
-        None => available.monthly_years.iter().next_back().cloned().unwrap_or_default(),
+        None => available
+            .monthly_years
+            .iter()
+            .next_back()
+            .cloned()
+            .unwrap_or_default(),
     };
     Ok((Some((reporting, measure, year.parse().unwrap_or(0))), menus))
 }
@@ -125,7 +180,12 @@ pub struct PortalPage {
     pub disclosure: crate::disclosure::Disclosure,
 }
 
-async fn portal_page(state: &AppState, reporting: &str, measure: &str, year: i32) -> Result<PortalPage, WebError> {
+async fn portal_page(
+    state: &AppState,
+    reporting: &str,
+    measure: &str,
+    year: i32,
+) -> Result<PortalPage, WebError> {
     let t = state.app.portal_table(reporting, measure, year).await?;
     let table = &t.table;
     Ok(PortalPage {
@@ -159,11 +219,17 @@ async fn portal_page(state: &AppState, reporting: &str, measure: &str, year: i32
         (status = 404, description = "No monthly data yet", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown reporting country, measure or year", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn portal_api(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<PortalQuery>) -> WebResult<Response> {
+pub async fn portal_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<PortalQuery>,
+) -> WebResult<Response> {
     let csv = wants_csv(&q.format, &headers)?;
     let (asked, _) = resolve(&state, &q).await?;
     let Some((reporting, measure, year)) = asked else {
-        return Err(WebError::NotFound(Some("no monthly table is imported yet".into())));
+        return Err(WebError::NotFound(Some(
+            "no monthly table is imported yet".into(),
+        )));
     };
     let page = portal_page(&state, &reporting, &measure, year).await?;
     if csv {
@@ -176,7 +242,13 @@ pub async fn portal_api(State(state): State<AppState>, headers: HeaderMap, ApiQu
         let cells: Vec<Cell> = page
             .rows
             .iter()
-            .flat_map(|r| page.months.iter().zip(&r.months).map(|(m, c)| Cell { nationality: &r.nationality, month: m, count: *c }))
+            .flat_map(|r| {
+                page.months.iter().zip(&r.months).map(|(m, c)| Cell {
+                    nationality: &r.nationality,
+                    month: m,
+                    count: *c,
+                })
+            })
             .collect();
         return csv_response(&cells, &["nationality", "month", "count"]);
     }
@@ -184,13 +256,25 @@ pub async fn portal_api(State(state): State<AppState>, headers: HeaderMap, ApiQu
 }
 
 /// `GET /portal`.
-pub async fn show(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, Query(q): Query<PortalQuery>) -> WebResult {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<PortalQuery>,
+) -> WebResult {
     let (asked, problem, menus) = match resolve(&state, &q).await {
         Ok((a, m)) => (a, None, m),
         Err(e @ WebError::Unprocessable(..)) => {
             let p = e.problem();
             let (a, m) = resolve(&state, &PortalQuery::default()).await?;
-            (a, Some(format!("{} — {}", p.detail.unwrap_or_default(), p.hint.unwrap_or_default())), m)
+            (
+                a,
+                Some(format!(
+                    "{} — {}",
+                    p.detail.unwrap_or_default(),
+                    p.hint.unwrap_or_default()
+                )),
+                m,
+            )
         }
         Err(e) => return Err(e),
     };
@@ -198,7 +282,12 @@ pub async fn show(State(state): State<AppState>, Extension(viewer): Extension<Vi
         Some((r, m, y)) => Some(portal_page(&state, r, m, *y).await?),
         None => None,
     };
-    let countries: Vec<&String> = menus.reporting.iter().filter(|(_, c)| !c.monthly_years.is_empty()).map(|(k, _)| k).collect();
+    let countries: Vec<&String> = menus
+        .reporting
+        .iter()
+        .filter(|(_, c)| !c.monthly_years.is_empty())
+        .map(|(k, _)| k)
+        .collect();
     let reporting = asked.as_ref().map(|a| a.0.clone());
     let available = reporting.as_ref().and_then(|r| menus.reporting.get(r));
     let measure = asked.as_ref().map(|a| a.1.clone());
