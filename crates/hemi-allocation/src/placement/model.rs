@@ -1,0 +1,1 @@
+//! Employment-likelihood model (placeholder while the solver is measured).
