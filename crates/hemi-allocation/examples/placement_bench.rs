@@ -35,7 +35,7 @@ fn main() {
     })
     .unwrap();
     println!(
-        "solve {:.3}s obj {:.3} ub {:.3} gap {:.5}% lp_primal {:.3} split {} bids {} ls {}",
+        "solve {:.3}s obj {:.3} ub {:.3} gap {:.5}% lp_primal {:.3} split {} bids {} ls {} passes {}",
         t.elapsed().as_secs_f64(),
         r.objective,
         r.upper_bound,
@@ -43,6 +43,7 @@ fn main() {
         r.lp_primal,
         r.lp_split_households,
         r.auction_bids,
-        r.local_search_changes
+        r.local_search_changes,
+        r.local_search_passes
     );
 }

@@ -87,6 +87,8 @@ pub struct SolveReport {
     pub auction_bids: u64,
     /// Improving moves, swaps and ejections applied by local search.
     pub local_search_changes: u64,
+    /// Local-search passes run.
+    pub local_search_passes: u32,
     /// Soft ties that hold in the plan.
     pub soft_ties_held: usize,
     /// Soft ties in the instance.
@@ -253,6 +255,8 @@ impl Units {
 
 /// Result of the people auction.
 struct LpSolution {
+    /// ε phases run (progress stages).
+    phases: u64,
     price: Vec<f64>,
     /// Places per site that can ever be used: min(capacity, people who could come).
     slots: Vec<u32>,
@@ -427,7 +431,8 @@ fn auction(
     let mut in_dummy = vec![0u32; n];
     let mut stack: Vec<u32> = Vec::with_capacity(n);
     let mut taken: Vec<u32> = Vec::new();
-    let mut site_min = vec![0.0f64; m];
+    // Sites that can take nobody look infinitely expensive, so the scan needs no test.
+    let mut site_min: Vec<f64> = slots.iter().map(|&c| if c == 0 { f64::INFINITY } else { 0.0 }).collect();
     let mut top_value = vec![0.0f64; n];
     let mut second_value = vec![0.0f64; n];
     let mut top_site = vec![NONE; n];
@@ -557,17 +562,14 @@ fn auction(
                 continue;
             }
             bids += 1;
-            let w = units.weight[u] as f64;
+            let inv_w = 1.0 / units.weight[u] as f64;
             let (sites, scores) = units.arcs(u);
             let mut v1 = dummy;
             let mut j1 = NONE;
             let mut q1 = dummy;
             let mut v2 = f64::NEG_INFINITY;
             for (&j, &s) in sites.iter().zip(scores) {
-                if slots[j as usize] == 0 {
-                    continue;
-                }
-                let q = s / w;
+                let q = s * inv_w;
                 let v = q - site_min[j as usize];
                 if v > v1 {
                     v2 = v1;
@@ -633,7 +635,7 @@ fn auction(
                 stack.push(u as u32);
             }
         }
-        progress(phase + 1, phases + 2);
+        progress(phase + 1, phases + 4);
         eps = (eps / factor).max(eps_final);
     }
     // μ_j = cheapest slot price at j minus the cheapest slot price anywhere (the vacancies'
@@ -689,8 +691,9 @@ fn auction(
     if !polish.is_empty() {
         polish_prices(units, &slots, &mut price, &polish, dummy);
     }
-    progress(phases + 1, phases + 2);
+    progress(phases + 1, phases + 4);
     LpSolution {
+        phases,
         price,
         slots,
         lp_primal,
@@ -962,13 +965,16 @@ fn round(state: &mut State, lp: &LpSolution) -> Vec<u32> {
 }
 
 /// Local search on the true objective; returns the number of changes applied.
-fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> u64 {
+fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> (u64, u32) {
     let units = state.units;
     let n = units.weight.len();
     let mut changes = 0u64;
     let mut candidates: Vec<(f64, u32)> = Vec::new();
     let mut reloc: Vec<(u32, f64)> = vec![(NONE, f64::NEG_INFINITY); n];
+    let mut leave_loss: Vec<f64> = vec![0.0; n];
+    let mut passes = 0;
     for _pass in 0..options.max_local_search_passes {
+        passes += 1;
         let mut improved = 0u64;
         // Moves to a site with room.
         for u in 0..n {
@@ -986,6 +992,17 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> u64
             *slot = state
                 .best_with_room(h, state.site_of[h])
                 .unwrap_or((NONE, f64::NEG_INFINITY));
+            // Least a unit can lose by leaving its site (best other score, room or not):
+            // a swap that does not gain more than this is skipped unexamined.
+            let here = state.value(h, state.site_of[h]);
+            let (ss, sc) = units.arcs(h);
+            let mut best_other = f64::NEG_INFINITY;
+            for (&s, &score) in ss.iter().zip(sc) {
+                if s != state.site_of[h] && score > best_other {
+                    best_other = score;
+                }
+            }
+            leave_loss[h] = here - best_other;
         }
         // Swaps and ejections towards the best reduced-score sites.
         for u in 0..n {
@@ -1022,7 +1039,7 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> u64
                 for &h in &state.members[k as usize] {
                     let h = h as usize;
                     let wh = units.weight[h] as i64;
-                    if wh < deficit {
+                    if wh < deficit || leave_loss[h] >= gain_u - 1e-12 {
                         continue;
                     }
                     let here = state.value(h, k);
@@ -1064,7 +1081,7 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> u64
             break;
         }
     }
-    changes
+    (changes, passes)
 }
 
 /// Solve a placement instance. `progress(done, total)` is called after each stage.
@@ -1088,6 +1105,7 @@ pub fn solve(
     let (dummy, _, _) = dummy_value(&units, m, options.allow_partial);
     let lp = auction(&units, &capacity, options, progress);
     let bound_units = dual_bound(&units, &lp.slots, &lp.price, dummy);
+    let total_stages = lp.phases + 4;
     let mut state = State::new(
         &units,
         &capacity,
@@ -1099,7 +1117,9 @@ pub fn solve(
     );
     let mut unplaced = round(&mut state, &lp);
     unplaced.retain(|&u| !place_best(&mut state, u as usize, &lp.price, usize::MAX));
-    let mut changes = local_search(&mut state, &lp.price, options);
+    progress(lp.phases + 2, total_stages);
+    let (mut changes, passes) = local_search(&mut state, &lp.price, options);
+    progress(lp.phases + 3, total_stages);
     // Soft household ties: co-locate a pair when the bonus outweighs the score change.
     let mut soft_held = 0usize;
     for &(a, b) in &units.soft_pairs {
@@ -1167,7 +1187,7 @@ pub fn solve(
     let soft_household = units.soft_pairs.len() as f64 * options.soft_tie_bonus;
     let upper_bound = bound_units + soft_household;
     let objective = evaluation.objective;
-    progress(1, 1);
+    progress(total_stages, total_stages);
     Ok(SolveReport {
         households_placed: evaluation.households_placed,
         households_unplaced: instance.households.len() - evaluation.households_placed,
@@ -1181,6 +1201,7 @@ pub fn solve(
         lp_split_households: lp.split.iter().filter(|&&s| s).count(),
         auction_bids: lp.bids,
         local_search_changes: changes,
+        local_search_passes: passes,
         soft_ties_held: soft_held.min(soft_ties),
         soft_ties,
     })
