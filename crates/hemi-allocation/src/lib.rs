@@ -8,8 +8,11 @@
 
 mod date;
 mod error;
+pub mod fairness;
 pub mod lottery;
+mod mcmf;
 pub mod placement;
+pub mod schedule;
 
 pub use date::Date;
 pub use error::AllocationError;

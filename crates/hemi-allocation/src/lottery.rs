@@ -940,7 +940,9 @@ pub fn verify(published: &PublishedDraw, committed: Option<(&str, &str)>) -> Res
     let policy = parse_policy(&published.policy_text, "policy.txt").map_err(AllocationError::InvalidInput)?;
     let registrations = parse_published_registrations(&published.registrations_text, "registrations.csv").map_err(AllocationError::InvalidInput)?;
     let result_rows = parse_result(&published.result_text, "result.csv").map_err(AllocationError::InvalidInput)?;
-    let rerun = draw(&registrations, &policy, &published.public_value)?;
+    // `public_value.txt` ends with one LF, which is not part of the value.
+    let public_value = published.public_value.strip_suffix('\n').unwrap_or(&published.public_value);
+    let rerun = draw(&registrations, &policy, public_value)?;
     let n = rerun.selections.len().max(result_rows.len());
     for k in 0..n {
         let (e, p) = (rerun.selections.get(k), result_rows.get(k));

@@ -973,6 +973,9 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> (u6
     let mut reloc: Vec<(u32, f64)> = vec![(NONE, f64::NEG_INFINITY); n];
     let mut leave_loss: Vec<f64> = vec![0.0; n];
     let mut passes = 0;
+    // After the first pass only sites whose occupancy changed can offer new improvements.
+    let mut dirty = vec![true; state.free.len()];
+    let mut free_before: Vec<i64> = state.free.clone();
     for _pass in 0..options.max_local_search_passes {
         passes += 1;
         let mut improved = 0u64;
@@ -1026,7 +1029,11 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> (u6
             }
             // best: (gain, other unit, its destination)
             let mut best: Option<(f64, u32, u32, u32)> = None;
+            let here_dirty = j == NONE || dirty[j as usize];
             for &(_, k) in candidates.iter() {
+                if !here_dirty && !dirty[k as usize] {
+                    continue;
+                }
                 let gain_u = state.value(u, k) - current;
                 let deficit = w - state.free[k as usize];
                 if deficit <= 0 {
@@ -1075,6 +1082,10 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> (u6
                 }
             }
         }
+        for (j, d) in dirty.iter_mut().enumerate() {
+            *d = state.free[j] != free_before[j];
+        }
+        free_before.copy_from_slice(&state.free);
         changes += improved;
         // Stop when a pass no longer pays: fewer changes than 1 in 10,000 units.
         if improved == 0 || (improved as usize) * 10_000 < n {
