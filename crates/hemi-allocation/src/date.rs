@@ -55,6 +55,30 @@ impl Date {
         (y, m, d)
     }
 
+    /// Append `YYYY-MM-DD` to `out` without the formatting machinery (the draw writes
+    /// 80,000 of these per commitment).
+    pub fn push_to(self, out: &mut String) {
+        let (y, m, d) = self.ymd();
+        if !(0..=9999).contains(&y) {
+            out.push_str(&self.to_string());
+            return;
+        }
+        let y = y as u32;
+        let digits = [
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (d / 10) as u8,
+            b'0' + (d % 10) as u8,
+        ];
+        out.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
+    }
+
     /// Days from `earlier` to `self` (negative if `earlier` is later).
     pub fn days_since(self, earlier: Date) -> i32 {
         self.0 - earlier.0
@@ -103,6 +127,9 @@ mod tests {
         assert_eq!(Date::parse(text).map(|d| d.0), days, "{text}");
         if let Some(d) = Date::parse(text) {
             assert_eq!(d.to_string(), text);
+            let mut pushed = String::new();
+            d.push_to(&mut pushed);
+            assert_eq!(pushed, text);
         }
     }
 

@@ -495,16 +495,39 @@ pub fn canonical_registrations(registrations: &[PublicRegistration]) -> String {
     for r in sorted {
         out.push_str(&r.household_id);
         out.push(',');
-        out.push_str(&r.registered_on.to_string());
+        r.registered_on.push_to(&mut out);
         out.push(',');
-        out.push_str(&r.people.to_string());
+        push_number(&mut out, r.people);
         out.push(',');
-        out.push_str(&r.preferred_ports.join(";"));
+        push_joined(&mut out, &r.preferred_ports);
         out.push(',');
-        out.push_str(&r.flags.join(";"));
+        push_joined(&mut out, &r.flags);
         out.push('\n');
     }
     out
+}
+
+fn push_number(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
+
+fn push_joined(out: &mut String, items: &[String]) {
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(';');
+        }
+        out.push_str(item);
+    }
 }
 
 /// Parse `registrations.csv` (canonical text only).
@@ -611,9 +634,12 @@ pub fn household_key(seed_hex: &str, household_id: &str, weight: u32) -> [u8; 32
     prefix.update(b":");
     prefix.update(household_id.as_bytes());
     prefix.update(b":");
+    let mut digits = String::with_capacity(4);
     for t in 0..weight.max(1) {
         let mut h = prefix.clone();
-        h.update(t.to_string().as_bytes());
+        digits.clear();
+        push_number(&mut digits, t);
+        h.update(digits.as_bytes());
         let digest: [u8; 32] = h.finalize().into();
         if digest < best {
             best = digest;
@@ -665,12 +691,8 @@ fn run_with_seed(
         .iter()
         .map(|r| household_key(&seed, &r.household_id, weight_of(&r.flags, policy)))
         .collect();
-    let port_index: BTreeMap<&str, usize> = policy
-        .capacities
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.port.as_str(), i))
-        .collect();
+    // Few ports: a linear search beats a map.
+    let port_of = |p: &str| policy.capacities.iter().position(|c| c.port == p);
     let mut remaining: Vec<u64> = policy.capacities.iter().map(|c| c.people as u64).collect();
     let mut remaining_lw: Vec<u64> = policy
         .capacities
@@ -679,7 +701,7 @@ fn run_with_seed(
         .collect();
     let ports_of: Vec<Vec<usize>> = registrations
         .iter()
-        .map(|r| r.preferred_ports.iter().filter_map(|p| port_index.get(p.as_str()).copied()).collect())
+        .map(|r| r.preferred_ports.iter().filter_map(|p| port_of(p)).collect())
         .collect();
     let mut chosen = vec![false; registrations.len()];
     let mut selections: Vec<Selection> = Vec::new();
@@ -693,12 +715,7 @@ fn run_with_seed(
     };
     // Longest-waiting pass: earliest registration first, same day by key.
     let mut by_wait: Vec<usize> = (0..registrations.len()).collect();
-    by_wait.sort_by(|&a, &b| {
-        registrations[a]
-            .registered_on
-            .cmp(&registrations[b].registered_on)
-            .then_with(|| keys[a].cmp(&keys[b]))
-    });
+    by_wait.sort_unstable_by(|&a, &b| registrations[a].registered_on.cmp(&registrations[b].registered_on).then_with(|| keys[a].cmp(&keys[b])));
     let mut left: u64 = remaining_lw.iter().sum();
     for &i in &by_wait {
         if left == 0 {
@@ -715,7 +732,7 @@ fn run_with_seed(
     }
     // Random pass over the rest, by key; unused longest-waiting places are included.
     let mut by_key: Vec<usize> = (0..registrations.len()).collect();
-    by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    by_key.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
     let mut left: u64 = remaining.iter().sum();
     for &i in &by_key {
         if left == 0 {

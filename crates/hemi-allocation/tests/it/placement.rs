@@ -67,7 +67,7 @@ fn infeasible_instances_fail_loudly_or_give_a_partial_plan_when_asked() {
 #[test]
 fn ties_hard_and_soft() {
     let h = "household_id,size,tie_site,tie_household,tie\nA,2,,B,hard\nB,1,,,\nC,1,Y,,hard\nD,1,X,,soft\n";
-    let s = "site_id,capacity_people\nX,3\nY,3\n";
+    let s = "site_id,capacity_people\nX,4\nY,3\n";
     let a = "household_id,site_id,score\nA,X,0.9\nA,Y,0.1\nB,X,0.1\nB,Y,0.5\nC,X,0.9\nC,Y,0.2\nD,X,0.40\nD,Y,0.45\n";
     let inst = instance(h, s, a).unwrap();
     let options = SolveOptions { soft_tie_bonus: 0.1, ..SolveOptions::default() };
