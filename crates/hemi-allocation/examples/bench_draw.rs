@@ -1,18 +1,31 @@
 //! Draw benchmark: one day with 80,000 registrations (commitment, draw, verification),
 //! repeated; prints the median and the slowest run.
 use hemi_allocation::fairness::{simulation_policy, synth_registrations};
-use hemi_allocation::lottery::{self, canonical_policy, canonical_registrations, PublicRegistration, PublishedDraw};
+use hemi_allocation::lottery::{
+    self, canonical_policy, canonical_registrations, PublicRegistration, PublishedDraw,
+};
 use hemi_allocation::Date;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::time::Instant;
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(80_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(80_000);
     let mut rng = ChaCha20Rng::seed_from_u64(4);
     let day = Date::from_ymd(2024, 6, 3).unwrap();
     let mut k = 0i32;
-    let regs = synth_registrations(n, 0, &mut |_| { k += 1; day.plus_days(-1 - (k % 120)) }, &mut rng);
+    let regs = synth_registrations(
+        n,
+        0,
+        &mut |_| {
+            k += 1;
+            day.plus_days(-1 - (k % 120))
+        },
+        &mut rng,
+    );
     let public: Vec<PublicRegistration> = regs.iter().map(|r| r.public()).collect();
     let policy = simulation_policy(day, 500, 1450);
     let (mut draws, mut verifies) = (Vec::new(), Vec::new());
@@ -33,7 +46,10 @@ fn main() {
         lottery::verify(&published, None).unwrap();
         verifies.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    let median = |v: &mut Vec<f64>| { v.sort_by(f64::total_cmp); (v[0], v[v.len() / 2], v[v.len() - 1]) };
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[0], v[v.len() / 2], v[v.len() - 1])
+    };
     let (dn, dm, dx) = median(&mut draws);
     let (vn, vm, vx) = median(&mut verifies);
     println!("{n} registrations, 1,450 places, {selections} households drawn");

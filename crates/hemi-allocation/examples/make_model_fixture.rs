@@ -3,7 +3,9 @@
 use hemi_allocation::placement::model::{synth_outcomes, FEATURE_NAMES};
 
 fn main() -> std::io::Result<()> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "test_data/model".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "test_data/model".into());
     let (x, y) = synth_outcomes(3000, 7);
     let mut out = String::from("employed");
     for i in 0..FEATURE_NAMES.len() {

@@ -38,7 +38,7 @@ pub enum AllocationError {
     },
     /// A lottery was verified and differs from its re-run.
     #[error("verification failed: {0}")]
-    Verification(crate::lottery::Difference),
+    Verification(Box<crate::lottery::Difference>),
     /// A draw or schedule parameter is out of range.
     #[error("{field} = {value}: {message}")]
     Parameter {

@@ -16,6 +16,7 @@
 //!   each household names 1–3 preferred ports.
 //! - Every day each policy runs the real [`crate::lottery::draw`] on its own pool with a
 //!   public value derived from the simulation seed and the day.
+//!
 //! Common random numbers (same arrivals and patience for every policy) make differences
 //! between policies due to the policy alone.
 
@@ -28,7 +29,9 @@ use rand_distr::{Exp, Poisson};
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::lottery::{self, DrawPolicy, Member, PortCapacity, PublicRegistration, Registration, Sex};
+use crate::lottery::{
+    self, DrawPolicy, Member, PortCapacity, PublicRegistration, Registration, Sex,
+};
 
 /// Shape of the simulated month.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -100,7 +103,10 @@ pub fn port_capacities(places_per_day_people: u32) -> Vec<PortCapacity> {
     let total: u32 = PORTS.iter().map(|p| p.1).sum();
     let mut caps: Vec<PortCapacity> = PORTS
         .iter()
-        .map(|(p, share)| PortCapacity { port: p.to_string(), people: places_per_day_people * share / total })
+        .map(|(p, share)| PortCapacity {
+            port: p.to_string(),
+            people: places_per_day_people * share / total,
+        })
         .collect();
     let given: u32 = caps.iter().map(|c| c.people).sum();
     caps[0].people += places_per_day_people - given;
@@ -115,13 +121,23 @@ pub fn simulation_policy(day: Date, share_permille: u16, places_per_day_people: 
         registration_closed_on: day.plus_days(-1),
         longest_waiting_share_permille: share_permille,
         default_weight: 1,
-        flag_weights: [("medical".to_string(), 3), ("unaccompanied_child".to_string(), 3)].into_iter().collect(),
+        flag_weights: [
+            ("medical".to_string(), 3),
+            ("unaccompanied_child".to_string(), 3),
+        ]
+        .into_iter()
+        .collect(),
         capacities: port_capacities(places_per_day_people),
     }
 }
 
 /// Synthetic registrations with the mix above, registered on `registered_on(i)`.
-pub fn synth_registrations(count: usize, first_index: usize, registered_on: &mut dyn FnMut(&mut ChaCha20Rng) -> Date, rng: &mut ChaCha20Rng) -> Vec<Registration> {
+pub fn synth_registrations(
+    count: usize,
+    first_index: usize,
+    registered_on: &mut dyn FnMut(&mut ChaCha20Rng) -> Date,
+    rng: &mut ChaCha20Rng,
+) -> Vec<Registration> {
     let nat = WeightedIndex::new(NATIONALITIES.iter().map(|n| n.1)).expect("positive");
     let size = WeightedIndex::new(SIZES).expect("positive");
     let port = WeightedIndex::new(PORTS.iter().map(|p| p.1)).expect("positive");
@@ -133,7 +149,11 @@ pub fn synth_registrations(count: usize, first_index: usize, registered_on: &mut
                 .map(|m| Member {
                     nationality: nationality.clone(),
                     sex: if rng.gen_bool(0.5) { Sex::F } else { Sex::M },
-                    age_years: if m < 2 { rng.gen_range(18..60) } else { rng.gen_range(0..18) },
+                    age_years: if m < 2 {
+                        rng.gen_range(18..60)
+                    } else {
+                        rng.gen_range(0..18)
+                    },
                 })
                 .collect();
             let mut ports: Vec<String> = Vec::new();
@@ -212,7 +232,16 @@ pub struct FairnessReport {
     pub policies: Vec<PolicyOutcome>,
 }
 
-const WAIT_BINS: [(i32, i32); 8] = [(0, 6), (7, 13), (14, 29), (30, 59), (60, 89), (90, 179), (180, 364), (365, i32::MAX)];
+const WAIT_BINS: [(i32, i32); 8] = [
+    (0, 6),
+    (7, 13),
+    (14, 29),
+    (30, 59),
+    (60, 89),
+    (90, 179),
+    (180, 364),
+    (365, i32::MAX),
+];
 
 fn quantile(sorted: &[i32], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -233,7 +262,14 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
     let mut people: Vec<Registration> = synth_registrations(
         options.initial_pool_households,
         0,
-        &mut |r| first.plus_days(-1 - { let days: f64 = initial_wait.sample(r); days.floor() as i32 }),
+        &mut |r| {
+            first.plus_days(
+                -1 - {
+                    let days: f64 = initial_wait.sample(r);
+                    days.floor() as i32
+                },
+            )
+        },
         &mut rng,
     );
     // Arrivals: registered the day before the draw they first join.
@@ -251,7 +287,11 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
         .map(|r| {
             let u: f64 = rng.gen::<f64>().max(1e-300);
             let days = (u.ln() / (1.0 - p).ln()).floor() as i32 + 1;
-            let join = if r.registered_on < first { first } else { r.registered_on.plus_days(1) };
+            let join = if r.registered_on < first {
+                first
+            } else {
+                r.registered_on.plus_days(1)
+            };
             join.plus_days(days)
         })
         .collect();
@@ -266,16 +306,23 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
         for day in 0..options.days {
             let date = first.plus_days(day as i32);
             let pool_index: Vec<usize> = (0..people.len())
-                .filter(|&i| people[i].registered_on < date && drawn_on[i].is_none() && gone_on[i] > date)
+                .filter(|&i| {
+                    people[i].registered_on < date && drawn_on[i].is_none() && gone_on[i] > date
+                })
                 .collect();
             for &i in &pool_index {
                 seen[i] = true;
             }
-            let pool: Vec<PublicRegistration> = pool_index.iter().map(|&i| public[i].clone()).collect();
+            let pool: Vec<PublicRegistration> =
+                pool_index.iter().map(|&i| public[i].clone()).collect();
             let policy = simulation_policy(date, *share, options.places_per_day_people);
             let public_value = format!("simulation:{}:{}", options.seed, date);
-            let result = lottery::draw(&pool, &policy, &public_value).expect("simulated registrations are valid");
-            let index: BTreeMap<&str, usize> = pool_index.iter().map(|&i| (people[i].household_id.as_str(), i)).collect();
+            let result = lottery::draw(&pool, &policy, &public_value)
+                .expect("simulated registrations are valid");
+            let index: BTreeMap<&str, usize> = pool_index
+                .iter()
+                .map(|&i| (people[i].household_id.as_str(), i))
+                .collect();
             let mut drawn_people = 0;
             for s in &result.selections {
                 let i = index[s.household_id.as_str()];
@@ -289,7 +336,16 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
         let mut waits: Vec<i32> = Vec::new();
         let mut histogram: Vec<(String, u64)> = WAIT_BINS
             .iter()
-            .map(|(lo, hi)| (if *hi == i32::MAX { format!("{lo}+") } else { format!("{lo}-{hi}") }, 0))
+            .map(|(lo, hi)| {
+                (
+                    if *hi == i32::MAX {
+                        format!("{lo}+")
+                    } else {
+                        format!("{lo}-{hi}")
+                    },
+                    0,
+                )
+            })
             .collect();
         let (mut in_pool, mut never, mut abandoned) = (0u64, 0u64, 0u64);
         let mut by_nat: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -300,7 +356,9 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
                 continue;
             }
             in_pool += 1;
-            let nat = by_nat.entry(people[i].members[0].nationality.clone()).or_default();
+            let nat = by_nat
+                .entry(people[i].members[0].nationality.clone())
+                .or_default();
             let size = by_size.entry(people[i].members.len()).or_default();
             nat.0 += 1;
             size.0 += 1;
@@ -325,7 +383,12 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
         waits.sort_unstable();
         let rows = |m: Vec<(String, (u64, u64))>| -> Vec<RateRow> {
             m.into_iter()
-                .map(|(g, (h, d))| RateRow { group: g, households: h, drawn: d, rate: d as f64 / h.max(1) as f64 })
+                .map(|(g, (h, d))| RateRow {
+                    group: g,
+                    households: h,
+                    drawn: d,
+                    rate: d as f64 / h.max(1) as f64,
+                })
                 .collect()
         };
         outcomes.push(PolicyOutcome {
@@ -340,8 +403,16 @@ pub fn simulate(options: &SimulationOptions, progress: &dyn Fn(u64, u64)) -> Fai
             people_drawn_per_day: people_per_day,
             pool_households_per_day: pool_per_day,
             by_nationality: rows(by_nat.into_iter().collect()),
-            by_household_size: rows(by_size.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+            by_household_size: rows(
+                by_size
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
         });
     }
-    FairnessReport { options: options.clone(), policies: outcomes }
+    FairnessReport {
+        options: options.clone(),
+        policies: outcomes,
+    }
 }

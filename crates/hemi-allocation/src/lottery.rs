@@ -185,16 +185,20 @@ fn diag(file: &str, line: u64, field: &str, message: String, hint: &str) -> Diag
 fn valid_household_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
 }
 
 fn valid_port(s: &str) -> bool {
-    (2..=8).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    (2..=8).contains(&s.len())
+        && s.bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn valid_flag(s: &str) -> bool {
     (1..=32).contains(&s.len())
-        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 impl Registration {
@@ -227,7 +231,13 @@ pub fn parse_registrations(text: &str, file: &str) -> Result<Vec<Registration>, 
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
         Err(e) => {
-            diags.push(diag(file, 1, "header", format!("unreadable header: {e}"), "first line names the columns"));
+            diags.push(diag(
+                file,
+                1,
+                "header",
+                format!("unreadable header: {e}"),
+                "first line names the columns",
+            ));
             return Err(diags);
         }
     };
@@ -257,7 +267,13 @@ pub fn parse_registrations(text: &str, file: &str) -> Result<Vec<Registration>, 
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                diags.push(diag(file, e.position().map(|p| p.line()).unwrap_or(0), "row", format!("unreadable row: {e}"), "check quoting"));
+                diags.push(diag(
+                    file,
+                    e.position().map(|p| p.line()).unwrap_or(0),
+                    "row",
+                    format!("unreadable row: {e}"),
+                    "check quoting",
+                ));
                 break;
             }
         };
@@ -266,19 +282,43 @@ pub fn parse_registrations(text: &str, file: &str) -> Result<Vec<Registration>, 
         let before = diags.total();
         let id = get(c_id);
         if !valid_household_id(id) {
-            diags.push(diag(file, line, "household_id", format!("\"{id}\" is not a valid identifier"), "use 1–64 letters, digits, _ or -"));
+            diags.push(diag(
+                file,
+                line,
+                "household_id",
+                format!("\"{id}\" is not a valid identifier"),
+                "use 1–64 letters, digits, _ or -",
+            ));
         } else if let Some(first) = seen.insert(id.to_string(), line) {
-            diags.push(diag(file, line, "household_id", format!("\"{id}\" appears again (first on line {first})"), "register a household once"));
+            diags.push(diag(
+                file,
+                line,
+                "household_id",
+                format!("\"{id}\" appears again (first on line {first})"),
+                "register a household once",
+            ));
         }
         let date_text = get(c_date);
         let registered_on = Date::parse(date_text);
         if registered_on.is_none() {
-            diags.push(diag(file, line, "registered_on", format!("\"{date_text}\" is not a date"), "write YYYY-MM-DD"));
+            diags.push(diag(
+                file,
+                line,
+                "registered_on",
+                format!("\"{date_text}\" is not a date"),
+                "write YYYY-MM-DD",
+            ));
         }
         let mut members = Vec::new();
         let members_text = get(c_members);
         if members_text.is_empty() {
-            diags.push(diag(file, line, "members", "registration without members".into(), "list every member as NAT:SEX:AGE separated by ;"));
+            diags.push(diag(
+                file,
+                line,
+                "members",
+                "registration without members".into(),
+                "list every member as NAT:SEX:AGE separated by ;",
+            ));
         }
         for m in members_text.split(';').filter(|m| !m.trim().is_empty()) {
             let parts: Vec<&str> = m.trim().split(':').collect();
@@ -292,31 +332,77 @@ pub fn parse_registrations(text: &str, file: &str) -> Result<Vec<Registration>, 
                         _ => None,
                     }?;
                     let age = parts[2].parse::<u8>().ok().filter(|a| *a <= 120)?;
-                    (nat.len() == 3 && nat.bytes().all(|c| c.is_ascii_uppercase())).then_some(Member { nationality: nat, sex, age_years: age })
+                    (nat.len() == 3 && nat.bytes().all(|c| c.is_ascii_uppercase())).then_some(
+                        Member {
+                            nationality: nat,
+                            sex,
+                            age_years: age,
+                        },
+                    )
                 })
                 .flatten();
             match parsed {
                 Some(member) => members.push(member),
-                None => diags.push(diag(file, line, "members", format!("\"{m}\" is not NAT:SEX:AGE"), "e.g. VEN:F:34 (ISO alpha-3, F/M/X, age 0–120)")),
+                None => diags.push(diag(
+                    file,
+                    line,
+                    "members",
+                    format!("\"{m}\" is not NAT:SEX:AGE"),
+                    "e.g. VEN:F:34 (ISO alpha-3, F/M/X, age 0–120)",
+                )),
             }
         }
-        let ports: Vec<String> = get(c_ports).split(';').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+        let ports: Vec<String> = get(c_ports)
+            .split(';')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
         if ports.is_empty() {
-            diags.push(diag(file, line, "preferred_ports", "no port given".into(), "list at least one port code"));
+            diags.push(diag(
+                file,
+                line,
+                "preferred_ports",
+                "no port given".into(),
+                "list at least one port code",
+            ));
         }
         for (i, p) in ports.iter().enumerate() {
             if !valid_port(p) {
-                diags.push(diag(file, line, "preferred_ports", format!("\"{p}\" is not a port code"), "use 2–8 capital letters or digits"));
+                diags.push(diag(
+                    file,
+                    line,
+                    "preferred_ports",
+                    format!("\"{p}\" is not a port code"),
+                    "use 2–8 capital letters or digits",
+                ));
             } else if ports[..i].contains(p) {
-                diags.push(diag(file, line, "preferred_ports", format!("\"{p}\" is listed twice"), "list each port once"));
+                diags.push(diag(
+                    file,
+                    line,
+                    "preferred_ports",
+                    format!("\"{p}\" is listed twice"),
+                    "list each port once",
+                ));
             }
         }
         let flags: Vec<String> = c_flags
-            .map(|c| get(c).split(';').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect())
+            .map(|c| {
+                get(c)
+                    .split(';')
+                    .map(|f| f.trim().to_string())
+                    .filter(|f| !f.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         for f in &flags {
             if !valid_flag(f) {
-                diags.push(diag(file, line, "flags", format!("\"{f}\" is not a flag name"), "use lower-case letters, digits and _"));
+                diags.push(diag(
+                    file,
+                    line,
+                    "flags",
+                    format!("\"{f}\" is not a flag name"),
+                    "use lower-case letters, digits and _",
+                ));
             }
         }
         if diags.total() == before {
@@ -349,24 +435,44 @@ pub fn check_policy(policy: &DrawPolicy) -> Result<(), AllocationError> {
         })
     };
     if policy.algorithm_version != ALGORITHM_VERSION {
-        return bad("algorithm_version", policy.algorithm_version.clone(), &format!("this build implements {ALGORITHM_VERSION}"));
+        return bad(
+            "algorithm_version",
+            policy.algorithm_version.clone(),
+            &format!("this build implements {ALGORITHM_VERSION}"),
+        );
     }
     if policy.longest_waiting_share_permille > 1000 {
-        return bad("longest_waiting_share_permille", policy.longest_waiting_share_permille.to_string(), "must be 0–1000");
+        return bad(
+            "longest_waiting_share_permille",
+            policy.longest_waiting_share_permille.to_string(),
+            "must be 0–1000",
+        );
     }
     if !(1..=20).contains(&policy.default_weight) {
-        return bad("default_weight", policy.default_weight.to_string(), "weights are 1–20");
+        return bad(
+            "default_weight",
+            policy.default_weight.to_string(),
+            "weights are 1–20",
+        );
     }
     for (flag, w) in &policy.flag_weights {
         if !valid_flag(flag) {
-            return bad("flag_weight", flag.clone(), "flag names are lower-case letters, digits and _");
+            return bad(
+                "flag_weight",
+                flag.clone(),
+                "flag names are lower-case letters, digits and _",
+            );
         }
         if !(1..=20).contains(w) {
             return bad("flag_weight", format!("{flag}:{w}"), "weights are 1–20");
         }
     }
     if policy.registration_closed_on > policy.draw_date {
-        return bad("registration_closed_on", policy.registration_closed_on.to_string(), "registration must close on or before the draw date");
+        return bad(
+            "registration_closed_on",
+            policy.registration_closed_on.to_string(),
+            "registration must close on or before the draw date",
+        );
     }
     let mut ports: Vec<&str> = policy.capacities.iter().map(|c| c.port.as_str()).collect();
     ports.sort();
@@ -377,7 +483,11 @@ pub fn check_policy(policy: &DrawPolicy) -> Result<(), AllocationError> {
     }
     for c in &policy.capacities {
         if !valid_port(&c.port) {
-            return bad("capacity", c.port.clone(), "port codes are 2–8 capital letters or digits");
+            return bad(
+                "capacity",
+                c.port.clone(),
+                "port codes are 2–8 capital letters or digits",
+            );
         }
     }
     Ok(())
@@ -390,8 +500,14 @@ pub fn canonical_policy(policy: &DrawPolicy) -> String {
     out.push_str("hemi-lottery-policy\n");
     out.push_str(&format!("algorithm_version={}\n", policy.algorithm_version));
     out.push_str(&format!("draw_date={}\n", policy.draw_date));
-    out.push_str(&format!("registration_closed_on={}\n", policy.registration_closed_on));
-    out.push_str(&format!("longest_waiting_share_permille={}\n", policy.longest_waiting_share_permille));
+    out.push_str(&format!(
+        "registration_closed_on={}\n",
+        policy.registration_closed_on
+    ));
+    out.push_str(&format!(
+        "longest_waiting_share_permille={}\n",
+        policy.longest_waiting_share_permille
+    ));
     out.push_str(&format!("default_weight={}\n", policy.default_weight));
     for (flag, w) in &policy.flag_weights {
         out.push_str(&format!("flag_weight={flag}:{w}\n"));
@@ -421,7 +537,13 @@ pub fn parse_policy(text: &str, file: &str) -> Result<DrawPolicy, Diagnostics> {
     match lines.next() {
         Some((_, "hemi-lottery-policy")) => {}
         _ => {
-            diags.push(diag(file, 1, "header", "first line must be \"hemi-lottery-policy\"".into(), "publish the policy file as written by the system"));
+            diags.push(diag(
+                file,
+                1,
+                "header",
+                "first line must be \"hemi-lottery-policy\"".into(),
+                "publish the policy file as written by the system",
+            ));
             return Err(diags);
         }
     }
@@ -429,42 +551,91 @@ pub fn parse_policy(text: &str, file: &str) -> Result<DrawPolicy, Diagnostics> {
     for (i, line) in lines {
         let n = i as u64 + 1;
         let Some((key, value)) = line.split_once('=') else {
-            diags.push(diag(file, n, "line", format!("\"{line}\" is not key=value"), "one setting per line"));
+            diags.push(diag(
+                file,
+                n,
+                "line",
+                format!("\"{line}\" is not key=value"),
+                "one setting per line",
+            ));
             continue;
         };
         let date = |diags: &mut Diagnostics| {
             Date::parse(value).or_else(|| {
-                diags.push(diag(file, n, key, format!("\"{value}\" is not a date"), "YYYY-MM-DD"));
+                diags.push(diag(
+                    file,
+                    n,
+                    key,
+                    format!("\"{value}\" is not a date"),
+                    "YYYY-MM-DD",
+                ));
                 None
             })
         };
         match key {
             "algorithm_version" => policy.algorithm_version = value.to_string(),
             "draw_date" => policy.draw_date = date(&mut diags).unwrap_or(policy.draw_date),
-            "registration_closed_on" => policy.registration_closed_on = date(&mut diags).unwrap_or(policy.registration_closed_on),
+            "registration_closed_on" => {
+                policy.registration_closed_on =
+                    date(&mut diags).unwrap_or(policy.registration_closed_on)
+            }
             "longest_waiting_share_permille" => match value.parse() {
                 Ok(v) => policy.longest_waiting_share_permille = v,
-                Err(_) => diags.push(diag(file, n, key, format!("\"{value}\" is not a whole number"), "0–1000")),
+                Err(_) => diags.push(diag(
+                    file,
+                    n,
+                    key,
+                    format!("\"{value}\" is not a whole number"),
+                    "0–1000",
+                )),
             },
             "default_weight" => match value.parse() {
                 Ok(v) => policy.default_weight = v,
-                Err(_) => diags.push(diag(file, n, key, format!("\"{value}\" is not a whole number"), "1–20")),
+                Err(_) => diags.push(diag(
+                    file,
+                    n,
+                    key,
+                    format!("\"{value}\" is not a whole number"),
+                    "1–20",
+                )),
             },
             "flag_weight" | "capacity" => {
-                let parsed = value.split_once(':').and_then(|(a, b)| b.parse::<u32>().ok().map(|b| (a.to_string(), b)));
+                let parsed = value
+                    .split_once(':')
+                    .and_then(|(a, b)| b.parse::<u32>().ok().map(|b| (a.to_string(), b)));
                 match (key, parsed) {
                     ("flag_weight", Some((flag, w))) => {
                         policy.flag_weights.insert(flag, w);
                     }
-                    ("capacity", Some((port, people))) => policy.capacities.push(PortCapacity { port, people }),
-                    _ => diags.push(diag(file, n, key, format!("\"{value}\" is not NAME:NUMBER"), "e.g. capacity=SYS:400 (a capacity below zero is refused)")),
+                    ("capacity", Some((port, people))) => {
+                        policy.capacities.push(PortCapacity { port, people })
+                    }
+                    _ => diags.push(diag(
+                        file,
+                        n,
+                        key,
+                        format!("\"{value}\" is not NAME:NUMBER"),
+                        "e.g. capacity=SYS:400 (a capacity below zero is refused)",
+                    )),
                 }
             }
-            other => diags.push(diag(file, n, other, format!("unknown setting \"{other}\""), "see VERIFY.md for the policy file")),
+            other => diags.push(diag(
+                file,
+                n,
+                other,
+                format!("unknown setting \"{other}\""),
+                "see VERIFY.md for the policy file",
+            )),
         }
         if key != "flag_weight" && key != "capacity" {
             if seen_keys.contains(&key) {
-                diags.push(diag(file, n, key, "setting given twice".into(), "each setting once"));
+                diags.push(diag(
+                    file,
+                    n,
+                    key,
+                    "setting given twice".into(),
+                    "each setting once",
+                ));
             }
             seen_keys.push(key);
         }
@@ -473,7 +644,13 @@ pub fn parse_policy(text: &str, file: &str) -> Result<DrawPolicy, Diagnostics> {
         if let Err(e) = check_policy(&policy) {
             diags.push(diag(file, 0, "policy", e.to_string(), "fix the policy"));
         } else if canonical_policy(&policy) != text {
-            diags.push(diag(file, 0, "policy", "the text is not in canonical form (order, sorting or line ends differ)".into(), "publish the file exactly as the system wrote it"));
+            diags.push(diag(
+                file,
+                0,
+                "policy",
+                "the text is not in canonical form (order, sorting or line ends differ)".into(),
+                "publish the file exactly as the system wrote it",
+            ));
         }
     }
     if diags.is_empty() {
@@ -531,12 +708,22 @@ fn push_joined(out: &mut String, items: &[String]) {
 }
 
 /// Parse `registrations.csv` (canonical text only).
-pub fn parse_published_registrations(text: &str, file: &str) -> Result<Vec<PublicRegistration>, Diagnostics> {
+pub fn parse_published_registrations(
+    text: &str,
+    file: &str,
+) -> Result<Vec<PublicRegistration>, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut out = Vec::new();
     let mut lines = text.split_terminator('\n').enumerate();
-    if lines.next().map(|l| l.1) != Some("household_id,registered_on,people,preferred_ports,flags") {
-        diags.push(diag(file, 1, "header", "header must be household_id,registered_on,people,preferred_ports,flags".into(), "publish the file exactly as the system wrote it"));
+    if lines.next().map(|l| l.1) != Some("household_id,registered_on,people,preferred_ports,flags")
+    {
+        diags.push(diag(
+            file,
+            1,
+            "header",
+            "header must be household_id,registered_on,people,preferred_ports,flags".into(),
+            "publish the file exactly as the system wrote it",
+        ));
         return Err(diags);
     }
     let mut previous: Option<String> = None;
@@ -544,34 +731,84 @@ pub fn parse_published_registrations(text: &str, file: &str) -> Result<Vec<Publi
         let n = i as u64 + 1;
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != 5 {
-            diags.push(diag(file, n, "line", format!("{} fields, 5 expected", fields.len()), "household_id,registered_on,people,preferred_ports,flags"));
+            diags.push(diag(
+                file,
+                n,
+                "line",
+                format!("{} fields, 5 expected", fields.len()),
+                "household_id,registered_on,people,preferred_ports,flags",
+            ));
             continue;
         }
         let id = fields[0];
         if !valid_household_id(id) {
-            diags.push(diag(file, n, "household_id", format!("\"{id}\" is not a valid identifier"), "1–64 letters, digits, _ or -"));
+            diags.push(diag(
+                file,
+                n,
+                "household_id",
+                format!("\"{id}\" is not a valid identifier"),
+                "1–64 letters, digits, _ or -",
+            ));
         }
         if let Some(p) = &previous {
             if p.as_bytes() >= id.as_bytes() {
-                diags.push(diag(file, n, "household_id", format!("\"{id}\" is not after \"{p}\""), "lines are sorted by household_id, each once"));
+                diags.push(diag(
+                    file,
+                    n,
+                    "household_id",
+                    format!("\"{id}\" is not after \"{p}\""),
+                    "lines are sorted by household_id, each once",
+                ));
             }
         }
         previous = Some(id.to_string());
         let date = Date::parse(fields[1]);
         if date.is_none() {
-            diags.push(diag(file, n, "registered_on", format!("\"{}\" is not a date", fields[1]), "YYYY-MM-DD"));
+            diags.push(diag(
+                file,
+                n,
+                "registered_on",
+                format!("\"{}\" is not a date", fields[1]),
+                "YYYY-MM-DD",
+            ));
         }
         let people = fields[2].parse::<u32>().ok().filter(|p| *p >= 1);
         if people.is_none() {
-            diags.push(diag(file, n, "people", format!("\"{}\" is not a count of at least 1", fields[2]), "a household has at least one member"));
+            diags.push(diag(
+                file,
+                n,
+                "people",
+                format!("\"{}\" is not a count of at least 1", fields[2]),
+                "a household has at least one member",
+            ));
         }
-        let ports: Vec<String> = fields[3].split(';').filter(|p| !p.is_empty()).map(String::from).collect();
+        let ports: Vec<String> = fields[3]
+            .split(';')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect();
         if ports.is_empty() || ports.iter().any(|p| !valid_port(p)) {
-            diags.push(diag(file, n, "preferred_ports", format!("\"{}\" is not a list of port codes", fields[3]), "codes joined by ;"));
+            diags.push(diag(
+                file,
+                n,
+                "preferred_ports",
+                format!("\"{}\" is not a list of port codes", fields[3]),
+                "codes joined by ;",
+            ));
         }
-        let flags: Vec<String> = fields[4].split(';').filter(|f| !f.is_empty()).map(String::from).collect();
+        let flags: Vec<String> = fields[4]
+            .split(';')
+            .filter(|f| !f.is_empty())
+            .map(String::from)
+            .collect();
         if flags.iter().any(|f| !valid_flag(f)) || flags.windows(2).any(|w| w[0] >= w[1]) {
-            diags.push(diag(file, n, "flags", format!("\"{}\" is not a sorted list of flags", fields[4]), "flags sorted, joined by ;"));
+            diags.push(diag(
+                file,
+                n,
+                "flags",
+                format!("\"{}\" is not a sorted list of flags", fields[4]),
+                "flags sorted, joined by ;",
+            ));
         }
         if let (Some(date), Some(people)) = (date, people) {
             out.push(PublicRegistration {
@@ -609,12 +846,20 @@ pub fn commitment_of_texts(policy_text: &str, registrations_text: &str) -> Strin
 /// Commitment of a registration list and policy: hex SHA-256 of `policy.txt` then
 /// `registrations.csv`.
 pub fn commitment(registrations: &[PublicRegistration], policy: &DrawPolicy) -> String {
-    commitment_of_texts(&canonical_policy(policy), &canonical_registrations(registrations))
+    commitment_of_texts(
+        &canonical_policy(policy),
+        &canonical_registrations(registrations),
+    )
 }
 
 /// Seed: hex SHA-256 of `"hemi-lottery-seed\n" + commitment + "\n" + public_value`.
 pub fn seed(commitment: &str, public_value: &str) -> String {
-    sha256_hex(&[b"hemi-lottery-seed\n", commitment.as_bytes(), b"\n", public_value.as_bytes()])
+    sha256_hex(&[
+        b"hemi-lottery-seed\n",
+        commitment.as_bytes(),
+        b"\n",
+        public_value.as_bytes(),
+    ])
 }
 
 /// Weight of a household under the policy.
@@ -659,17 +904,41 @@ pub fn draw(
     let mut diags = Diagnostics::default();
     for (i, r) in registrations.iter().enumerate() {
         if r.registered_on > policy.registration_closed_on {
-            diags.push(diag("registrations", i as u64 + 2, "registered_on", format!("{} registered on {}, after the list closed on {}", r.household_id, r.registered_on, policy.registration_closed_on), "move it to the next draw"));
+            diags.push(diag(
+                "registrations",
+                i as u64 + 2,
+                "registered_on",
+                format!(
+                    "{} registered on {}, after the list closed on {}",
+                    r.household_id, r.registered_on, policy.registration_closed_on
+                ),
+                "move it to the next draw",
+            ));
         }
         if r.people == 0 {
-            diags.push(diag("registrations", i as u64 + 2, "people", format!("{} has no members", r.household_id), "a registration needs at least one member"));
+            diags.push(diag(
+                "registrations",
+                i as u64 + 2,
+                "people",
+                format!("{} has no members", r.household_id),
+                "a registration needs at least one member",
+            ));
         }
     }
-    let mut ids: Vec<&str> = registrations.iter().map(|r| r.household_id.as_str()).collect();
+    let mut ids: Vec<&str> = registrations
+        .iter()
+        .map(|r| r.household_id.as_str())
+        .collect();
     ids.sort_unstable();
     for w in ids.windows(2) {
         if w[0] == w[1] {
-            diags.push(diag("registrations", 0, "household_id", format!("\"{}\" appears twice", w[0]), "register a household once"));
+            diags.push(diag(
+                "registrations",
+                0,
+                "household_id",
+                format!("\"{}\" appears twice", w[0]),
+                "register a household once",
+            ));
         }
     }
     if !diags.is_empty() {
@@ -677,7 +946,13 @@ pub fn draw(
     }
     let commitment = commitment(registrations, policy);
     let seed = seed(&commitment, public_value);
-    Ok(run_with_seed(registrations, policy, commitment, public_value, seed))
+    Ok(run_with_seed(
+        registrations,
+        policy,
+        commitment,
+        public_value,
+        seed,
+    ))
 }
 
 fn run_with_seed(
@@ -701,7 +976,12 @@ fn run_with_seed(
         .collect();
     let ports_of: Vec<Vec<usize>> = registrations
         .iter()
-        .map(|r| r.preferred_ports.iter().filter_map(|p| port_of(p)).collect())
+        .map(|r| {
+            r.preferred_ports
+                .iter()
+                .filter_map(|p| port_of(p))
+                .collect()
+        })
         .collect();
     let mut chosen = vec![false; registrations.len()];
     let mut selections: Vec<Selection> = Vec::new();
@@ -715,7 +995,12 @@ fn run_with_seed(
     };
     // Longest-waiting pass: earliest registration first, same day by key.
     let mut by_wait: Vec<usize> = (0..registrations.len()).collect();
-    by_wait.sort_unstable_by(|&a, &b| registrations[a].registered_on.cmp(&registrations[b].registered_on).then_with(|| keys[a].cmp(&keys[b])));
+    by_wait.sort_unstable_by(|&a, &b| {
+        registrations[a]
+            .registered_on
+            .cmp(&registrations[b].registered_on)
+            .then_with(|| keys[a].cmp(&keys[b]))
+    });
     let mut left: u64 = remaining_lw.iter().sum();
     for &i in &by_wait {
         if left == 0 {
@@ -754,7 +1039,10 @@ fn run_with_seed(
         .capacities
         .iter()
         .zip(&rest)
-        .map(|(c, &r)| PortCapacity { port: c.port.clone(), people: r as u32 })
+        .map(|(c, &r)| PortCapacity {
+            port: c.port.clone(),
+            people: r as u32,
+        })
         .collect();
     DrawResult {
         commitment,
@@ -769,7 +1057,13 @@ fn run_with_seed(
 pub fn result_csv(result: &DrawResult) -> String {
     let mut out = String::from("order,household_id,port,phase\n");
     for s in &result.selections {
-        out.push_str(&format!("{},{},{},{}\n", s.order, s.household_id, s.port, s.phase.as_str()));
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            s.order,
+            s.household_id,
+            s.port,
+            s.phase.as_str()
+        ));
     }
     out
 }
@@ -780,7 +1074,13 @@ pub fn parse_result(text: &str, file: &str) -> Result<Vec<Selection>, Diagnostic
     let mut out = Vec::new();
     let mut lines = text.split_terminator('\n').enumerate();
     if lines.next().map(|l| l.1) != Some("order,household_id,port,phase") {
-        diags.push(diag(file, 1, "header", "header must be order,household_id,port,phase".into(), "publish the file as written"));
+        diags.push(diag(
+            file,
+            1,
+            "header",
+            "header must be order,household_id,port,phase".into(),
+            "publish the file as written",
+        ));
         return Err(diags);
     }
     for (i, line) in lines {
@@ -792,8 +1092,19 @@ pub fn parse_result(text: &str, file: &str) -> Result<Vec<Selection>, Diagnostic
             _ => None,
         };
         match (f.len(), f[0].parse::<u32>(), phase) {
-            (4, Ok(order), Some(phase)) => out.push(Selection { order, household_id: f[1].into(), port: f[2].into(), phase }),
-            _ => diags.push(diag(file, n, "line", format!("\"{line}\" is not order,household_id,port,phase"), "e.g. 1,H000017,SYS,longest_waiting")),
+            (4, Ok(order), Some(phase)) => out.push(Selection {
+                order,
+                household_id: f[1].into(),
+                port: f[2].into(),
+                phase,
+            }),
+            _ => diags.push(diag(
+                file,
+                n,
+                "line",
+                format!("\"{line}\" is not order,household_id,port,phase"),
+                "e.g. 1,H000017,SYS,longest_waiting",
+            )),
         }
     }
     if diags.is_empty() {
@@ -862,7 +1173,11 @@ pub enum Difference {
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Difference::Commitment { published, recomputed, first_change } => {
+            Difference::Commitment {
+                published,
+                recomputed,
+                first_change,
+            } => {
                 write!(f, "the files hash to {recomputed}, not the published commitment {published}: the list or policy changed after the commitment")?;
                 match first_change {
                     Some(RegistrationChange::Changed { household_id, committed, published }) => write!(f, "; first change: household {household_id} was \"{committed}\", now \"{published}\""),
@@ -872,9 +1187,22 @@ impl fmt::Display for Difference {
                     None => Ok(()),
                 }
             }
-            Difference::Selection { order, expected, published } => {
-                let show = |s: &Option<Selection>| s.as_ref().map_or("nothing".to_string(), |s| format!("{} at {} ({})", s.household_id, s.port, s.phase.as_str()));
-                write!(f, "selection {order}: the re-run draws {}, the published result has {}", show(expected), show(published))
+            Difference::Selection {
+                order,
+                expected,
+                published,
+            } => {
+                let show = |s: &Option<Selection>| {
+                    s.as_ref().map_or("nothing".to_string(), |s| {
+                        format!("{} at {} ({})", s.household_id, s.port, s.phase.as_str())
+                    })
+                };
+                write!(
+                    f,
+                    "selection {order}: the re-run draws {}, the published result has {}",
+                    show(expected),
+                    show(published)
+                )
             }
         }
     }
@@ -894,15 +1222,35 @@ pub fn first_changed_registration(committed: &str, published: &str) -> Option<Re
         match (a.get(i), b.get(j)) {
             (Some(x), Some(y)) if x.0 == y.0 => {
                 if x.1 != y.1 {
-                    return Some(RegistrationChange::Changed { household_id: x.0.clone(), committed: x.1.clone(), published: y.1.clone() });
+                    return Some(RegistrationChange::Changed {
+                        household_id: x.0.clone(),
+                        committed: x.1.clone(),
+                        published: y.1.clone(),
+                    });
                 }
                 i += 1;
                 j += 1;
             }
-            (Some(x), Some(y)) if x.0.as_bytes() < y.0.as_bytes() => return Some(RegistrationChange::Removed { household_id: x.0.clone() }),
-            (Some(_), Some(y)) => return Some(RegistrationChange::Added { household_id: y.0.clone() }),
-            (Some(x), None) => return Some(RegistrationChange::Removed { household_id: x.0.clone() }),
-            (None, Some(y)) => return Some(RegistrationChange::Added { household_id: y.0.clone() }),
+            (Some(x), Some(y)) if x.0.as_bytes() < y.0.as_bytes() => {
+                return Some(RegistrationChange::Removed {
+                    household_id: x.0.clone(),
+                })
+            }
+            (Some(_), Some(y)) => {
+                return Some(RegistrationChange::Added {
+                    household_id: y.0.clone(),
+                })
+            }
+            (Some(x), None) => {
+                return Some(RegistrationChange::Removed {
+                    household_id: x.0.clone(),
+                })
+            }
+            (None, Some(y)) => {
+                return Some(RegistrationChange::Added {
+                    household_id: y.0.clone(),
+                })
+            }
             (None, None) => break,
         }
     }
@@ -939,39 +1287,83 @@ pub struct Verified {
 /// gives the published winners bit for bit. `committed` is the pair of canonical texts
 /// stored at commitment time (policy, registrations), when available, so a changed list
 /// names its first changed registration. Returns the FIRST difference.
-pub fn verify(published: &PublishedDraw, committed: Option<(&str, &str)>) -> Result<Verified, AllocationError> {
+pub fn verify(
+    published: &PublishedDraw,
+    committed: Option<(&str, &str)>,
+) -> Result<Verified, AllocationError> {
     let recomputed = commitment_of_texts(&published.policy_text, &published.registrations_text);
     let published_commitment = published.commitment.trim().to_ascii_lowercase();
     if recomputed != published_commitment {
         let first_change = committed.and_then(|(policy, regs)| {
             if policy != published.policy_text {
-                let (a, b): (Vec<&str>, Vec<&str>) = (policy.lines().collect(), published.policy_text.lines().collect());
-                let k = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
-                Some(RegistrationChange::Policy { committed: a.get(k).unwrap_or(&"").to_string(), published: b.get(k).unwrap_or(&"").to_string() })
+                let (a, b): (Vec<&str>, Vec<&str>) = (
+                    policy.lines().collect(),
+                    published.policy_text.lines().collect(),
+                );
+                let k = a
+                    .iter()
+                    .zip(&b)
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(a.len().min(b.len()));
+                Some(RegistrationChange::Policy {
+                    committed: a.get(k).unwrap_or(&"").to_string(),
+                    published: b.get(k).unwrap_or(&"").to_string(),
+                })
             } else {
                 first_changed_registration(regs, &published.registrations_text)
             }
         });
-        return Err(AllocationError::Verification(Difference::Commitment { published: published_commitment, recomputed, first_change }));
+        return Err(AllocationError::Verification(Box::new(
+            Difference::Commitment {
+                published: published_commitment,
+                recomputed,
+                first_change,
+            },
+        )));
     }
-    let policy = parse_policy(&published.policy_text, "policy.txt").map_err(AllocationError::InvalidInput)?;
-    let registrations = parse_published_registrations(&published.registrations_text, "registrations.csv").map_err(AllocationError::InvalidInput)?;
-    let result_rows = parse_result(&published.result_text, "result.csv").map_err(AllocationError::InvalidInput)?;
+    let policy = parse_policy(&published.policy_text, "policy.txt")
+        .map_err(AllocationError::InvalidInput)?;
+    let registrations =
+        parse_published_registrations(&published.registrations_text, "registrations.csv")
+            .map_err(AllocationError::InvalidInput)?;
+    let result_rows = parse_result(&published.result_text, "result.csv")
+        .map_err(AllocationError::InvalidInput)?;
     // `public_value.txt` ends with one LF, which is not part of the value.
-    let public_value = published.public_value.strip_suffix('\n').unwrap_or(&published.public_value);
+    let public_value = published
+        .public_value
+        .strip_suffix('\n')
+        .unwrap_or(&published.public_value);
     let rerun = draw(&registrations, &policy, public_value)?;
     let n = rerun.selections.len().max(result_rows.len());
     for k in 0..n {
         let (e, p) = (rerun.selections.get(k), result_rows.get(k));
         if e != p {
-            return Err(AllocationError::Verification(Difference::Selection { order: k as u32 + 1, expected: e.cloned(), published: p.cloned() }));
+            return Err(AllocationError::Verification(Box::new(
+                Difference::Selection {
+                    order: k as u32 + 1,
+                    expected: e.cloned(),
+                    published: p.cloned(),
+                },
+            )));
         }
     }
-    Ok(Verified { commitment: rerun.commitment, seed: rerun.seed, selections: rerun.selections.len() })
+    Ok(Verified {
+        commitment: rerun.commitment,
+        seed: rerun.seed,
+        selections: rerun.selections.len(),
+    })
 }
 
 /// Wait bands for publication, in days waited at the draw date: `[min, max]`.
-pub const WAIT_BANDS_DAYS: [(i32, i32); 7] = [(0, 6), (7, 13), (14, 29), (30, 59), (60, 89), (90, 179), (180, i32::MAX)];
+pub const WAIT_BANDS_DAYS: [(i32, i32); 7] = [
+    (0, 6),
+    (7, 13),
+    (14, 29),
+    (30, 59),
+    (60, 89),
+    (90, 179),
+    (180, i32::MAX),
+];
 
 /// Counts of one group in a draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1003,7 +1395,11 @@ pub struct DrawStatistics {
 }
 
 fn band_label(days: i32) -> String {
-    let (lo, hi) = WAIT_BANDS_DAYS.iter().copied().find(|(lo, hi)| days >= *lo && days <= *hi).unwrap_or((0, 0));
+    let (lo, hi) = WAIT_BANDS_DAYS
+        .iter()
+        .copied()
+        .find(|(lo, hi)| days >= *lo && days <= *hi)
+        .unwrap_or((0, 0));
     if hi == i32::MAX {
         format!("{lo}+")
     } else {
@@ -1023,9 +1419,24 @@ pub fn statistics(
     progress: &dyn Fn(u64, u64),
 ) -> DrawStatistics {
     let public: Vec<PublicRegistration> = registrations.iter().map(|r| r.public()).collect();
-    let nationality: Vec<String> = registrations.iter().map(|r| r.members.first().map(|m| m.nationality.clone()).unwrap_or_default()).collect();
-    let band: Vec<String> = registrations.iter().map(|r| band_label(policy.draw_date.days_since(r.registered_on))).collect();
-    let index: BTreeMap<&str, usize> = registrations.iter().enumerate().map(|(i, r)| (r.household_id.as_str(), i)).collect();
+    let nationality: Vec<String> = registrations
+        .iter()
+        .map(|r| {
+            r.members
+                .first()
+                .map(|m| m.nationality.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let band: Vec<String> = registrations
+        .iter()
+        .map(|r| band_label(policy.draw_date.days_since(r.registered_on)))
+        .collect();
+    let index: BTreeMap<&str, usize> = registrations
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.household_id.as_str(), i))
+        .collect();
     let selected = |sel: &[Selection]| -> Vec<bool> {
         let mut v = vec![false; registrations.len()];
         for s in sel {
@@ -1066,11 +1477,21 @@ pub fn statistics(
                 households_selected: hs,
                 people_selected: ps,
                 selection_rate: hs as f64 / h.max(1) as f64,
-                selection_probability: (simulations > 0).then(|| hit as f64 / (h.max(1) * simulations as u64) as f64),
+                selection_probability: (simulations > 0)
+                    .then(|| hit as f64 / (h.max(1) * simulations as u64) as f64),
             })
             .collect()
     };
     let mut by_wait_band = group(&band);
-    by_wait_band.sort_by_key(|g| g.group.split(['-', '+']).next().and_then(|s| s.parse::<i32>().ok()).unwrap_or(0));
-    DrawStatistics { by_nationality: group(&nationality), by_wait_band }
+    by_wait_band.sort_by_key(|g| {
+        g.group
+            .split(['-', '+'])
+            .next()
+            .and_then(|s| s.parse::<i32>().ok())
+            .unwrap_or(0)
+    });
+    DrawStatistics {
+        by_nationality: group(&nationality),
+        by_wait_band,
+    }
 }

@@ -38,8 +38,18 @@ impl MinCostFlow {
     /// construction: all scheduling costs are).
     pub fn add_edge(&mut self, from: usize, to: usize, capacity: i64, cost: i64) -> usize {
         let id = self.edges.len();
-        self.edges.push(Edge { to, capacity, cost, flow: 0 });
-        self.edges.push(Edge { to: from, capacity: 0, cost: -cost, flow: 0 });
+        self.edges.push(Edge {
+            to,
+            capacity,
+            cost,
+            flow: 0,
+        });
+        self.edges.push(Edge {
+            to: from,
+            capacity: 0,
+            cost: -cost,
+            flow: 0,
+        });
         self.adjacency[from].push(id);
         self.adjacency[to].push(id + 1);
         id

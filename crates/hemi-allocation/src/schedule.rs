@@ -15,6 +15,7 @@
 //!   and day (so the re-plan keeps every appointment it can);
 //! - not scheduled: `(priority + 1) × (horizon + 2) × wait_cost_per_day × 10`, more than
 //!   any wait, so the flow schedules as many as capacity allows.
+//!
 //! Within a shift, people are given times in priority order (a re-planned person keeps
 //! the same time when it is free).
 
@@ -169,34 +170,91 @@ pub struct ScheduleInput {
     pub absences: Vec<(String, Date)>,
 }
 
+/// People with equal location, language, priority, earliest day and previous
+/// (officer, day) are interchangeable.
+type ClassKey<'a> = (&'a str, &'a str, u8, Date, Option<(&'a str, Date)>);
+
 /// Plan (or re-plan, given `previous`) the interviews.
-pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Option<&Schedule>) -> Result<Schedule, AllocationError> {
+pub fn schedule(
+    input: &ScheduleInput,
+    options: &ScheduleOptions,
+    previous: Option<&Schedule>,
+) -> Result<Schedule, AllocationError> {
     if options.interview_minutes == 0 {
-        return Err(AllocationError::Parameter { field: "interview_minutes".into(), value: "0".into(), message: "an interview lasts at least a minute".into() });
+        return Err(AllocationError::Parameter {
+            field: "interview_minutes".into(),
+            value: "0".into(),
+            message: "an interview lasts at least a minute".into(),
+        });
     }
-    let officer_languages: BTreeMap<&str, &Vec<String>> = input.officers.iter().map(|o| (o.officer_id.as_str(), &o.languages)).collect();
+    let officer_languages: BTreeMap<&str, &Vec<String>> = input
+        .officers
+        .iter()
+        .map(|o| (o.officer_id.as_str(), &o.languages))
+        .collect();
     for s in &input.shifts {
         if !officer_languages.contains_key(s.officer_id.as_str()) {
-            return Err(AllocationError::Parameter { field: "shift.officer_id".into(), value: s.officer_id.clone(), message: "unknown officer".into() });
+            return Err(AllocationError::Parameter {
+                field: "shift.officer_id".into(),
+                value: s.officer_id.clone(),
+                message: "unknown officer".into(),
+            });
         }
         if s.end_minute <= s.start_minute || s.end_minute > 24 * 60 {
-            return Err(AllocationError::Parameter { field: "shift".into(), value: format!("{} {} {}-{}", s.officer_id, s.day, s.start_minute, s.end_minute), message: "a shift ends after it starts, within the day".into() });
+            return Err(AllocationError::Parameter {
+                field: "shift".into(),
+                value: format!(
+                    "{} {} {}-{}",
+                    s.officer_id, s.day, s.start_minute, s.end_minute
+                ),
+                message: "a shift ends after it starts, within the day".into(),
+            });
         }
     }
-    let shifts: Vec<&Shift> = input.shifts.iter().filter(|s| !input.absences.iter().any(|(o, d)| *o == s.officer_id && *d == s.day)).collect();
-    let slots: Vec<i64> = shifts.iter().map(|s| ((s.end_minute - s.start_minute) / options.interview_minutes) as i64).collect();
+    let shifts: Vec<&Shift> = input
+        .shifts
+        .iter()
+        .filter(|s| {
+            !input
+                .absences
+                .iter()
+                .any(|(o, d)| *o == s.officer_id && *d == s.day)
+        })
+        .collect();
+    let slots: Vec<i64> = shifts
+        .iter()
+        .map(|s| ((s.end_minute - s.start_minute) / options.interview_minutes) as i64)
+        .collect();
     let first_day = shifts.iter().map(|s| s.day).min();
     let last_day = shifts.iter().map(|s| s.day).max();
     let horizon = match (first_day, last_day) {
         (Some(a), Some(b)) => b.days_since(a).max(0) as i64,
         _ => 0,
     };
-    let prev: BTreeMap<&str, &Appointment> = previous.map(|p| p.appointments.iter().map(|a| (a.person_id.as_str(), a)).collect()).unwrap_or_default();
+    let prev: BTreeMap<&str, &Appointment> = previous
+        .map(|p| {
+            p.appointments
+                .iter()
+                .map(|a| (a.person_id.as_str(), a))
+                .collect()
+        })
+        .unwrap_or_default();
     // Classes of identical people.
-    let mut classes: BTreeMap<(&str, &str, u8, Date, Option<(&str, Date)>), Vec<usize>> = BTreeMap::new();
+    let mut classes: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
     for (i, p) in input.people.iter().enumerate() {
-        let before = prev.get(p.person_id.as_str()).map(|a| (a.officer_id.as_str(), a.day));
-        classes.entry((p.location.as_str(), p.language.as_str(), p.priority, p.earliest, before)).or_default().push(i);
+        let before = prev
+            .get(p.person_id.as_str())
+            .map(|a| (a.officer_id.as_str(), a.day));
+        classes
+            .entry((
+                p.location.as_str(),
+                p.language.as_str(),
+                p.priority,
+                p.earliest,
+                before,
+            ))
+            .or_default()
+            .push(i);
     }
     let class_list: Vec<_> = classes.into_iter().collect();
     // Nodes: source, sink, classes, shifts, interpreter pools (in and out).
@@ -206,14 +264,23 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
     let shift_base = class_base + class_list.len();
     let pool_base = shift_base + shifts.len();
     let mut graph = MinCostFlow::new(pool_base + 2 * input.interpreters.len());
-    let wait_cost = |priority: u8, days: i64| (priority as i64 + 1) * days * options.wait_cost_per_day;
+    let wait_cost =
+        |priority: u8, days: i64| (priority as i64 + 1) * days * options.wait_cost_per_day;
     let mut direct_arcs: Vec<(usize, usize, usize)> = Vec::new(); // (class, shift, edge)
     let mut pool_arcs: Vec<(usize, usize, usize)> = Vec::new(); // (class, pool, edge)
     let mut pool_shift_arcs: Vec<(usize, usize, usize)> = Vec::new(); // (pool, shift, edge)
-    for (c, ((location, language, priority, earliest, before), members)) in class_list.iter().enumerate() {
+    for (c, ((location, language, priority, earliest, before), members)) in
+        class_list.iter().enumerate()
+    {
         let node = class_base + c;
         graph.add_edge(source, node, members.len() as i64, 0);
-        graph.add_edge(node, sink, members.len() as i64, (*priority as i64 + 1) * (horizon + 2) * options.wait_cost_per_day * 10 + options.change_cost);
+        graph.add_edge(
+            node,
+            sink,
+            members.len() as i64,
+            (*priority as i64 + 1) * (horizon + 2) * options.wait_cost_per_day * 10
+                + options.change_cost,
+        );
         let change = |officer: &str, day: Date| match before {
             Some((o, d)) if *o == officer && *d == day => 0,
             Some(_) => options.change_cost,
@@ -223,8 +290,17 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
             if s.location != *location || s.day < *earliest || slots[k] == 0 {
                 continue;
             }
-            if officer_languages[s.officer_id.as_str()].iter().any(|l| l == language) {
-                let e = graph.add_edge(node, shift_base + k, members.len() as i64, wait_cost(*priority, s.day.days_since(*earliest) as i64) + change(&s.officer_id, s.day));
+            if officer_languages[s.officer_id.as_str()]
+                .iter()
+                .any(|l| l == language)
+            {
+                let e = graph.add_edge(
+                    node,
+                    shift_base + k,
+                    members.len() as i64,
+                    wait_cost(*priority, s.day.days_since(*earliest) as i64)
+                        + change(&s.officer_id, s.day),
+                );
                 direct_arcs.push((c, k, e));
             }
         }
@@ -237,15 +313,32 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
                 Some(_) => options.change_cost,
                 None => 0,
             };
-            let e = graph.add_edge(node, pool_base + 2 * q, members.len() as i64, wait_cost(*priority, pool.day.days_since(*earliest) as i64) + options.interpreter_cost + moved);
+            let e = graph.add_edge(
+                node,
+                pool_base + 2 * q,
+                members.len() as i64,
+                wait_cost(*priority, pool.day.days_since(*earliest) as i64)
+                    + options.interpreter_cost
+                    + moved,
+            );
             pool_arcs.push((c, q, e));
         }
     }
     for (q, pool) in input.interpreters.iter().enumerate() {
-        graph.add_edge(pool_base + 2 * q, pool_base + 2 * q + 1, pool.sessions as i64, 0);
+        graph.add_edge(
+            pool_base + 2 * q,
+            pool_base + 2 * q + 1,
+            pool.sessions as i64,
+            0,
+        );
         for (k, s) in shifts.iter().enumerate() {
             if s.day == pool.day && s.location == pool.location && slots[k] > 0 {
-                let e = graph.add_edge(pool_base + 2 * q + 1, shift_base + k, pool.sessions as i64, 0);
+                let e = graph.add_edge(
+                    pool_base + 2 * q + 1,
+                    shift_base + k,
+                    pool.sessions as i64,
+                    0,
+                );
                 pool_shift_arcs.push((q, k, e));
             }
         }
@@ -278,7 +371,9 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
     for &(c, q, e) in &pool_arcs {
         let mut f = graph.flow(e);
         while f > 0 {
-            let Some(slot) = pool_out[q].iter_mut().find(|s| s.1 > 0) else { break };
+            let Some(slot) = pool_out[q].iter_mut().find(|s| s.1 > 0) else {
+                break;
+            };
             slot.1 -= 1;
             f -= 1;
             if let Some(i) = remaining[c].pop() {
@@ -286,7 +381,11 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
             }
         }
     }
-    let unscheduled: Vec<String> = remaining.iter().flatten().map(|&i| input.people[i].person_id.clone()).collect();
+    let unscheduled: Vec<String> = remaining
+        .iter()
+        .flatten()
+        .map(|&i| input.people[i].person_id.clone())
+        .collect();
     // Times within each shift: keep a re-planned person's time when free, then the rest
     // by priority (highest first), earliest day, id.
     let mut appointments = Vec::new();
@@ -296,21 +395,34 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
         let mut taken = vec![None; n];
         people.sort_by(|a, b| {
             let (pa, pb) = (&input.people[a.0], &input.people[b.0]);
-            pb.priority.cmp(&pa.priority).then(pa.earliest.cmp(&pb.earliest)).then(pa.person_id.cmp(&pb.person_id))
+            pb.priority
+                .cmp(&pa.priority)
+                .then(pa.earliest.cmp(&pb.earliest))
+                .then(pa.person_id.cmp(&pb.person_id))
         });
         let mut rest = Vec::new();
         for &(i, interp) in people.iter() {
             let kept = prev.get(input.people[i].person_id.as_str()).and_then(|a| {
                 (a.officer_id == s.officer_id && a.day == s.day && a.start_minute >= s.start_minute)
-                    .then(|| ((a.start_minute - s.start_minute) / options.interview_minutes) as usize)
-                    .filter(|&t| t < n && (a.start_minute - s.start_minute) % options.interview_minutes == 0 && taken[t].is_none())
+                    .then(|| {
+                        ((a.start_minute - s.start_minute) / options.interview_minutes) as usize
+                    })
+                    .filter(|&t| {
+                        t < n
+                            && (a.start_minute - s.start_minute)
+                                .is_multiple_of(options.interview_minutes)
+                            && taken[t].is_none()
+                    })
             });
             match kept {
                 Some(t) => taken[t] = Some((i, interp)),
                 None => rest.push((i, interp)),
             }
         }
-        let mut free = (0..n).filter(|&t| taken[t].is_none()).collect::<Vec<_>>().into_iter();
+        let mut free = (0..n)
+            .filter(|&t| taken[t].is_none())
+            .collect::<Vec<_>>()
+            .into_iter();
         for (i, interp) in rest {
             if let Some(t) = free.next() {
                 taken[t] = Some((i, interp));
@@ -329,9 +441,19 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
             }
         }
     }
-    appointments.sort_by(|a, b| (a.day, &a.officer_id, a.start_minute).cmp(&(b.day, &b.officer_id, b.start_minute)));
-    let shift_minutes: u64 = shifts.iter().map(|s| (s.end_minute - s.start_minute) as u64).sum();
-    let person_index: BTreeMap<&str, usize> = input.people.iter().enumerate().map(|(i, p)| (p.person_id.as_str(), i)).collect();
+    appointments.sort_by(|a, b| {
+        (a.day, &a.officer_id, a.start_minute).cmp(&(b.day, &b.officer_id, b.start_minute))
+    });
+    let shift_minutes: u64 = shifts
+        .iter()
+        .map(|s| (s.end_minute - s.start_minute) as u64)
+        .sum();
+    let person_index: BTreeMap<&str, usize> = input
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.person_id.as_str(), i))
+        .collect();
     let mut waits: BTreeMap<u8, (usize, usize, i64)> = BTreeMap::new();
     for p in &input.people {
         waits.entry(p.priority).or_default().0 += 1;
@@ -347,20 +469,35 @@ pub fn schedule(input: &ScheduleInput, options: &ScheduleOptions, previous: Opti
     }
     let changed_from_previous = previous
         .map(|p| {
-            let now: BTreeMap<&str, &Appointment> = appointments.iter().map(|a| (a.person_id.as_str(), a)).collect();
+            let now: BTreeMap<&str, &Appointment> = appointments
+                .iter()
+                .map(|a| (a.person_id.as_str(), a))
+                .collect();
             p.appointments
                 .iter()
-                .filter(|a| now.get(a.person_id.as_str()).is_none_or(|b| b.officer_id != a.officer_id || b.day != a.day || b.start_minute != a.start_minute))
+                .filter(|a| {
+                    now.get(a.person_id.as_str()).is_none_or(|b| {
+                        b.officer_id != a.officer_id
+                            || b.day != a.day
+                            || b.start_minute != a.start_minute
+                    })
+                })
                 .count()
         })
         .unwrap_or(0);
     Ok(Schedule {
-        utilisation: (appointments.len() as u64 * options.interview_minutes as u64) as f64 / shift_minutes.max(1) as f64,
+        utilisation: (appointments.len() as u64 * options.interview_minutes as u64) as f64
+            / shift_minutes.max(1) as f64,
         mean_wait_days: total_wait as f64 / appointments.len().max(1) as f64,
         by_priority: waits
             .into_iter()
             .rev()
-            .map(|(priority, (people, scheduled, w))| PriorityWait { priority, people, scheduled, mean_wait_days: w as f64 / scheduled.max(1) as f64 })
+            .map(|(priority, (people, scheduled, w))| PriorityWait {
+                priority,
+                people,
+                scheduled,
+                mean_wait_days: w as f64 / scheduled.max(1) as f64,
+            })
             .collect(),
         interpreter_interviews: appointments.iter().filter(|a| a.interpreter).count(),
         changed_from_previous,
@@ -394,13 +531,22 @@ pub fn synth_week(officers: usize, people: usize, monday: Date, seed: u64) -> Sc
             if rng.gen_bool(0.05) {
                 languages.push("pt".into());
             }
-            Officer { officer_id: format!("O{i:03}"), languages }
+            Officer {
+                officer_id: format!("O{i:03}"),
+                languages,
+            }
         })
         .collect();
     let mut shifts = Vec::new();
     for (i, o) in officer_list.iter().enumerate() {
         for d in 0..5 {
-            shifts.push(Shift { officer_id: o.officer_id.clone(), day: monday.plus_days(d), start_minute: 8 * 60, end_minute: 16 * 60, location: locations[i % 3].into() });
+            shifts.push(Shift {
+                officer_id: o.officer_id.clone(),
+                day: monday.plus_days(d),
+                start_minute: 8 * 60,
+                end_minute: 16 * 60,
+                location: locations[i % 3].into(),
+            });
         }
     }
     let language_mix = [("es", 70), ("ht", 12), ("en", 6), ("fr", 4), ("pt", 8)];
@@ -428,9 +574,25 @@ pub fn synth_week(officers: usize, people: usize, monday: Date, seed: u64) -> Sc
     let mut interpreters = Vec::new();
     for d in 0..5 {
         for l in locations {
-            interpreters.push(InterpreterPool { day: monday.plus_days(d), location: l.into(), language: "ht".into(), sessions: 16 });
-            interpreters.push(InterpreterPool { day: monday.plus_days(d), location: l.into(), language: "pt".into(), sessions: 8 });
+            interpreters.push(InterpreterPool {
+                day: monday.plus_days(d),
+                location: l.into(),
+                language: "ht".into(),
+                sessions: 16,
+            });
+            interpreters.push(InterpreterPool {
+                day: monday.plus_days(d),
+                location: l.into(),
+                language: "pt".into(),
+                sessions: 8,
+            });
         }
     }
-    ScheduleInput { officers: officer_list, shifts, people: people_list, interpreters, absences: Vec::new() }
+    ScheduleInput {
+        officers: officer_list,
+        shifts,
+        people: people_list,
+        interpreters,
+        absences: Vec::new(),
+    }
 }

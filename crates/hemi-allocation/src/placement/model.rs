@@ -17,7 +17,13 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 /// Job sectors used for skills and openings.
-pub const SECTORS: [&str; 5] = ["agriculture", "construction", "manufacturing", "services", "care"];
+pub const SECTORS: [&str; 5] = [
+    "agriculture",
+    "construction",
+    "manufacturing",
+    "services",
+    "care",
+];
 
 /// What the model knows of a household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,7 +92,8 @@ pub fn features(h: &HouseholdFeatures, s: &SiteFeatures) -> [f64; COEFFICIENTS] 
 /// year of schooling; +0.50 for English; +0.08 per opening per 1,000 in the household's
 /// sector; −0.15 per point of unemployment; +0.40 for English classes when nobody speaks
 /// English; +0.60 for ties; +0.10 per school place per child (capped at 3).
-pub const TRUE_COEFFICIENTS: [f64; COEFFICIENTS] = [-2.0, 0.45, -0.10, 0.06, 0.50, 0.08, -0.15, 0.40, 0.60, 0.10];
+pub const TRUE_COEFFICIENTS: [f64; COEFFICIENTS] =
+    [-2.0, 0.45, -0.10, 0.06, 0.50, 0.08, -0.15, 0.40, 0.60, 0.10];
 
 /// Random households and sites with the shapes above (adults 1–3, children 0–4,
 /// schooling 0–16 years, English 30 %, sectors uniform, ties 10 %; unemployment 2–9 %,
@@ -120,7 +127,12 @@ pub fn synth_outcomes(rows: usize, seed: u64) -> (Vec<[f64; COEFFICIENTS]>, Vec<
     for _ in 0..rows {
         let (h, s) = synth_features(&mut rng);
         let f = features(&h, &s);
-        let z: f64 = f.iter().zip(TRUE_COEFFICIENTS).map(|(a, b)| a * b).sum::<f64>() + noise.sample(&mut rng);
+        let z: f64 = f
+            .iter()
+            .zip(TRUE_COEFFICIENTS)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            + noise.sample(&mut rng);
         x.push(f);
         y.push(rng.gen::<f64>() < logistic(z));
     }
@@ -159,7 +171,12 @@ pub enum FitError {
 }
 
 /// Solve `a x = b` for symmetric positive-definite `a` by Cholesky; None if not PD.
-fn cholesky_solve(a: &[[f64; COEFFICIENTS]; COEFFICIENTS], b: &[f64; COEFFICIENTS]) -> Option<[f64; COEFFICIENTS]> {
+/// (Index loops on purpose: the formulas read as in the textbook.)
+#[allow(clippy::needless_range_loop)]
+fn cholesky_solve(
+    a: &[[f64; COEFFICIENTS]; COEFFICIENTS],
+    b: &[f64; COEFFICIENTS],
+) -> Option<[f64; COEFFICIENTS]> {
     let n = COEFFICIENTS;
     let mut l = [[0.0; COEFFICIENTS]; COEFFICIENTS];
     for i in 0..n {
@@ -200,9 +217,13 @@ fn cholesky_solve(a: &[[f64; COEFFICIENTS]; COEFFICIENTS], b: &[f64; COEFFICIENT
 impl EmploymentModel {
     /// Fit by Newton–Raphson to convergence (change of deviance below 1e-10 relative, as
     /// R's `glm.control(epsilon = 1e-8)` or tighter), at most 50 iterations.
+    #[allow(clippy::needless_range_loop)]
     pub fn fit(x: &[[f64; COEFFICIENTS]], y: &[bool]) -> Result<Self, FitError> {
         if x.len() != y.len() || x.is_empty() {
-            return Err(FitError::Shape { rows: x.len(), outcomes: y.len() });
+            return Err(FitError::Shape {
+                rows: x.len(),
+                outcomes: y.len(),
+            });
         }
         let mut beta = [0.0; COEFFICIENTS];
         let mut deviance = f64::INFINITY;
@@ -220,7 +241,12 @@ impl EmploymentModel {
                         info[i][j] += w * row[i] * row[j];
                     }
                 }
-                new_deviance -= 2.0 * if outcome { p.max(1e-300).ln() } else { (1.0 - p).max(1e-300).ln() };
+                new_deviance -= 2.0
+                    * if outcome {
+                        p.max(1e-300).ln()
+                    } else {
+                        (1.0 - p).max(1e-300).ln()
+                    };
             }
             for i in 0..COEFFICIENTS {
                 for j in 0..i {
@@ -228,7 +254,11 @@ impl EmploymentModel {
                 }
             }
             if (deviance - new_deviance).abs() < 1e-12 * (new_deviance.abs() + 0.1) {
-                return Ok(EmploymentModel { coefficients: beta, iterations: iteration - 1, training_rows: x.len() });
+                return Ok(EmploymentModel {
+                    coefficients: beta,
+                    iterations: iteration - 1,
+                    training_rows: x.len(),
+                });
             }
             deviance = new_deviance;
             let step = cholesky_solve(&info, &score).ok_or(FitError::Singular(iteration))?;
@@ -236,7 +266,11 @@ impl EmploymentModel {
                 beta[i] += step[i];
             }
         }
-        Ok(EmploymentModel { coefficients: beta, iterations: 50, training_rows: x.len() })
+        Ok(EmploymentModel {
+            coefficients: beta,
+            iterations: 50,
+            training_rows: x.len(),
+        })
     }
 
     /// Predicted probability of employment.
@@ -247,7 +281,11 @@ impl EmploymentModel {
     /// Each feature's contribution to the log-odds of a pair (coefficient × value),
     /// named, for explanations.
     pub fn factors(&self, x: &[f64; COEFFICIENTS]) -> Vec<(String, f64)> {
-        FEATURE_NAMES.iter().enumerate().map(|(i, name)| (name.to_string(), self.coefficients[i + 1] * x[i + 1])).collect()
+        FEATURE_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.to_string(), self.coefficients[i + 1] * x[i + 1]))
+            .collect()
     }
 }
 

@@ -432,7 +432,10 @@ fn auction(
     let mut stack: Vec<u32> = Vec::with_capacity(n);
     let mut taken: Vec<u32> = Vec::new();
     // Sites that can take nobody look infinitely expensive, so the scan needs no test.
-    let mut site_min: Vec<f64> = slots.iter().map(|&c| if c == 0 { f64::INFINITY } else { 0.0 }).collect();
+    let mut site_min: Vec<f64> = slots
+        .iter()
+        .map(|&c| if c == 0 { f64::INFINITY } else { 0.0 })
+        .collect();
     let mut top_value = vec![0.0f64; n];
     let mut second_value = vec![0.0f64; n];
     let mut top_site = vec![NONE; n];
@@ -659,8 +662,7 @@ fn auction(
     let mut integral_site = vec![NONE; n];
     let mut split = vec![false; n];
     for j in 0..m {
-        for t in slot_start[j]..slot_start[j + 1] {
-            let u = slot_occ[t];
+        for &u in &slot_occ[slot_start[j]..slot_start[j + 1]] {
             if u == VACANCY || u == NONE {
                 continue;
             }
@@ -913,7 +915,9 @@ fn place_best(state: &mut State, u: usize, price: &[f64], tries: usize) -> bool 
         .map(|(&s, &score)| (score - price[s as usize] * w as f64, s))
         .collect();
     order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-    let mut best: Option<(f64, u32, Vec<(u32, u32)>)> = None;
+    // (value, site, moves that make room there)
+    type Choice = (f64, u32, Vec<(u32, u32)>);
+    let mut best: Option<Choice> = None;
     let mut displacing_tried = 0;
     for &(r, k) in &order {
         if best.as_ref().is_some_and(|b| b.0 >= r) {
@@ -1061,12 +1065,14 @@ fn local_search(state: &mut State, price: &[f64], options: &SolveOptions) -> (u6
                     }
                     // Ejection: h goes to another site with room.
                     let (dest, sh) = reloc[h];
-                    if dest != NONE && dest != k && state.free[dest as usize] >= wh {
-                        if dest != j || state.free[j as usize] >= wh {
-                            let gain = gain_u + sh - here;
-                            if gain > 1e-9 && best.is_none_or(|b| gain > b.0) {
-                                best = Some((gain, h as u32, dest, k));
-                            }
+                    if dest != NONE
+                        && dest != k
+                        && state.free[dest as usize] >= wh
+                        && (dest != j || state.free[j as usize] >= wh)
+                    {
+                        let gain = gain_u + sh - here;
+                        if gain > 1e-9 && best.is_none_or(|b| gain > b.0) {
+                            best = Some((gain, h as u32, dest, k));
                         }
                     }
                 }

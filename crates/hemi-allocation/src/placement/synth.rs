@@ -173,9 +173,9 @@ impl Instance {
             for (&s, &score) in ss.iter().zip(sc) {
                 line.clear();
                 use std::fmt::Write as _;
-                let _ = write!(
+                let _ = writeln!(
                     line,
-                    "{},{},{:.6}\n",
+                    "{},{},{:.6}",
                     h.household_id, self.sites[s as usize].site_id, score
                 );
                 out.arcs.write_all(line.as_bytes())?;

@@ -4,10 +4,25 @@ use hemi_allocation::fairness::{simulate, SimulationOptions};
 
 #[test]
 fn longest_waiting_first_draws_longer_waits_and_lottery_spreads_them() {
-    let options = SimulationOptions { initial_pool_households: 1500, arrivals_per_day: 40.0, places_per_day_people: 60, days: 6, ..SimulationOptions::default() };
+    let options = SimulationOptions {
+        initial_pool_households: 1500,
+        arrivals_per_day: 40.0,
+        places_per_day_people: 60,
+        days: 6,
+        ..SimulationOptions::default()
+    };
     let report = simulate(&options, &|_, _| {});
-    let [lottery, longest, mix] = [&report.policies[0], &report.policies[1], &report.policies[2]];
-    assert!(longest.median_wait_days > lottery.median_wait_days, "{} vs {}", longest.median_wait_days, lottery.median_wait_days);
+    let [lottery, longest, mix] = [
+        &report.policies[0],
+        &report.policies[1],
+        &report.policies[2],
+    ];
+    assert!(
+        longest.median_wait_days > lottery.median_wait_days,
+        "{} vs {}",
+        longest.median_wait_days,
+        lottery.median_wait_days
+    );
     assert!(mix.median_wait_days > lottery.median_wait_days);
     for p in &report.policies {
         assert!(p.people_drawn_per_day.iter().all(|&d| d <= 60));

@@ -2,8 +2,9 @@
 //! loud verification failures, whole households, the skip rule and the weights.
 
 use hemi_allocation::lottery::{
-    self, canonical_policy, canonical_registrations, parse_policy, parse_published_registrations, parse_registrations, verify, Difference, DrawPolicy, Phase, PortCapacity,
-    PublicRegistration, PublishedDraw, RegistrationChange,
+    self, canonical_policy, canonical_registrations, parse_policy, parse_published_registrations,
+    parse_registrations, verify, Difference, DrawPolicy, Phase, PortCapacity, PublicRegistration,
+    PublishedDraw, RegistrationChange,
 };
 use hemi_allocation::{AllocationError, Date};
 
@@ -26,24 +27,56 @@ fn rust_draw_matches_python_verifier_bit_for_bit() {
     let python = read_fixture("lottery/python_output.txt");
     let mut lines = python.lines();
     let first = lines.next().unwrap();
-    assert_eq!(first, format!("OK commitment {} seed {} selections {}", verified.commitment, verified.seed, verified.selections));
+    assert_eq!(
+        first,
+        format!(
+            "OK commitment {} seed {} selections {}",
+            verified.commitment, verified.seed, verified.selections
+        )
+    );
     // Re-run in Rust from the parsed files and compare every winner with Python's list.
     let policy = parse_policy(&published.policy_text, "policy.txt").unwrap();
-    let regs = parse_published_registrations(&published.registrations_text, "registrations.csv").unwrap();
-    let result = lottery::draw(&regs, &policy, published.public_value.trim_end_matches('\n')).unwrap();
-    let rust: Vec<String> = result.selections.iter().map(|s| format!("{},{},{},{}", s.order, s.household_id, s.port, s.phase.as_str())).collect();
+    let regs =
+        parse_published_registrations(&published.registrations_text, "registrations.csv").unwrap();
+    let result = lottery::draw(
+        &regs,
+        &policy,
+        published.public_value.trim_end_matches('\n'),
+    )
+    .unwrap();
+    let rust: Vec<String> = result
+        .selections
+        .iter()
+        .map(|s| {
+            format!(
+                "{},{},{},{}",
+                s.order,
+                s.household_id,
+                s.port,
+                s.phase.as_str()
+            )
+        })
+        .collect();
     let python_rows: Vec<&str> = lines.collect();
     assert_eq!(rust, python_rows);
     assert!(result.selections.iter().any(|s| s.phase == Phase::Random));
-    assert!(result.selections.iter().any(|s| s.phase == Phase::LongestWaiting));
+    assert!(result
+        .selections
+        .iter()
+        .any(|s| s.phase == Phase::LongestWaiting));
 }
 
 fn check_tampered(edit: impl Fn(&mut PublishedDraw), expected: impl Fn(&Difference) -> bool) {
     let original = published_fixture();
     let mut published = original.clone();
     edit(&mut published);
-    match verify(&published, Some((&original.policy_text, &original.registrations_text))) {
-        Err(AllocationError::Verification(d)) => assert!(expected(&d), "unexpected difference: {d}"),
+    match verify(
+        &published,
+        Some((&original.policy_text, &original.registrations_text)),
+    ) {
+        Err(AllocationError::Verification(d)) => {
+            assert!(expected(&d), "unexpected difference: {d}")
+        }
         other => panic!("tampering not detected: {other:?}"),
     }
 }
@@ -72,13 +105,24 @@ fn verification_names_the_first_difference() {
     // The policy changed (more places).
     check_tampered(
         |p| p.policy_text = p.policy_text.replace("capacity=SYS:32", "capacity=SYS:33"),
-        |d| matches!(d, Difference::Commitment { first_change: Some(RegistrationChange::Policy { .. }), .. }),
+        |d| {
+            matches!(
+                d,
+                Difference::Commitment {
+                    first_change: Some(RegistrationChange::Policy { .. }),
+                    ..
+                }
+            )
+        },
     );
     // Two winners swapped in the published result.
     check_tampered(
         |p| {
             let lines: Vec<&str> = p.result_text.lines().collect();
-            let (a, b) = (lines[3].split(',').nth(1).unwrap(), lines[4].split(',').nth(1).unwrap());
+            let (a, b) = (
+                lines[3].split(',').nth(1).unwrap(),
+                lines[4].split(',').nth(1).unwrap(),
+            );
             let swapped = p.result_text.replace(a, "@").replace(b, a).replace('@', b);
             p.result_text = swapped;
         },
@@ -91,10 +135,26 @@ fn verification_names_the_first_difference() {
             lines.pop();
             p.result_text = lines.join("\n") + "\n";
         },
-        |d| matches!(d, Difference::Selection { published: None, .. }),
+        |d| {
+            matches!(
+                d,
+                Difference::Selection {
+                    published: None,
+                    ..
+                }
+            )
+        },
     );
     // Another public value.
-    check_tampered(|p| p.public_value = "another value\n".into(), |d| matches!(d, Difference::Selection { order: 1, .. } | Difference::Selection { .. }));
+    check_tampered(
+        |p| p.public_value = "another value\n".into(),
+        |d| {
+            matches!(
+                d,
+                Difference::Selection { order: 1, .. } | Difference::Selection { .. }
+            )
+        },
+    );
 }
 
 fn reg(id: &str, date: &str, people: u32, ports: &[&str], flags: &[&str]) -> PublicRegistration {
@@ -115,7 +175,13 @@ fn policy(share_permille: u16, caps: &[(&str, u32)]) -> DrawPolicy {
         longest_waiting_share_permille: share_permille,
         default_weight: 1,
         flag_weights: [("medical".to_string(), 3)].into_iter().collect(),
-        capacities: caps.iter().map(|(p, c)| PortCapacity { port: p.to_string(), people: *c }).collect(),
+        capacities: caps
+            .iter()
+            .map(|(p, c)| PortCapacity {
+                port: p.to_string(),
+                people: *c,
+            })
+            .collect(),
     }
 }
 
@@ -123,13 +189,25 @@ fn policy(share_permille: u16, caps: &[(&str, u32)]) -> DrawPolicy {
 fn households_are_drawn_whole_and_a_household_that_does_not_fit_is_skipped() {
     // All places to the longest-waiting: 5 places; the oldest (4 people) fits, the next
     // (3 people) does not fit the 1 place left and is skipped, the single adult fits.
-    let regs = vec![reg("A", "2024-01-01", 4, &["SYS"], &[]), reg("B", "2024-01-02", 3, &["SYS"], &[]), reg("C", "2024-01-03", 1, &["SYS"], &[]), reg("D", "2024-01-04", 1, &["SYS"], &[])];
+    let regs = vec![
+        reg("A", "2024-01-01", 4, &["SYS"], &[]),
+        reg("B", "2024-01-02", 3, &["SYS"], &[]),
+        reg("C", "2024-01-03", 1, &["SYS"], &[]),
+        reg("D", "2024-01-04", 1, &["SYS"], &[]),
+    ];
     let r = lottery::draw(&regs, &policy(1000, &[("SYS", 5)]), "v").unwrap();
-    let chosen: Vec<&str> = r.selections.iter().map(|s| s.household_id.as_str()).collect();
+    let chosen: Vec<&str> = r
+        .selections
+        .iter()
+        .map(|s| s.household_id.as_str())
+        .collect();
     assert_eq!(chosen, ["A", "C"]);
     assert_eq!(r.unused_people[0].people, 0);
     // Second preference used when the first is full.
-    let regs = vec![reg("A", "2024-01-01", 2, &["SYS"], &[]), reg("B", "2024-01-02", 2, &["SYS", "ELP"], &[])];
+    let regs = vec![
+        reg("A", "2024-01-01", 2, &["SYS"], &[]),
+        reg("B", "2024-01-02", 2, &["SYS", "ELP"], &[]),
+    ];
     let r = lottery::draw(&regs, &policy(1000, &[("SYS", 2), ("ELP", 2)]), "v").unwrap();
     assert_eq!(r.selections[1].port, "ELP");
 }
@@ -137,9 +215,20 @@ fn households_are_drawn_whole_and_a_household_that_does_not_fit_is_skipped() {
 #[test]
 fn weights_make_selection_proportional() {
     // One place, two single adults, weights 1 and 3: P(weighted first) = 3/4.
-    let regs = vec![reg("L", "2024-05-01", 1, &["SYS"], &[]), reg("W", "2024-05-01", 1, &["SYS"], &["medical"])];
+    let regs = vec![
+        reg("L", "2024-05-01", 1, &["SYS"], &[]),
+        reg("W", "2024-05-01", 1, &["SYS"], &["medical"]),
+    ];
     let trials = 4000;
-    let wins = (0..trials).filter(|k| lottery::draw(&regs, &policy(0, &[("SYS", 1)]), &format!("value {k}")).unwrap().selections[0].household_id == "W").count();
+    let wins = (0..trials)
+        .filter(|k| {
+            lottery::draw(&regs, &policy(0, &[("SYS", 1)]), &format!("value {k}"))
+                .unwrap()
+                .selections[0]
+                .household_id
+                == "W"
+        })
+        .count();
     let p = wins as f64 / trials as f64;
     let sd = (0.75f64 * 0.25 / trials as f64).sqrt();
     assert!((p - 0.75).abs() < 4.0 * sd, "weighted share {p}");
@@ -148,15 +237,33 @@ fn weights_make_selection_proportional() {
 #[test]
 fn bad_registrations_are_refused_with_file_line_field() {
     let check = |text: &str, expected: &str| {
-        let err = parse_registrations(text, "regs.csv").unwrap_err().to_string();
+        let err = parse_registrations(text, "regs.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(expected), "{err}");
     };
     let head = "household_id,registered_on,members,preferred_ports,flags\n";
-    check(&format!("{head}H1,2024-05-01,,SYS,\n"), "regs.csv:2: members: registration without members");
-    check(&format!("{head}H1,2024-13-01,VEN:F:30,SYS,\n"), "regs.csv:2: registered_on");
-    check(&format!("{head}H1,2024-05-01,VEN:F:30,SYS,\nH1,2024-05-02,VEN:M:30,SYS,\n"), "regs.csv:3: household_id: \"H1\" appears again");
-    check(&format!("{head}H1,2024-05-01,VEN:Q:30,SYS,\n"), "is not NAT:SEX:AGE");
-    let ok = parse_registrations(&format!("{head}H1,2024-05-01,VEN:F:30;VEN:M:2,SYS;ELP,medical\n"), "regs.csv").unwrap();
+    check(
+        &format!("{head}H1,2024-05-01,,SYS,\n"),
+        "regs.csv:2: members: registration without members",
+    );
+    check(
+        &format!("{head}H1,2024-13-01,VEN:F:30,SYS,\n"),
+        "regs.csv:2: registered_on",
+    );
+    check(
+        &format!("{head}H1,2024-05-01,VEN:F:30,SYS,\nH1,2024-05-02,VEN:M:30,SYS,\n"),
+        "regs.csv:3: household_id: \"H1\" appears again",
+    );
+    check(
+        &format!("{head}H1,2024-05-01,VEN:Q:30,SYS,\n"),
+        "is not NAT:SEX:AGE",
+    );
+    let ok = parse_registrations(
+        &format!("{head}H1,2024-05-01,VEN:F:30;VEN:M:2,SYS;ELP,medical\n"),
+        "regs.csv",
+    )
+    .unwrap();
     assert_eq!(ok[0].public().people, 2);
 }
 
@@ -167,15 +274,32 @@ fn policy_text_round_trips_and_refuses_negative_capacity() {
     let mut sorted = p.clone();
     sorted.capacities.sort_by(|a, b| a.port.cmp(&b.port));
     assert_eq!(parse_policy(&text, "policy.txt").unwrap(), sorted);
-    let err = parse_policy(&text.replace("capacity=SYS:10", "capacity=SYS:-3"), "policy.txt").unwrap_err().to_string();
-    assert!(err.contains("policy.txt:") && err.contains("capacity"), "{err}");
-    let regs = vec![reg("B", "2024-05-01", 1, &["SYS"], &[]), reg("A", "2024-05-01", 2, &["SYS"], &["medical"])];
+    let err = parse_policy(
+        &text.replace("capacity=SYS:10", "capacity=SYS:-3"),
+        "policy.txt",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("policy.txt:") && err.contains("capacity"),
+        "{err}"
+    );
+    let regs = vec![
+        reg("B", "2024-05-01", 1, &["SYS"], &[]),
+        reg("A", "2024-05-01", 2, &["SYS"], &["medical"]),
+    ];
     let text = canonical_registrations(&regs);
     assert!(text.starts_with("household_id,registered_on,people,preferred_ports,flags\nA,"));
-    assert_eq!(parse_published_registrations(&text, "r.csv").unwrap().len(), 2);
+    assert_eq!(
+        parse_published_registrations(&text, "r.csv").unwrap().len(),
+        2
+    );
     // A registration after the list closed belongs to the next draw.
     let late = vec![reg("Z", "2024-06-03", 1, &["SYS"], &[])];
-    assert!(matches!(lottery::draw(&late, &p, "v"), Err(AllocationError::InvalidInput(_))));
+    assert!(matches!(
+        lottery::draw(&late, &p, "v"),
+        Err(AllocationError::InvalidInput(_))
+    ));
 }
 
 #[test]
@@ -185,15 +309,34 @@ fn statistics_count_by_nationality_and_wait_band() {
     let published = published_fixture();
     let policy = parse_policy(&published.policy_text, "policy.txt").unwrap();
     let public: Vec<_> = regs.iter().map(|r| r.public()).collect();
-    assert_eq!(canonical_registrations(&public), published.registrations_text);
-    let result = lottery::draw(&public, &policy, "NY Lottery Pick-10 2024-06-02: 03 07 12 19 25 33 41 52 66 78").unwrap();
+    assert_eq!(
+        canonical_registrations(&public),
+        published.registrations_text
+    );
+    let result = lottery::draw(
+        &public,
+        &policy,
+        "NY Lottery Pick-10 2024-06-02: 03 07 12 19 25 33 41 52 66 78",
+    )
+    .unwrap();
     let stats = lottery::statistics(&regs, &policy, &result, 20, &|_, _| {});
-    let total: u64 = stats.by_nationality.iter().map(|g| g.households_selected).sum();
+    let total: u64 = stats
+        .by_nationality
+        .iter()
+        .map(|g| g.households_selected)
+        .sum();
     assert_eq!(total as usize, result.selections.len());
-    let registered: u64 = stats.by_wait_band.iter().map(|g| g.households_registered).sum();
+    let registered: u64 = stats
+        .by_wait_band
+        .iter()
+        .map(|g| g.households_registered)
+        .sum();
     assert_eq!(registered as usize, regs.len());
     // The longest-waiting band is drawn more often than the shortest under a 50 % share.
     let first = &stats.by_wait_band[0];
     let last = stats.by_wait_band.last().unwrap();
-    assert!(last.selection_probability.unwrap() > first.selection_probability.unwrap(), "{stats:?}");
+    assert!(
+        last.selection_probability.unwrap() > first.selection_probability.unwrap(),
+        "{stats:?}"
+    );
 }

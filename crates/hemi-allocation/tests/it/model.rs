@@ -1,7 +1,9 @@
 //! The employment model against R's glm on stored outcomes, and its calibration on
 //! held-out synthetic outcomes.
 
-use hemi_allocation::placement::model::{calibration, synth_outcomes, EmploymentModel, COEFFICIENTS};
+use hemi_allocation::placement::model::{
+    calibration, synth_outcomes, EmploymentModel, COEFFICIENTS,
+};
 
 use crate::{close, read_fixture};
 
@@ -18,7 +20,10 @@ fn coefficients_match_r_glm() {
         y.push(f[0] == 1.0);
     }
     let model = EmploymentModel::fit(&x, &y).unwrap();
-    let r: Vec<f64> = read_fixture("model/glm_coefficients.txt").lines().map(|l| l.parse().unwrap()).collect();
+    let r: Vec<f64> = read_fixture("model/glm_coefficients.txt")
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
     for (i, (a, b)) in model.coefficients.iter().zip(&r).enumerate() {
         assert!(close(*a, *b, 1e-9, 1e-7), "coefficient {i}: {a} vs R {b}");
     }
