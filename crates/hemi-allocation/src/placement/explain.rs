@@ -19,9 +19,10 @@ pub struct Alternative {
     pub free_people: i64,
     /// People who would have to leave that site for this household to fit (0 if it fits).
     pub people_to_displace: u64,
-    /// Estimated change of the plan's objective if the household moved there: the score
-    /// change, minus the displaced places valued at the site's price per person, plus the
-    /// places freed at the planned site valued at its price.
+    /// Estimated change of the plan's objective if the household moved there and the
+    /// others adjusted: the difference of reduced scores `(s_ik − λ_k w) − (s_ij − λ_j w)`
+    /// at the solver's prices per person `λ` (the LP's marginal value of places). Near
+    /// zero or negative for a good plan.
     pub estimated_objective_change: f64,
 }
 
@@ -93,12 +94,8 @@ pub fn explain(
                 score_change: change,
                 free_people: free,
                 people_to_displace: displace,
-                estimated_objective_change: change - price * displace as f64
-                    + if site.is_some() {
-                        here_price * 0.0
-                    } else {
-                        0.0
-                    },
+                estimated_objective_change: (scores[k] - price * w as f64)
+                    - (score.unwrap_or(0.0) - here_price * w as f64),
             }
         })
         .collect();
