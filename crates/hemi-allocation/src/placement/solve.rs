@@ -1117,6 +1117,25 @@ pub fn solve(
         });
     }
     let units = Units::build(instance, options)?;
+    // A household without any candidate site can never be placed: say so before solving.
+    if !options.allow_partial {
+        let stranded: Vec<u32> = (0..units.weight.len() as u32)
+            .filter(|&u| units.arcs(u as usize).0.is_empty())
+            .collect();
+        if !stranded.is_empty() {
+            return Err(AllocationError::CannotPlace {
+                household_ids: stranded
+                    .iter()
+                    .flat_map(|&u| units.members[u as usize].iter())
+                    .map(|&h| instance.households[h as usize].household_id.clone())
+                    .collect(),
+                people: stranded
+                    .iter()
+                    .map(|&u| units.weight[u as usize] as u64)
+                    .sum(),
+            });
+        }
+    }
     let capacity: Vec<u32> = instance.sites.iter().map(|s| s.capacity_people).collect();
     let m = capacity.len();
     let (dummy, _, _) = dummy_value(&units, m, options.allow_partial);

@@ -133,6 +133,70 @@ fn infeasible_instances_fail_loudly_or_give_a_partial_plan_when_asked() {
         matches!(&err, AllocationError::CannotPlace { household_ids, .. } if household_ids == &["A".to_string()]),
         "{err}"
     );
+    // A household with no candidate arc at all.
+    let inst = instance(
+        "household_id,size\nA,1\nB,1\n",
+        S,
+        "household_id,site_id,score\nA,X,1\n",
+    )
+    .unwrap();
+    let err = solve(&inst, &SolveOptions::default(), &|_, _| {}).unwrap_err();
+    assert!(
+        matches!(&err, AllocationError::CannotPlace { household_ids, .. } if household_ids == &["B".to_string()]),
+        "{err}"
+    );
+}
+
+#[test]
+fn scores_on_any_scale_and_sign() {
+    // Scores from another tool: hundreds, some negative; the bound still holds and the
+    // plan matches the exact optimum of HiGHS within 2 %.
+    let base = synth(&SynthOptions {
+        households: 60,
+        sites: 6,
+        arcs_per_household: Some(3),
+        capacity_slack: 0.1,
+        size_shift: 0.5,
+        seed: 21,
+    });
+    let (mut h, mut s, mut a) = (Vec::new(), Vec::new(), Vec::new());
+    base.write_files(placement::SynthFiles {
+        households: &mut h,
+        sites: &mut s,
+        arcs: &mut a,
+    })
+    .unwrap();
+    let mut arcs = String::new();
+    for (i, l) in String::from_utf8(a).unwrap().lines().enumerate() {
+        if i == 0 {
+            arcs.push_str(l);
+        } else {
+            let f: Vec<&str> = l.split(',').collect();
+            let v: f64 = f[2].parse().unwrap();
+            arcs.push_str(&format!("{},{},{}", f[0], f[1], v * 300.0 - 120.0));
+        }
+        arcs.push('\n');
+    }
+    let inst = read_instance(
+        (h.as_slice(), "h.csv"),
+        (s.as_slice(), "s.csv"),
+        (arcs.as_bytes(), "a.csv"),
+    )
+    .unwrap();
+    let r = solve(&inst, &SolveOptions::default(), &|_, _| {}).unwrap();
+    let lp = highs_reference(&inst, false);
+    let mip = highs_reference(&inst, true);
+    assert!(evaluate(&inst, &r.plan, &SolveOptions::default()).is_feasible());
+    assert!(
+        r.upper_bound >= lp - 1e-6 && close(r.upper_bound, lp, 1e-6, 1e-3),
+        "bound {} LP {lp}",
+        r.upper_bound
+    );
+    assert!(
+        r.objective <= mip + 1e-6 && (mip - r.objective) <= 0.02 * mip.abs(),
+        "plan {} MIP {mip}",
+        r.objective
+    );
 }
 
 #[test]
