@@ -121,7 +121,14 @@ fn main() -> std::io::Result<()> {
     let parse = t0.elapsed().as_secs_f64();
     let c1 = cpu_seconds();
     let t1 = Instant::now();
-    let options = SolveOptions::default();
+    let mut options = SolveOptions::default();
+    // HEMI_EPS / HEMI_PASSES override the defaults, to measure their effect.
+    if let Some(e) = std::env::var("HEMI_EPS").ok().and_then(|v| v.parse().ok()) {
+        options.final_epsilon_relative = e;
+    }
+    if let Some(p) = std::env::var("HEMI_PASSES").ok().and_then(|v| v.parse().ok()) {
+        options.max_local_search_passes = p;
+    }
     let report = solve(&inst, &options, &|_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     let solve_s = t1.elapsed().as_secs_f64();
     let c2 = cpu_seconds();

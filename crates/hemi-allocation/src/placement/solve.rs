@@ -53,7 +53,7 @@ impl Default for SolveOptions {
             allow_partial: false,
             soft_tie_bonus: 0.1,
             max_local_search_passes: 40,
-            final_epsilon_relative: 2e-4,
+            final_epsilon_relative: 5e-4,
             swap_candidates_per_household: 6,
         }
     }
