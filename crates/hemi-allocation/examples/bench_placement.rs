@@ -126,7 +126,10 @@ fn main() -> std::io::Result<()> {
     if let Some(e) = std::env::var("HEMI_EPS").ok().and_then(|v| v.parse().ok()) {
         options.final_epsilon_relative = e;
     }
-    if let Some(p) = std::env::var("HEMI_PASSES").ok().and_then(|v| v.parse().ok()) {
+    if let Some(p) = std::env::var("HEMI_PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         options.max_local_search_passes = p;
     }
     let report = solve(&inst, &options, &|_, _| {}).unwrap_or_else(|e| panic!("{e}"));

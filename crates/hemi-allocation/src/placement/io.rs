@@ -148,6 +148,51 @@ fn line_of(record: &csv::ByteRecord) -> u64 {
     record.position().map(|p| p.line()).unwrap_or(0)
 }
 
+/// Read the next row; false at the end or on an unreadable row (reported).
+fn next_record<R: Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    file: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    match reader.read_byte_record(record) {
+        Ok(more) => more,
+        Err(e) => {
+            diags.push(diagnostic(
+                file,
+                e.position().map(|p| p.line()).unwrap_or(0),
+                "row",
+                format!("unreadable row: {e}"),
+                "check quoting and UTF-8",
+            ));
+            false
+        }
+    }
+}
+
+/// Remember `id`; false (with a diagnostic) when it was seen on an earlier line.
+fn first_time(
+    seen: &mut FxHashMap<String, u64>,
+    id: &str,
+    (file, line, field): (&str, u64, &str),
+    hint: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    match seen.insert(id.to_string(), line) {
+        Some(first) => {
+            diags.push(diagnostic(
+                file,
+                line,
+                field,
+                format!("\"{id}\" appears again (first on line {first})"),
+                hint,
+            ));
+            false
+        }
+        None => true,
+    }
+}
+
 fn check_id(id: &str, file: &str, line: u64, field: &str, diags: &mut Diagnostics) -> bool {
     if id.is_empty() {
         diags.push(diagnostic(
@@ -180,34 +225,19 @@ pub fn parse_households<R: Read>(reader: R, file: &str) -> Result<Vec<HouseholdR
     let mut rows = Vec::new();
     let mut seen: FxHashMap<String, u64> = FxHashMap::default();
     let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                diags.push(diagnostic(
-                    file,
-                    e.position().map(|p| p.line()).unwrap_or(0),
-                    "row",
-                    format!("unreadable row: {e}"),
-                    "check quoting and UTF-8",
-                ));
-                break;
-            }
-        }
+    while next_record(&mut reader, &mut record, file, &mut diags) {
         let line = line_of(&record);
         let id = field_text(&record, id_col);
         if !check_id(id, file, line, "household_id", &mut diags) {
             continue;
         }
-        if let Some(first) = seen.insert(id.to_string(), line) {
-            diags.push(diagnostic(
-                file,
-                line,
-                "household_id",
-                format!("\"{id}\" appears again (first on line {first})"),
-                "each household appears once",
-            ));
+        if !first_time(
+            &mut seen,
+            id,
+            (file, line, "household_id"),
+            "each household appears once",
+            &mut diags,
+        ) {
             continue;
         }
         let size_text = field_text(&record, size_col);
@@ -295,34 +325,19 @@ pub fn parse_sites<R: Read>(reader: R, file: &str) -> Result<Vec<SiteRow>, Diagn
     let mut rows = Vec::new();
     let mut seen: FxHashMap<String, u64> = FxHashMap::default();
     let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                diags.push(diagnostic(
-                    file,
-                    e.position().map(|p| p.line()).unwrap_or(0),
-                    "row",
-                    format!("unreadable row: {e}"),
-                    "check quoting and UTF-8",
-                ));
-                break;
-            }
-        }
+    while next_record(&mut reader, &mut record, file, &mut diags) {
         let line = line_of(&record);
         let id = field_text(&record, id_col);
         if !check_id(id, file, line, "site_id", &mut diags) {
             continue;
         }
-        if let Some(first) = seen.insert(id.to_string(), line) {
-            diags.push(diagnostic(
-                file,
-                line,
-                "site_id",
-                format!("\"{id}\" appears again (first on line {first})"),
-                "each site appears once",
-            ));
+        if !first_time(
+            &mut seen,
+            id,
+            (file, line, "site_id"),
+            "each site appears once",
+            &mut diags,
+        ) {
             continue;
         }
         let text = field_text(&record, cap_col);
@@ -392,21 +407,7 @@ pub fn parse_arcs<R: Read>(
     // Arc files are usually grouped by household: remember the last one to skip a lookup.
     let mut last_household: Vec<u8> = Vec::new();
     let mut last_household_index: Option<u32> = None;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                diags.push(diagnostic(
-                    file,
-                    e.position().map(|p| p.line()).unwrap_or(0),
-                    "row",
-                    format!("unreadable row: {e}"),
-                    "check quoting and UTF-8",
-                ));
-                break;
-            }
-        }
+    while next_record(&mut reader, &mut record, file, &mut diags) {
         let h_bytes = trim_bytes(record.get(h_col).unwrap_or(b""));
         let household = if last_household_index.is_some() && h_bytes == last_household.as_slice() {
             last_household_index
