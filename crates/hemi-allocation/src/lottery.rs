@@ -1292,7 +1292,12 @@ pub fn verify(
     committed: Option<(&str, &str)>,
 ) -> Result<Verified, AllocationError> {
     let recomputed = commitment_of_texts(&published.policy_text, &published.registrations_text);
-    let published_commitment = published.commitment.trim().to_ascii_lowercase();
+    // With the committed texts at hand, the commitment that counts is theirs: a list
+    // changed together with its published commitment still fails.
+    let published_commitment = match committed {
+        Some((policy, regs)) => commitment_of_texts(policy, regs),
+        None => published.commitment.trim().to_ascii_lowercase(),
+    };
     if recomputed != published_commitment {
         let first_change = committed.and_then(|(policy, regs)| {
             if policy != published.policy_text {

@@ -145,6 +145,22 @@ fn verification_names_the_first_difference() {
             )
         },
     );
+    // The list and its published commitment changed together: the stored commitment wins.
+    check_tampered(
+        |p| {
+            p.registrations_text = p.registrations_text.replacen(",1,", ",2,", 1);
+            p.commitment = lottery::commitment_of_texts(&p.policy_text, &p.registrations_text);
+        },
+        |d| {
+            matches!(
+                d,
+                Difference::Commitment {
+                    first_change: Some(RegistrationChange::Changed { .. }),
+                    ..
+                }
+            )
+        },
+    );
     // Another public value.
     check_tampered(
         |p| p.public_value = "another value\n".into(),

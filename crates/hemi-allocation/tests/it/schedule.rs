@@ -129,3 +129,24 @@ fn replan_after_absence_changes_few_appointments() {
         "lost one officer-day of 8 places at most"
     );
 }
+
+#[test]
+fn bad_shifts_are_refused_and_reports_serialise() {
+    let mut input = small_input();
+    input.shifts[0].officer_id = "O9".into();
+    let err = schedule(&input, &ScheduleOptions::default(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("O9") && err.contains("unknown officer"),
+        "{err}"
+    );
+    let mut input = small_input();
+    input.shifts[0].end_minute = input.shifts[0].start_minute;
+    assert!(schedule(&input, &ScheduleOptions::default(), None).is_err());
+    // The web stores and sends schedules as JSON.
+    let s = schedule(&small_input(), &ScheduleOptions::default(), None).unwrap();
+    let json = serde_json::to_string(&s).unwrap();
+    let back: hemi_allocation::schedule::Schedule = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, s);
+}
