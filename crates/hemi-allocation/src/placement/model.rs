@@ -351,3 +351,23 @@ pub fn calibration(model: &EmploymentModel, x: &[[f64; COEFFICIENTS]], y: &[bool
         rows: y.len(),
     }
 }
+
+/// Candidate arcs scored by the model: for each `(household, site)` index pair, the
+/// predicted probability of employment, ready for [`super::Instance::new`]. This is how
+/// the plan maximises expected employment.
+pub fn score_arcs(
+    model: &EmploymentModel,
+    households: &[HouseholdFeatures],
+    sites: &[SiteFeatures],
+    candidates: &[(u32, u32)],
+) -> Vec<super::ArcRow> {
+    candidates
+        .iter()
+        .map(|&(h, s)| super::ArcRow {
+            household: h,
+            site: s,
+            score: model.predict(&features(&households[h as usize], &sites[s as usize])),
+            line: 0,
+        })
+        .collect()
+}
