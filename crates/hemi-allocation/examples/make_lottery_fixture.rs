@@ -28,7 +28,8 @@ fn main() -> std::io::Result<()> {
     let mut policy = simulation_policy(day, 500, 120);
     policy.capacities.truncate(4);
     let public: Vec<PublicRegistration> = regs.iter().map(|r| r.public()).collect();
-    let public_value = "NY Lottery Pick-10 2024-06-02: 03 07 12 19 25 33 41 52 66 78";
+    // An invented value for the fixture; a real draw uses a value declared in advance.
+    let public_value = "fixture public value 2024-06-02: 03 07 12 19 25 33 41 52 66 78";
     let result = lottery::draw(&public, &policy, public_value).expect("valid draw");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(format!("{dir}/policy.txt"), canonical_policy(&policy))?;

@@ -332,7 +332,7 @@ fn statistics_count_by_nationality_and_wait_band() {
     let result = lottery::draw(
         &public,
         &policy,
-        "NY Lottery Pick-10 2024-06-02: 03 07 12 19 25 33 41 52 66 78",
+        "fixture public value 2024-06-02: 03 07 12 19 25 33 41 52 66 78",
     )
     .unwrap();
     let stats = lottery::statistics(&regs, &policy, &result, 20, &|_, _| {});
