@@ -1,0 +1,7 @@
+//! Integration tests for hemi-pathways: one binary, one module per area.
+
+mod support;
+
+mod catalogue;
+mod eligibility;
+mod caps;
