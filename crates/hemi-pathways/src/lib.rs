@@ -11,12 +11,17 @@
 //! referral ([`cases::check_new_referral`] first) → the store's conditional insert.
 #![deny(missing_docs)]
 
+pub mod assignment;
 pub mod caps;
+pub mod cases;
 pub mod catalogue;
 pub mod date;
 pub mod eligibility;
 pub mod error;
 pub mod facts;
+pub mod labour;
+pub mod sponsorship;
+pub mod synth;
 
 pub use catalogue::{parse_catalogue, Catalogue, CapPeriod, CapPool, Citation, Program, Rule};
 pub use date::Date;
