@@ -5,3 +5,7 @@ mod support;
 mod catalogue;
 mod eligibility;
 mod caps;
+mod assignment;
+mod cases;
+mod sponsorship;
+mod synth;
