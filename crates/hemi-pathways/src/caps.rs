@@ -133,7 +133,9 @@ pub fn buckets_for<'c>(
     }
     let mut out: Vec<(BucketKey, &CapPool)> = catalogue
         .caps_of(program)
-        .filter(|cap| cap.nationalities.is_empty() || cap.nationalities.iter().any(|n| n == nationality))
+        .filter(|cap| {
+            cap.nationalities.is_empty() || cap.nationalities.iter().any(|n| n == nationality)
+        })
         .filter(|cap| cap.from.is_none_or(|f| f <= on) && cap.until.is_none_or(|u| on <= u))
         .filter_map(|cap| {
             period_label(cap.period, on).map(|period| {
@@ -217,7 +219,11 @@ pub fn plan_reservation(
 }
 
 /// Apply one movement to a bucket's totals, refusing what the totals cannot support.
-pub fn apply(totals: BucketTotals, movement: &Movement, places: u64) -> Result<BucketTotals, String> {
+pub fn apply(
+    totals: BucketTotals,
+    movement: &Movement,
+    places: u64,
+) -> Result<BucketTotals, String> {
     let mut t = totals;
     match movement {
         Movement::Reserve => {
@@ -267,37 +273,53 @@ pub fn replay(
     catalogue: &Catalogue,
     entries: &[LedgerEntry],
 ) -> Result<BTreeMap<BucketKey, BucketTotals>, PathwaysError> {
-    let limits: BTreeMap<&str, u64> = catalogue.caps.iter().map(|c| (c.key.as_str(), c.places)).collect();
+    let limits: BTreeMap<&str, u64> = catalogue
+        .caps
+        .iter()
+        .map(|c| (c.key.as_str(), c.places))
+        .collect();
     let mut totals: BTreeMap<BucketKey, BucketTotals> = BTreeMap::new();
     // Open reservations per referral and bucket: a use or release must match one.
     let mut held: BTreeMap<(&str, &BucketKey), u64> = BTreeMap::new();
     for entry in entries {
-        if let (Some(referral), Movement::Use | Movement::Release) = (entry.referral_id.as_deref(), &entry.movement) {
+        if let (Some(referral), Movement::Use | Movement::Release) =
+            (entry.referral_id.as_deref(), &entry.movement)
+        {
             let open = held.get(&(referral, &entry.bucket)).copied().unwrap_or(0);
             if open < entry.places {
                 return Err(PathwaysError::Ledger {
                     pool: entry.bucket.pool.clone(),
                     period: entry.bucket.period.clone(),
-                    message: format!("referral {referral:?} holds {open} places here, cannot use or release {}", entry.places),
+                    message: format!(
+                        "referral {referral:?} holds {open} places here, cannot use or release {}",
+                        entry.places
+                    ),
                 });
             }
             held.insert((referral, &entry.bucket), open - entry.places);
-        } else if let (Some(referral), Movement::Reserve) = (entry.referral_id.as_deref(), &entry.movement) {
+        } else if let (Some(referral), Movement::Reserve) =
+            (entry.referral_id.as_deref(), &entry.movement)
+        {
             *held.entry((referral, &entry.bucket)).or_insert(0) += entry.places;
         }
-        let limit = *limits.get(entry.bucket.pool.as_str()).ok_or_else(|| PathwaysError::Ledger {
-            pool: entry.bucket.pool.clone(),
-            period: entry.bucket.period.clone(),
-            message: "no such cap in the catalogue".into(),
-        })?;
+        let limit =
+            *limits
+                .get(entry.bucket.pool.as_str())
+                .ok_or_else(|| PathwaysError::Ledger {
+                    pool: entry.bucket.pool.clone(),
+                    period: entry.bucket.period.clone(),
+                    message: "no such cap in the catalogue".into(),
+                })?;
         let current = totals
             .get(&entry.bucket)
             .copied()
             .unwrap_or_else(|| BucketTotals::new(limit));
-        let next = apply(current, &entry.movement, entry.places).map_err(|message| PathwaysError::Ledger {
-            pool: entry.bucket.pool.clone(),
-            period: entry.bucket.period.clone(),
-            message,
+        let next = apply(current, &entry.movement, entry.places).map_err(|message| {
+            PathwaysError::Ledger {
+                pool: entry.bucket.pool.clone(),
+                period: entry.bucket.period.clone(),
+                message,
+            }
         })?;
         totals.insert(entry.bucket.clone(), next);
     }
@@ -346,12 +368,19 @@ impl CapRaise {
                 message: "a raise adds at least one place".into(),
             });
         }
-        if period_label(cap.period, self.on).as_deref() != Some(self.period.as_str()) && cap.period != CapPeriod::Total {
+        if period_label(cap.period, self.on).as_deref() != Some(self.period.as_str())
+            && cap.period != CapPeriod::Total
+        {
             // Raising a past or future period is allowed, but the label must be well formed.
             let ok = match cap.period {
                 CapPeriod::Month => Date::parse(&format!("{}-01", self.period)).is_ok(),
-                CapPeriod::CalendarYear => self.period.len() == 4 && self.period.parse::<i32>().is_ok(),
-                CapPeriod::UsFiscalYear => self.period.strip_prefix("FY").is_some_and(|y| y.parse::<i32>().is_ok()),
+                CapPeriod::CalendarYear => {
+                    self.period.len() == 4 && self.period.parse::<i32>().is_ok()
+                }
+                CapPeriod::UsFiscalYear => self
+                    .period
+                    .strip_prefix("FY")
+                    .is_some_and(|y| y.parse::<i32>().is_ok()),
                 CapPeriod::UsFiscalFirstHalf => self
                     .period
                     .strip_prefix("FY")
@@ -369,7 +398,11 @@ impl CapRaise {
         Ok(LedgerEntry {
             bucket: BucketKey {
                 pool: self.pool.clone(),
-                period: if cap.period == CapPeriod::Total { "total".into() } else { self.period.clone() },
+                period: if cap.period == CapPeriod::Total {
+                    "total".into()
+                } else {
+                    self.period.clone()
+                },
             },
             program: cap.programs.first().cloned().unwrap_or_default(),
             referral_id: None,
@@ -419,7 +452,9 @@ pub fn commitment_progress(
         if !programs.contains(&e.program) || e.on < from || e.on > until {
             continue;
         }
-        let Some(referral) = e.referral_id.as_deref() else { continue };
+        let Some(referral) = e.referral_id.as_deref() else {
+            continue;
+        };
         let first = seen
             .entry((e.program.as_str(), referral))
             .or_insert(&e.bucket);

@@ -121,8 +121,15 @@ impl Referral {
 }
 
 /// Refuse a second active referral of the same person to the same program.
-pub fn check_new_referral(existing: &[Referral], person_id: &str, program: &str) -> Result<(), PathwaysError> {
-    match existing.iter().find(|r| r.person_id == person_id && r.program == program && r.is_active()) {
+pub fn check_new_referral(
+    existing: &[Referral],
+    person_id: &str,
+    program: &str,
+) -> Result<(), PathwaysError> {
+    match existing
+        .iter()
+        .find(|r| r.person_id == person_id && r.program == program && r.is_active())
+    {
         Some(r) => Err(PathwaysError::SecondActiveReferral {
             person_id: person_id.to_owned(),
             program: program.to_owned(),
@@ -136,7 +143,10 @@ pub fn check_new_referral(existing: &[Referral], person_id: &str, program: &str)
 /// denied or withdrawn; approved → travelled or withdrawn; nothing after denied,
 /// withdrawn or travelled; dates never go back. Returns the ledger movement the store
 /// must make for the place: `Some(true)` uses it, `Some(false)` releases it.
-pub fn record_outcome(referral: &mut Referral, outcome: Outcome) -> Result<Option<bool>, PathwaysError> {
+pub fn record_outcome(
+    referral: &mut Referral,
+    outcome: Outcome,
+) -> Result<Option<bool>, PathwaysError> {
     use OutcomeKind::*;
     let from = referral.state();
     let allowed = matches!(
@@ -154,7 +164,11 @@ pub fn record_outcome(referral: &mut Referral, outcome: Outcome) -> Result<Optio
             to: name(Some(outcome.kind)),
         });
     }
-    let last = referral.outcomes.last().map(|o| o.on).unwrap_or(referral.referred_on);
+    let last = referral
+        .outcomes
+        .last()
+        .map(|o| o.on)
+        .unwrap_or(referral.referred_on);
     if outcome.on < last {
         return Err(PathwaysError::DateOrder {
             what: name(Some(outcome.kind)),
@@ -221,10 +235,18 @@ pub struct QueueView {
 }
 
 /// The queue of `office` as of `as_of` (applications received later are left out).
-pub fn queue(office: &str, applications: &[Application], interviews: &[Interview], referrals: &[Referral], as_of: Date) -> QueueView {
+pub fn queue(
+    office: &str,
+    applications: &[Application],
+    interviews: &[Interview],
+    referrals: &[Referral],
+    as_of: Date,
+) -> QueueView {
     let mut interviewed: HashMap<&str, Date> = HashMap::new();
     for i in interviews.iter().filter(|i| i.held_on <= as_of) {
-        let e = interviewed.entry(i.application_id.as_str()).or_insert(i.held_on);
+        let e = interviewed
+            .entry(i.application_id.as_str())
+            .or_insert(i.held_on);
         *e = (*e).min(i.held_on);
     }
     let mut by_app: HashMap<&str, Vec<&Referral>> = HashMap::new();
@@ -232,9 +254,21 @@ pub fn queue(office: &str, applications: &[Application], interviews: &[Interview
         by_app.entry(r.application_id.as_str()).or_default().push(r);
     }
     let mut rows = Vec::new();
-    for a in applications.iter().filter(|a| a.office == office && a.received_on <= as_of) {
-        let refs = by_app.get(a.application_id.as_str()).cloned().unwrap_or_default();
-        let state_of = |r: &Referral| r.outcomes.iter().filter(|o| o.on <= as_of).last().map(|o| (o.kind, o.on));
+    for a in applications
+        .iter()
+        .filter(|a| a.office == office && a.received_on <= as_of)
+    {
+        let refs = by_app
+            .get(a.application_id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let state_of = |r: &Referral| {
+            r.outcomes
+                .iter()
+                .filter(|o| o.on <= as_of)
+                .last()
+                .map(|o| (o.kind, o.on))
+        };
         let (stage, since) = if a.withdrawn_on.is_some_and(|w| w <= as_of) {
             (Stage::Closed, a.withdrawn_on.expect("checked"))
         } else if refs.is_empty() {
@@ -244,10 +278,21 @@ pub fn queue(office: &str, applications: &[Application], interviews: &[Interview
             }
         } else if let Some(r) = refs.iter().find(|r| state_of(r).is_none()) {
             (Stage::AwaitingDecision, r.referred_on)
-        } else if let Some((_, on)) = refs.iter().filter_map(|r| state_of(r)).find(|(k, _)| *k == OutcomeKind::Approved) {
+        } else if let Some((_, on)) = refs
+            .iter()
+            .filter_map(|r| state_of(r))
+            .find(|(k, _)| *k == OutcomeKind::Approved)
+        {
             (Stage::AwaitingTravel, on)
         } else {
-            (Stage::Closed, refs.iter().filter_map(|r| state_of(r)).map(|(_, d)| d).max().unwrap_or(a.received_on))
+            (
+                Stage::Closed,
+                refs.iter()
+                    .filter_map(|r| state_of(r))
+                    .map(|(_, d)| d)
+                    .max()
+                    .unwrap_or(a.received_on),
+            )
         };
         rows.push(QueueRow {
             application_id: a.application_id.clone(),
@@ -265,13 +310,25 @@ pub fn queue(office: &str, applications: &[Application], interviews: &[Interview
         .into_iter()
         .map(|(s, mut v)| {
             v.sort_unstable();
-            let median = if v.len() % 2 == 1 { v[v.len() / 2] } else { (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2 };
+            let median = if v.len() % 2 == 1 {
+                v[v.len() / 2]
+            } else {
+                (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2
+            };
             (s, (v.len(), median, *v.last().expect("non-empty")))
         })
         .collect();
     rows.retain(|r| r.stage != Stage::Closed);
-    rows.sort_by(|a, b| b.waiting_days.cmp(&a.waiting_days).then(a.application_id.cmp(&b.application_id)));
-    QueueView { office: office.to_owned(), rows, by_stage }
+    rows.sort_by(|a, b| {
+        b.waiting_days
+            .cmp(&a.waiting_days)
+            .then(a.application_id.cmp(&b.application_id))
+    });
+    QueueView {
+        office: office.to_owned(),
+        rows,
+        by_stage,
+    }
 }
 
 /// How two member records look alike.
@@ -307,7 +364,13 @@ pub fn fold_name(given: &str, family: &str) -> String {
     let stripped: String = text
         .nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
         .collect();
     let mut tokens: Vec<&str> = stripped.split_whitespace().collect();
     tokens.sort_unstable();
@@ -358,7 +421,10 @@ pub fn find_duplicates(applications: &[Application], min_similarity: f64) -> Vec
                     if sim < min_similarity {
                         continue;
                     }
-                    Likeness::Fuzzy { name_similarity: (sim * 1000.0).round() / 1000.0, date_swapped: swapped }
+                    Likeness::Fuzzy {
+                        name_similarity: (sim * 1000.0).round() / 1000.0,
+                        date_swapped: swapped,
+                    }
                 };
                 flags.push(DuplicateFlag {
                     first: (a.app.to_owned(), a.person.to_owned()),

@@ -206,7 +206,8 @@ pub struct Program {
 impl Program {
     /// Whether the program takes applications on `on`.
     pub fn is_open_on(&self, on: Date) -> bool {
-        self.open_from.is_none_or(|from| from <= on) && self.closed_on.is_none_or(|closed| on < closed)
+        self.open_from.is_none_or(|from| from <= on)
+            && self.closed_on.is_none_or(|closed| on < closed)
     }
 
     /// Sum of typical step durations, in days.
@@ -239,7 +240,10 @@ impl Catalogue {
     }
 
     /// Caps that a referral to `program` counts against.
-    pub fn caps_of<'a, 'b>(&'a self, program: &'b str) -> impl Iterator<Item = &'a CapPool> + use<'a, 'b> {
+    pub fn caps_of<'a, 'b>(
+        &'a self,
+        program: &'b str,
+    ) -> impl Iterator<Item = &'a CapPool> + use<'a, 'b> {
         self.caps
             .iter()
             .filter(move |c| c.programs.iter().any(|p| p == program))
@@ -473,10 +477,10 @@ pub fn parse_catalogue(files: &[(&str, &str)]) -> Result<Catalogue, Diagnostics>
 
     let mut caps: Vec<(String, u64, CapPool)> = Vec::new();
     let check_cap = |raw: RawCap,
-                         file: &str,
-                         text: &str,
-                         owner: Option<&str>,
-                         diagnostics: &mut Diagnostics|
+                     file: &str,
+                     text: &str,
+                     owner: Option<&str>,
+                     diagnostics: &mut Diagnostics|
      -> Option<(String, u64, CapPool)> {
         let line = line_of(text, raw.key.span().start);
         let mut ok = true;
@@ -528,7 +532,11 @@ pub fn parse_catalogue(files: &[(&str, &str)]) -> Result<Catalogue, Diagnostics>
                     programs,
                     period: raw.period,
                     places: raw.places,
-                    nationalities: raw.nationalities.into_iter().map(|n| n.into_inner()).collect(),
+                    nationalities: raw
+                        .nationalities
+                        .into_iter()
+                        .map(|n| n.into_inner())
+                        .collect(),
                     from: raw.from,
                     until: raw.until,
                     unit: raw.unit,
@@ -561,7 +569,11 @@ pub fn parse_catalogue(files: &[(&str, &str)]) -> Result<Catalogue, Diagnostics>
         };
         let key_line = line_of(text, raw.key.span().start);
         let key = raw.key.get_ref().clone();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             diagnostics.push(diag(
                 file,
                 key_line,
@@ -584,7 +596,10 @@ pub fn parse_catalogue(files: &[(&str, &str)]) -> Result<Catalogue, Diagnostics>
                 file,
                 line_of(text, raw.operating_state.span().start),
                 "operating_state",
-                format!("{:?} is not an ISO 3166 alpha-3 code", raw.operating_state.get_ref()),
+                format!(
+                    "{:?} is not an ISO 3166 alpha-3 code",
+                    raw.operating_state.get_ref()
+                ),
                 "use USA, CAN, MEX, ...",
             ));
         }
@@ -731,7 +746,10 @@ pub fn parse_catalogue(files: &[(&str, &str)]) -> Result<Catalogue, Diagnostics>
 /// Why a new catalogue version cannot replace the current one.
 pub fn check_new_version(current: &Catalogue, new: &Catalogue) -> Result<(), String> {
     if new.digest == current.digest {
-        return Err(format!("catalogue version {} is unchanged", current.version));
+        return Err(format!(
+            "catalogue version {} is unchanged",
+            current.version
+        ));
     }
     if new.version <= current.version {
         return Err(format!(

@@ -164,13 +164,22 @@ mod tests {
 
     #[test]
     fn round_trips_and_arithmetic() {
-        for text in ["1970-01-01", "2000-02-29", "2023-06-11", "1899-12-31", "2024-12-31"] {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2023-06-11",
+            "1899-12-31",
+            "2024-12-31",
+        ] {
             let d = Date::parse(text).unwrap();
             assert_eq!(d.to_string(), text);
             assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d);
         }
         assert_eq!(Date::parse("1970-01-02").unwrap().days_since_epoch(), 1);
-        assert_eq!(Date::parse("2000-03-01").unwrap().days_since_epoch(), 11_017);
+        assert_eq!(
+            Date::parse("2000-03-01").unwrap().days_since_epoch(),
+            11_017
+        );
         let a = Date::parse("2023-01-09").unwrap();
         assert_eq!(a.days_until(Date::parse("2023-02-08").unwrap()), 30);
         assert!(Date::parse("2023-02-29").is_err());

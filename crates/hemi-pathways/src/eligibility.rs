@@ -108,7 +108,7 @@ struct DistinctRule {
 /// Compiled rules of a catalogue, ready to screen people.
 pub struct Screener {
     catalogue: Catalogue,
-    fact_index: HashMap<String, usize>,
+    fact_index: FxHashMap<String, usize>,
     fact_names: Vec<String>,
     fact_kinds: Vec<FactKind>,
     distinct: Vec<DistinctRule>,
@@ -135,7 +135,7 @@ impl Screener {
     pub fn new(catalogue: &Catalogue) -> Result<Screener, PathwaysError> {
         let fact_names: Vec<String> = catalogue.facts.iter().map(|f| f.name.clone()).collect();
         let fact_kinds: Vec<FactKind> = catalogue.facts.iter().map(|f| f.kind).collect();
-        let fact_index: HashMap<String, usize> = fact_names
+        let fact_index: FxHashMap<String, usize> = fact_names
             .iter()
             .enumerate()
             .map(|(i, n)| (n.clone(), i))
@@ -205,7 +205,9 @@ impl Screener {
     pub fn cache(&self) -> ScreenCache {
         ScreenCache {
             root: cel::Context::default(),
-            memo: (0..self.distinct.len()).map(|_| FxHashMap::default()).collect(),
+            memo: (0..self.distinct.len())
+                .map(|_| FxHashMap::default())
+                .collect(),
             slots: vec![None; self.fact_names.len()],
             hashes: vec![0; self.fact_names.len()],
             evaluations: 0,
@@ -218,7 +220,11 @@ impl Screener {
         screening.distinct_outcomes[self.program_rules[program][rule]]
     }
 
-    fn index_facts<'f>(&self, facts: &'f Facts, cache: &mut ScreenCache) -> Vec<Option<&'f FactValue>> {
+    fn index_facts<'f>(
+        &self,
+        facts: &'f Facts,
+        cache: &mut ScreenCache,
+    ) -> Vec<Option<&'f FactValue>> {
         let mut slots: Vec<Option<&FactValue>> = vec![None; self.fact_names.len()];
         for (name, value) in &facts.0 {
             if let Some(&i) = self.fact_index.get(name) {
@@ -262,8 +268,12 @@ impl Screener {
         }
         cache.evaluations += 1;
         let outcome = self.run_cel(id, slots, &cache.root).0;
-        let stored: Vec<Option<FactValue>> = rule.reads.iter().map(|&r| slots[r].cloned()).collect();
-        cache.memo[id].entry(key).or_default().push((stored, outcome));
+        let stored: Vec<Option<FactValue>> =
+            rule.reads.iter().map(|&r| slots[r].cloned()).collect();
+        cache.memo[id]
+            .entry(key)
+            .or_default()
+            .push((stored, outcome));
         outcome
     }
 
@@ -373,7 +383,9 @@ impl Screener {
             .programs
             .iter()
             .enumerate()
-            .map(|(p, program)| self.explain_program(p, program, screening, facts, &slots, as_of, cache))
+            .map(|(p, program)| {
+                self.explain_program(p, program, screening, facts, &slots, as_of, cache)
+            })
             .collect()
     }
 
@@ -467,7 +479,10 @@ impl Screener {
         }
         let decided: Vec<&RuleResult> = match verdict {
             Verdict::Eligible => rules.iter().collect(),
-            Verdict::NotEligible => rules.iter().filter(|r| r.outcome == RuleOutcome::Fail).collect(),
+            Verdict::NotEligible => rules
+                .iter()
+                .filter(|r| r.outcome == RuleOutcome::Fail)
+                .collect(),
             Verdict::NeedsInformation => rules
                 .iter()
                 .filter(|r| matches!(r.outcome, RuleOutcome::Missing | RuleOutcome::Error))
@@ -501,7 +516,8 @@ impl Screener {
                 |cache, chunk| {
                     let out: Vec<Screening> =
                         chunk.iter().map(|f| self.screen(f, as_of, cache)).collect();
-                    let now = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
+                    let now = done
+                        .fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
                         + chunk.len() as u64;
                     progress(now, total);
                     out

@@ -41,7 +41,9 @@ pub enum PathwaysError {
         message: String,
     },
     /// A second active referral of one person to one program.
-    #[error("person {person_id:?} already has active referral {existing_referral_id:?} to {program:?}")]
+    #[error(
+        "person {person_id:?} already has active referral {existing_referral_id:?} to {program:?}"
+    )]
     SecondActiveReferral {
         /// Person.
         person_id: String,

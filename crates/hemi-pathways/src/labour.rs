@@ -194,7 +194,11 @@ pub fn score(
     }
     let occupation = if worker.skills.iter().any(|s| s == &job.isco) {
         400
-    } else if worker.skills.iter().any(|s| s.get(..3) == job.isco.get(..3)) {
+    } else if worker
+        .skills
+        .iter()
+        .any(|s| s.get(..3) == job.isco.get(..3))
+    {
         250
     } else {
         return Err(Block::Occupation);
@@ -205,11 +209,12 @@ pub fn score(
             needs: job.min_experience_years,
         });
     }
-    let language = if job.languages.is_empty() || job.languages.iter().any(|l| worker.languages.contains(l)) {
-        200
-    } else {
-        return Err(Block::Language);
-    };
+    let language =
+        if job.languages.is_empty() || job.languages.iter().any(|l| worker.languages.contains(l)) {
+            200
+        } else {
+            return Err(Block::Language);
+        };
     if job.wage_cents_per_hour < worker.min_wage_cents_per_hour {
         return Err(Block::Wage);
     }
@@ -288,8 +293,8 @@ pub struct Matching {
     pub blocked_by_fair_recruitment: u64,
     /// Arcs in the final solved network.
     pub solved_arcs: u64,
-    /// Solves needed until no left-out pair could improve the assignment (1 = the
-    /// first solve was already optimal for all candidate pairs).
+    /// Rounds until no left-out pair could improve the assignment (1 = the first solve
+    /// was already optimal for all candidate pairs).
     pub solve_rounds: u32,
     /// Whether the duals proved optimality over all candidate pairs.
     pub optimal_over_all_candidates: bool,
@@ -305,7 +310,10 @@ pub fn match_workers(
     options: MatchOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Matching {
-    let employer_by_id: HashMap<&str, &Employer> = employers.iter().map(|e| (e.employer_id.as_str(), e)).collect();
+    let employer_by_id: HashMap<&str, &Employer> = employers
+        .iter()
+        .map(|e| (e.employer_id.as_str(), e))
+        .collect();
     let mut programs: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
     for j in jobs {
         if let Some(p) = &j.program {
@@ -315,7 +323,10 @@ pub fn match_workers(
     // Jobs indexed by minor group: a worker is a candidate only within its minor groups.
     let mut by_minor: HashMap<&str, Vec<u32>> = HashMap::new();
     for (k, j) in jobs.iter().enumerate() {
-        by_minor.entry(&j.isco[..3.min(j.isco.len())]).or_default().push(k as u32);
+        by_minor
+            .entry(&j.isco[..3.min(j.isco.len())])
+            .or_default()
+            .push(k as u32);
     }
     let k_jobs = options.jobs_per_worker.max(1);
     let k_workers = options.workers_per_job.max(1);
@@ -332,7 +343,11 @@ pub fn match_workers(
     }
     let score_pair = |w: &Worker, j: &JobOrder| -> Result<ScoreParts, Block> {
         let employer = employer_by_id.get(j.employer_id.as_str()).copied();
-        let eligible = j.program.as_ref().and_then(|p| programs.get(p)).and_then(|e| e.as_deref());
+        let eligible = j
+            .program
+            .as_ref()
+            .and_then(|p| programs.get(p))
+            .and_then(|e| e.as_deref());
         score(w, j, employer, eligible)
     };
     let blocks: Vec<Block_> = workers
@@ -353,7 +368,9 @@ pub fn match_workers(
                 let mut scored: Vec<Ranked> = Vec::new();
                 seen.clear();
                 for skill in &w.skills {
-                    let Some(list) = by_minor.get(&skill[..3.min(skill.len())]) else { continue };
+                    let Some(list) = by_minor.get(&skill[..3.min(skill.len())]) else {
+                        continue;
+                    };
                     for &jk in list {
                         if !seen.insert(jk) {
                             continue;
@@ -362,7 +379,11 @@ pub fn match_workers(
                             Ok(parts) => {
                                 out.candidates += 1;
                                 let s = parts.total();
-                                scored.push(Ranked { index: jk, score: s, parts });
+                                scored.push(Ranked {
+                                    index: jk,
+                                    score: s,
+                                    parts,
+                                });
                                 let heap = out.per_job.entry(jk).or_default();
                                 heap.push((s, wi, parts));
                                 if heap.len() > 4 * k_workers {
@@ -370,7 +391,9 @@ pub fn match_workers(
                                     heap.truncate(k_workers);
                                 }
                             }
-                            Err(Block::RecruitmentFees | Block::EmployerViolations { .. }) => out.blocked_fair += 1,
+                            Err(Block::RecruitmentFees | Block::EmployerViolations { .. }) => {
+                                out.blocked_fair += 1
+                            }
                             Err(_) => {}
                         }
                     }
@@ -381,7 +404,8 @@ pub fn match_workers(
                 out.per_worker.push(scored);
                 out.best_left_out.push(left_out);
             }
-            let now = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed) + chunk.len() as u64;
+            let now = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
+                + chunk.len() as u64;
             progress(now, total);
             out
         })
@@ -395,7 +419,12 @@ pub fn match_workers(
     for block in blocks {
         candidate_pairs += block.candidates;
         blocked += block.blocked_fair;
-        for (i, (list, left)) in block.per_worker.into_iter().zip(block.best_left_out).enumerate() {
+        for (i, (list, left)) in block
+            .per_worker
+            .into_iter()
+            .zip(block.best_left_out)
+            .enumerate()
+        {
             jobs_for_worker[block.first_worker + i] = list;
             best_left_out[block.first_worker + i] = left;
         }
@@ -409,63 +438,103 @@ pub fn match_workers(
             v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             v.truncate(k_workers);
             v.into_iter()
-                .map(|(s, w, parts)| Ranked { index: w, score: s, parts })
+                .map(|(s, w, parts)| Ranked {
+                    index: w,
+                    score: s,
+                    parts,
+                })
                 .collect()
         })
         .collect();
 
-    // Solve on each worker's best jobs, then add any left-out pair the duals say could
-    // improve the solution, until none can (column generation with an exact check).
+    // Solve on each worker's best jobs and each job's best workers, then add any
+    // left-out pair whose entry price says it could improve the assignment, resuming
+    // the auction from its prices, until none can (column generation, exact check).
     let mut problem = Problem {
         workers: workers.len(),
         places: jobs.iter().map(|j| j.places).collect(),
         edges: Vec::new(),
     };
-    for (w, list) in jobs_for_worker.iter().enumerate() {
-        for r in list {
-            problem.edges.push((w as u32, r.index, r.score));
-        }
-    }
     let mut in_network: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); workers.len()];
     for (w, list) in jobs_for_worker.iter().enumerate() {
-        in_network[w].extend(list.iter().map(|r| r.index));
+        for r in list {
+            if in_network[w].insert(r.index) {
+                problem.edges.push((w as u32, r.index, r.score));
+            }
+        }
     }
-    let mut rounds = 0;
-    let (solution, optimal) = loop {
-        rounds += 1;
-        let solution = assignment::solve(&problem);
+    for (j, list) in workers_for_job.iter().enumerate() {
+        for r in list {
+            if in_network[r.index as usize].insert(j as u32) {
+                problem.edges.push((r.index, j as u32, r.score));
+            }
+        }
+    }
+    let mut solved_arcs = problem.edges.len() as u64;
+    let mut solver = assignment::Solver::new(&problem);
+    let mut rounds = 1;
+    let optimal = loop {
+        let mut lowest: HashMap<&str, i64> = HashMap::new();
+        for (k, j) in jobs.iter().enumerate() {
+            if let Some(p) = solver.entry_price(k as u32) {
+                let e = lowest.entry(&j.isco[..3.min(j.isco.len())]).or_insert(p);
+                *e = (*e).min(p);
+            }
+        }
         let mut added = Vec::new();
-        for (w, left) in best_left_out.iter().enumerate() {
-            let Some(best) = left else { continue };
-            if !solution.may_admit_any(w as u32, *best) {
+        for w in 0..workers.len() {
+            let Some(best) = best_left_out[w] else {
+                continue;
+            };
+            let worker = &workers[w];
+            let low = worker
+                .skills
+                .iter()
+                .filter_map(|s| lowest.get(&s[..3.min(s.len())]))
+                .min()
+                .copied()
+                .unwrap_or(i64::MAX / 4);
+            if !solver.may_improve(w as u32, best, low) {
                 continue;
             }
-            // Exact check of this worker's left-out candidates.
-            let worker = &workers[w];
             let mut seen = BTreeSet::new();
+            let mut left_out = Vec::new();
+            let mut violated = false;
             for skill in &worker.skills {
-                let Some(list) = by_minor.get(&skill[..3.min(skill.len())]) else { continue };
+                let Some(list) = by_minor.get(&skill[..3.min(skill.len())]) else {
+                    continue;
+                };
                 for &jk in list {
                     if in_network[w].contains(&jk) || !seen.insert(jk) {
                         continue;
                     }
                     if let Ok(parts) = score_pair(worker, &jobs[jk as usize]) {
-                        if solution.admits(w as u32, jk, parts.total()) {
-                            added.push((w as u32, jk, parts.total()));
-                        }
+                        violated |= solver.improves(w as u32, jk, parts.total());
+                        left_out.push((w as u32, jk, parts.total()));
                     }
                 }
             }
+            // A worker with one improving pair gets all its candidates at once: adding
+            // only the violating pairs moves the prices and needs many more rounds.
+            if violated {
+                added.extend(left_out);
+                best_left_out[w] = None;
+            }
         }
-        if added.is_empty() || rounds >= 20 {
-            let optimal = added.is_empty();
-            break (solution, optimal);
+        if added.is_empty() {
+            break true;
         }
-        for &(w, j, s) in &added {
+        if rounds >= 100 {
+            break false;
+        }
+        rounds += 1;
+        for &(w, j, _) in &added {
             in_network[w as usize].insert(j);
-            problem.edges.push((w, j, s));
         }
+        solved_arcs += added.len() as u64;
+        solver.add_edges(&added);
     };
+    let solution = solver.solution();
     Matching {
         jobs_for_worker,
         workers_for_job,
@@ -475,7 +544,7 @@ pub fn match_workers(
         total_score: solution.total_score,
         candidate_pairs,
         blocked_by_fair_recruitment: blocked,
-        solved_arcs: problem.edges.len() as u64,
+        solved_arcs,
         solve_rounds: rounds,
         optimal_over_all_candidates: optimal,
     }
@@ -494,7 +563,11 @@ fn diag(file: &str, line: u64, field: &str, message: String, hint: &str) -> Diag
 }
 
 fn split_list(text: &str) -> Vec<String> {
-    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Parse job orders from CSV with the header
@@ -525,7 +598,13 @@ pub fn parse_job_orders(reader: impl Read, file: &str) -> Result<Vec<JobOrder>, 
         let row = match row {
             Ok(r) => r,
             Err(e) => {
-                diagnostics.push(diag(file, line, "row", e.to_string(), "check the header and the number of columns"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    "row",
+                    e.to_string(),
+                    "check the header and the number of columns",
+                ));
                 continue;
             }
         };
@@ -541,24 +620,60 @@ pub fn parse_job_orders(reader: impl Read, file: &str) -> Result<Vec<JobOrder>, 
         }
         let number = |field: &str, text: &str, diagnostics: &mut Diagnostics| -> u32 {
             text.trim().parse::<u32>().unwrap_or_else(|_| {
-                diagnostics.push(diag(file, line, field, format!("{text:?} is not a whole number >= 0"), "write digits only"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    field,
+                    format!("{text:?} is not a whole number >= 0"),
+                    "write digits only",
+                ));
                 0
             })
         };
         let places = number("places", &row.places, &mut diagnostics);
         if places == 0 && row.places.trim() == "0" {
-            diagnostics.push(diag(file, line, "places", "0 places".into(), "a job order offers at least one place"));
+            diagnostics.push(diag(
+                file,
+                line,
+                "places",
+                "0 places".into(),
+                "a job order offers at least one place",
+            ));
         }
-        let wage = number("wage_cents_per_hour", &row.wage_cents_per_hour, &mut diagnostics);
-        let experience = number("min_experience_years", &row.min_experience_years, &mut diagnostics);
+        let wage = number(
+            "wage_cents_per_hour",
+            &row.wage_cents_per_hour,
+            &mut diagnostics,
+        );
+        let experience = number(
+            "min_experience_years",
+            &row.min_experience_years,
+            &mut diagnostics,
+        );
         let date = |field: &str, text: &str, diagnostics: &mut Diagnostics| {
-            Date::parse(text.trim()).map_err(|e| diagnostics.push(diag(file, line, field, e.to_string(), "dates are YYYY-MM-DD"))).ok()
+            Date::parse(text.trim())
+                .map_err(|e| {
+                    diagnostics.push(diag(
+                        file,
+                        line,
+                        field,
+                        e.to_string(),
+                        "dates are YYYY-MM-DD",
+                    ))
+                })
+                .ok()
         };
         let start = date("season_start", &row.season_start, &mut diagnostics);
         let end = date("season_end", &row.season_end, &mut diagnostics);
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                diagnostics.push(diag(file, line, "season_end", format!("season ends {e} before it starts {s}"), "swap the dates"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    "season_end",
+                    format!("season ends {e} before it starts {s}"),
+                    "swap the dates",
+                ));
             }
         }
         if diagnostics.total() == before {
@@ -608,7 +723,13 @@ pub fn parse_workers(reader: impl Read, file: &str) -> Result<Vec<Worker>, Diagn
         let row = match row {
             Ok(r) => r,
             Err(e) => {
-                diagnostics.push(diag(file, line, "row", e.to_string(), "check the header and the number of columns"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    "row",
+                    e.to_string(),
+                    "check the header and the number of columns",
+                ));
                 continue;
             }
         };
@@ -616,25 +737,58 @@ pub fn parse_workers(reader: impl Read, file: &str) -> Result<Vec<Worker>, Diagn
         let skills = split_list(&row.skills);
         for s in &skills {
             if !isco.is_unit_group(s) {
-                diagnostics.push(diag(file, line, "skills", format!("{s:?} is not an ISCO-08 unit group"), "use four-digit ILO codes separated by ;"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    "skills",
+                    format!("{s:?} is not an ISCO-08 unit group"),
+                    "use four-digit ILO codes separated by ;",
+                ));
             }
         }
         if !codes.is_iso(&row.nationality) {
-            diagnostics.push(diag(file, line, "nationality", format!("{:?} is not an ISO 3166 alpha-3 code", row.nationality), "use codes such as GTM"));
+            diagnostics.push(diag(
+                file,
+                line,
+                "nationality",
+                format!("{:?} is not an ISO 3166 alpha-3 code", row.nationality),
+                "use codes such as GTM",
+            ));
         }
         let experience = row.experience_years.trim().parse::<u32>();
         if experience.is_err() {
-            diagnostics.push(diag(file, line, "experience_years", format!("{:?} is not a whole number >= 0", row.experience_years), "write digits only"));
+            diagnostics.push(diag(
+                file,
+                line,
+                "experience_years",
+                format!("{:?} is not a whole number >= 0", row.experience_years),
+                "write digits only",
+            ));
         }
         let wage = row.min_wage_cents_per_hour.trim().parse::<u32>();
         if wage.is_err() {
-            diagnostics.push(diag(file, line, "min_wage_cents_per_hour", format!("{:?} is not a whole number >= 0", row.min_wage_cents_per_hour), "write digits only"));
+            diagnostics.push(diag(
+                file,
+                line,
+                "min_wage_cents_per_hour",
+                format!(
+                    "{:?} is not a whole number >= 0",
+                    row.min_wage_cents_per_hour
+                ),
+                "write digits only",
+            ));
         }
         let fees = match row.charged_recruitment_fees.trim() {
             "true" | "yes" | "1" => Some(true),
             "false" | "no" | "0" | "" => Some(false),
             other => {
-                diagnostics.push(diag(file, line, "charged_recruitment_fees", format!("{other:?} is not yes or no"), "write true or false"));
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    "charged_recruitment_fees",
+                    format!("{other:?} is not yes or no"),
+                    "write true or false",
+                ));
                 None
             }
         };

@@ -23,7 +23,7 @@ pub mod labour;
 pub mod sponsorship;
 pub mod synth;
 
-pub use catalogue::{parse_catalogue, Catalogue, CapPeriod, CapPool, Citation, Program, Rule};
+pub use catalogue::{parse_catalogue, CapPeriod, CapPool, Catalogue, Citation, Program, Rule};
 pub use date::Date;
 pub use eligibility::{Eligibility, RuleOutcome, Screener, Screening, Verdict};
 pub use error::PathwaysError;

@@ -50,7 +50,8 @@ pub struct Guideline {
 impl Guideline {
     /// The guideline for a household of `people` (at least 1).
     pub fn for_household(&self, people: u32) -> u64 {
-        self.first_person_usd + self.each_additional_person_usd * people.max(1).saturating_sub(1) as u64
+        self.first_person_usd
+            + self.each_additional_person_usd * people.max(1).saturating_sub(1) as u64
     }
 }
 
@@ -198,7 +199,13 @@ pub struct Vetting {
 pub fn normalise_address(address: &str) -> String {
     let cleaned: String = address
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
         .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -212,7 +219,10 @@ pub fn vet(
 ) -> Vec<Vetting> {
     let mut by_address: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for s in supporters {
-        by_address.entry(normalise_address(&s.address)).or_default().push(&s.supporter_id);
+        by_address
+            .entry(normalise_address(&s.address))
+            .or_default()
+            .push(&s.supporter_id);
     }
     supporters
         .iter()
@@ -222,7 +232,10 @@ pub fn vet(
             if !s.identity_verified {
                 flags.push(VettingFlag::IdentityNotVerified);
             }
-            let asked = beneficiaries_requested.get(&s.supporter_id).copied().unwrap_or(0);
+            let asked = beneficiaries_requested
+                .get(&s.supporter_id)
+                .copied()
+                .unwrap_or(0);
             if asked > cap.additional_beneficiaries {
                 let people = s.household_size.max(1) + s.current_beneficiaries + asked;
                 flags.push(VettingFlag::IncomeBelowGuideline {
@@ -238,7 +251,11 @@ pub fn vet(
             let same = &by_address[&normalise_address(&s.address)];
             if same.len() >= rules.shared_address_threshold {
                 flags.push(VettingFlag::SharedAddress {
-                    other_supporters: same.iter().filter(|id| **id != s.supporter_id).map(|id| (*id).to_owned()).collect(),
+                    other_supporters: same
+                        .iter()
+                        .filter(|id| **id != s.supporter_id)
+                        .map(|id| (*id).to_owned())
+                        .collect(),
                 });
             }
             Vetting {
@@ -277,7 +294,10 @@ pub struct SponsorMatch {
 /// people), then the largest households first into the supporter with the most room
 /// (first-fit decreasing). A heuristic, not an optimum: bin packing is NP-hard, and a
 /// supporter with open flags is never used.
-pub fn match_households(households: &[BeneficiaryHousehold], vetted: &[Vetting]) -> (Vec<SponsorMatch>, Vec<String>) {
+pub fn match_households(
+    households: &[BeneficiaryHousehold],
+    vetted: &[Vetting],
+) -> (Vec<SponsorMatch>, Vec<String>) {
     let mut room: BTreeMap<&str, u32> = vetted
         .iter()
         .filter(|v| v.flags.is_empty())
@@ -286,22 +306,42 @@ pub fn match_households(households: &[BeneficiaryHousehold], vetted: &[Vetting])
     let mut matches = Vec::new();
     let mut unmatched = Vec::new();
     let mut order: Vec<&BeneficiaryHousehold> = households.iter().collect();
-    order.sort_by(|a, b| b.members.cmp(&a.members).then(a.household_id.cmp(&b.household_id)));
+    order.sort_by(|a, b| {
+        b.members
+            .cmp(&a.members)
+            .then(a.household_id.cmp(&b.household_id))
+    });
     let mut rest = Vec::new();
     for h in order {
-        if let Some(s) = h.named_supporters.iter().find(|s| room.get(s.as_str()).is_some_and(|r| *r >= h.members)) {
+        if let Some(s) = h
+            .named_supporters
+            .iter()
+            .find(|s| room.get(s.as_str()).is_some_and(|r| *r >= h.members))
+        {
             *room.get_mut(s.as_str()).expect("present") -= h.members;
-            matches.push(SponsorMatch { household_id: h.household_id.clone(), supporter_id: s.clone(), named: true });
+            matches.push(SponsorMatch {
+                household_id: h.household_id.clone(),
+                supporter_id: s.clone(),
+                named: true,
+            });
         } else {
             rest.push(h);
         }
     }
     for h in rest {
-        let best = room.iter().filter(|(_, r)| **r >= h.members).max_by_key(|(id, r)| (**r, std::cmp::Reverse(**id))).map(|(id, _)| *id);
+        let best = room
+            .iter()
+            .filter(|(_, r)| **r >= h.members)
+            .max_by_key(|(id, r)| (**r, std::cmp::Reverse(**id)))
+            .map(|(id, _)| *id);
         match best {
             Some(id) => {
                 *room.get_mut(id).expect("present") -= h.members;
-                matches.push(SponsorMatch { household_id: h.household_id.clone(), supporter_id: id.to_owned(), named: false });
+                matches.push(SponsorMatch {
+                    household_id: h.household_id.clone(),
+                    supporter_id: id.to_owned(),
+                    named: false,
+                });
             }
             None => unmatched.push(h.household_id.clone()),
         }

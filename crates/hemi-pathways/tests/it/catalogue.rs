@@ -36,7 +36,11 @@ fn repository_catalogue_parses_with_every_seeded_program() {
         assert!(!p.legal_basis.is_empty(), "{key} cites its legal basis");
         assert!(!p.rules.is_empty(), "{key} has rules");
         for r in &p.rules {
-            assert!(!r.reads.is_empty() || r.expression.contains("true"), "{key}/{} reads facts", r.key);
+            assert!(
+                !r.reads.is_empty() || r.expression.contains("true"),
+                "{key}/{} reads facts",
+                r.key
+            );
             assert!(!r.pass.is_empty() && !r.fail.is_empty());
         }
     }
@@ -63,7 +67,11 @@ fn commitments_link_to_programs() {
         owner: "USA".into(),
         title: "H-2B seasonal worker visas for Northern Central America and Haiti".into(),
     };
-    let serving: Vec<_> = c.programs_serving(&h2b).iter().map(|p| p.key.clone()).collect();
+    let serving: Vec<_> = c
+        .programs_serving(&h2b)
+        .iter()
+        .map(|p| p.key.clone())
+        .collect();
     assert_eq!(serving, ["us-h2b-fy2022-nca-haiti"]);
     let cap = c.caps_of("us-h2b-fy2022-nca-haiti").next().unwrap();
     assert_eq!(cap.places, 11_500);
@@ -81,7 +89,10 @@ fn check_bad(file: &str, replace: &str, with: &str) -> String {
     let entry = files.iter_mut().find(|(n, _)| n.ends_with(file)).unwrap();
     assert!(entry.1.contains(replace), "{file} contains {replace:?}");
     entry.1 = entry.1.replacen(replace, with, 1);
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     match parse_catalogue(&refs) {
         Ok(_) => panic!("{file} with {with:?} should not parse"),
         Err(d) => d.to_string(),
@@ -95,7 +106,11 @@ fn bad_files_name_file_line_and_position() {
             "us-chnv-cuba.toml",
             "expression = 'nationality == \"CUB\"'",
             "expression = 'nationality = \"CUB\"'",
-            &["pathways/programs/us-chnv-cuba.toml:", "rules.nationality.expression", "column"][..],
+            &[
+                "pathways/programs/us-chnv-cuba.toml:",
+                "rules.nationality.expression",
+                "column",
+            ][..],
         ),
         (
             "us-chnv-cuba.toml",
@@ -131,14 +146,24 @@ fn rule_position_points_into_the_expression() {
         "expression = '\"passport\" in documents'",
         "expression = '\"passport\" in documents &&'",
     );
-    let line = printed.lines().find(|l| l.contains("rules.passport.expression")).unwrap();
+    let line = printed
+        .lines()
+        .find(|l| l.contains("rules.passport.expression"))
+        .unwrap();
     let text = &catalogue_files()
         .into_iter()
         .find(|(n, _)| n.ends_with("us-chnv-cuba.toml"))
         .unwrap()
         .1;
-    let expected_line = text.lines().position(|l| l.contains("\"passport\" in documents'")).unwrap() + 1;
-    assert!(line.contains(&format!("us-chnv-cuba.toml:{expected_line}:")), "{line}");
+    let expected_line = text
+        .lines()
+        .position(|l| l.contains("\"passport\" in documents'"))
+        .unwrap()
+        + 1;
+    assert!(
+        line.contains(&format!("us-chnv-cuba.toml:{expected_line}:")),
+        "{line}"
+    );
 }
 
 #[test]
@@ -146,11 +171,19 @@ fn a_changed_catalogue_needs_a_higher_version() {
     let current = catalogue();
     let mut files = catalogue_files();
     files[1].1.push_str("\n# edited\n");
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let edited = parse_catalogue(&refs).unwrap();
-    assert!(check_new_version(&current, &edited).unwrap_err().contains("raise version"));
+    assert!(check_new_version(&current, &edited)
+        .unwrap_err()
+        .contains("raise version"));
     files[0].1 = files[0].1.replacen("version = 1", "version = 2", 1);
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let bumped = parse_catalogue(&refs).unwrap();
     assert!(check_new_version(&current, &bumped).is_ok());
     assert!(check_new_version(&current, &current).is_err());

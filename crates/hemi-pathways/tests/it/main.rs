@@ -2,10 +2,10 @@
 
 mod support;
 
+mod assignment;
+mod caps;
+mod cases;
 mod catalogue;
 mod eligibility;
-mod caps;
-mod assignment;
-mod cases;
 mod sponsorship;
 mod synth;

@@ -23,7 +23,10 @@ pub fn catalogue_files() -> Vec<(String, String)> {
         .collect();
     names.sort();
     for p in names {
-        let name = format!("pathways/programs/{}", p.file_name().unwrap().to_string_lossy());
+        let name = format!(
+            "pathways/programs/{}",
+            p.file_name().unwrap().to_string_lossy()
+        );
         files.push((name, std::fs::read_to_string(&p).unwrap()));
     }
     files
@@ -32,7 +35,10 @@ pub fn catalogue_files() -> Vec<(String, String)> {
 /// The repository's catalogue, parsed.
 pub fn catalogue() -> Catalogue {
     let files = catalogue_files();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     match parse_catalogue(&refs) {
         Ok(c) => c,
         Err(d) => panic!("catalogue does not parse:\n{d}"),
