@@ -265,8 +265,7 @@ pub fn queue(
         let state_of = |r: &Referral| {
             r.outcomes
                 .iter()
-                .filter(|o| o.on <= as_of)
-                .last()
+                .rfind(|o| o.on <= as_of)
                 .map(|o| (o.kind, o.on))
         };
         let (stage, since) = if a.withdrawn_on.is_some_and(|w| w <= as_of) {

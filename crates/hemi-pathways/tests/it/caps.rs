@@ -210,7 +210,7 @@ fn emergency_capacity_raises_a_cap_with_a_reason() {
         on: date("2023-06-02"),
     };
     let line = raise.to_entry(&c).unwrap();
-    let totals = replay(&c, &[line.clone()]).unwrap();
+    let totals = replay(&c, std::slice::from_ref(&line)).unwrap();
     assert_eq!(totals[&line.bucket].capacity_places(), 35_000);
     let no_reason = CapRaise {
         reason: " ".into(),

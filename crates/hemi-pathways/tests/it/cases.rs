@@ -78,7 +78,12 @@ fn one_active_referral_per_person_and_program() {
 #[test]
 fn outcomes_follow_the_lifecycle_and_move_the_place() {
     use OutcomeKind::*;
-    let cases: &[(&[OutcomeKind], OutcomeKind, Result<Option<bool>, ()>)] = &[
+    type Case = (
+        &'static [OutcomeKind],
+        OutcomeKind,
+        Result<Option<bool>, ()>,
+    );
+    let cases: &[Case] = &[
         (&[], Approved, Ok(None)),
         (&[], Denied, Ok(Some(false))),
         (&[], Withdrawn, Ok(Some(false))),
