@@ -191,8 +191,11 @@ pub fn parse_table_with_limit(
         return Err(diagnostics);
     }
     let layout = layout(profile, &header);
-    let extra_codes = &profile.extra_codes;
-    let code_ok = |code: &str| codes.is_iso(code) || extra_codes.contains_key(code);
+    let code_ok = |code: &str| {
+        codes.is_iso(code)
+            || profile.extra_codes.contains_key(code)
+            || profile.shared_codes.contains_key(code)
+    };
     let fixed_reporting = profile.reporting.as_ref().and_then(|r| r.country.clone());
     let granularity = profile
         .period
@@ -496,7 +499,7 @@ fn unknown_code(file: &str, line: u64, field: &str, code: &str) -> Diagnostic {
         field: field.to_owned(),
         message: format!("{code:?} is not an ISO 3166 alpha-3 code"),
         hint:
-            "use the ISO code, or declare the publisher's code under [extra_codes] in the profile"
+            "use the ISO code; a code only this publisher uses goes under [extra_codes] in its profile, one that publishers share in profiles/shared_codes.toml (in a directory given with --profiles-dir)"
                 .into(),
     }
 }

@@ -242,9 +242,13 @@ pub struct Profile {
     pub ignore: Vec<String>,
     /// Additive breakdowns.
     pub breakdown: Option<BreakdownSpec>,
-    /// Non-ISO codes this publisher uses, with their meaning.
+    /// Non-ISO codes only this publisher uses, with their meaning.
     #[serde(default)]
     pub extra_codes: BTreeMap<String, String>,
+    /// Non-ISO codes publishers share (`profiles/shared_codes.toml`), given to every
+    /// profile of a set by [`ProfileSet::from_files`]; the profile's own meaning wins.
+    #[serde(skip)]
+    pub shared_codes: BTreeMap<String, String>,
     /// Recodes applied before validation.
     #[serde(default)]
     pub recode: Vec<Recode>,
@@ -442,7 +446,7 @@ pub enum DetectError {
         differences: String,
     },
     /// Nothing fits.
-    #[error("no profile recognises this file (header: {header}) — pass --profile NAME if it is a known format; for a new format write a profile (profiles/README.md) in a directory given with --profiles-dir")]
+    #[error("no profile recognises this file (header: {header}) — pass --profile NAME if it is a known format; for a new format write a profile (profiles/README.md) in a directory given to hemi with --profiles-dir (on the web, send the file and its description to the node's administrator, who adds the profile)")]
     NoMatch {
         /// The file's header.
         header: String,
@@ -478,14 +482,27 @@ impl DetectError {
 impl ProfileSet {
     /// Parse profile files given as (file name, text). Later files with the same name
     /// replace earlier ones, so a node can override a bundled profile.
+    ///
+    /// A file named `shared_codes.toml` is not a profile: it declares the codes beyond
+    /// ISO 3166 that publishers share (`OOO`, `STL`, `XKX`, ...), once for every profile,
+    /// so a publisher's next table that uses one of them imports. A later such file
+    /// replaces an earlier one.
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<ProfileSet, ProfileError> {
         let mut set = ProfileSet::default();
+        let mut shared = BTreeMap::new();
         for (file, text) in files {
+            if is_shared_codes_file(file) {
+                shared = parse_shared_codes(file, text)?;
+                continue;
+            }
             let profile = Profile::from_toml(file, text)?;
             set.profiles.retain(|p| p.name != profile.name);
             set.profiles.push(profile);
+        }
+        for profile in &mut set.profiles {
+            profile.shared_codes = shared.clone();
         }
         set.profiles.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(set)
@@ -624,4 +641,58 @@ default = "total"
         let err = Profile::from_toml("bad.toml", "name = \"x\"\n[source\n").unwrap_err();
         assert_eq!(err.line, 2, "{err}");
     }
+}
+
+/// The shared-codes file's name, wherever it lives.
+pub const SHARED_CODES_FILE: &str = "shared_codes.toml";
+
+fn is_shared_codes_file(file: &str) -> bool {
+    file.rsplit(['/', '\\']).next() == Some(SHARED_CODES_FILE)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SharedCodes {
+    codes: BTreeMap<String, String>,
+}
+
+/// `[codes]` of `shared_codes.toml`: three capital letters each, none an ISO 3166 code
+/// (an ISO code needs no declaration, and declaring one would hide a mistake).
+fn parse_shared_codes(file: &str, text: &str) -> Result<BTreeMap<String, String>, ProfileError> {
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.trim_start().starts_with(needle))
+            .map_or(0, |i| i + 1)
+    };
+    let parsed: SharedCodes = toml::from_str(text).map_err(|e| ProfileError {
+        file: file.to_owned(),
+        line: e
+            .span()
+            .map(|s| text[..s.start].lines().count().max(1))
+            .unwrap_or(0),
+        message: e.message().to_owned(),
+        hint: "the file holds one table, [codes], of CODE = \"meaning\" lines".into(),
+    })?;
+    for (code, meaning) in &parsed.codes {
+        let problem = if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Some(format!("{code:?} is not three capital letters"))
+        } else if hemi_core::CountryCodes::bundled().is_iso(code) {
+            Some(format!(
+                "{code} is an ISO 3166 code and needs no declaration"
+            ))
+        } else if meaning.trim().is_empty() {
+            Some(format!("{code} has no meaning"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(ProfileError {
+                file: file.to_owned(),
+                line: line_of(code),
+                message,
+                hint: "declare non-ISO codes as CODE = \"what publishers mean by it\"".into(),
+            });
+        }
+    }
+    Ok(parsed.codes)
 }

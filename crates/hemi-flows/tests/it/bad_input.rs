@@ -1,6 +1,7 @@
 //! Each kind of bad input is refused with `file:line: field: problem — hint`.
 
 use super::*;
+use hemi_flows::ProfileSet;
 
 fn first_error(file_name: &str, bytes: &[u8]) -> String {
     match parse_bytes(file_name, bytes) {
@@ -63,18 +64,70 @@ fn unknown_country_code() {
 }
 
 #[test]
-fn undeclared_publisher_code_is_refused_declared_one_accepted() {
-    // OOO ("unknown") is in the UN reference table but is not ISO: a profile must declare it.
+fn shared_codes_import_in_every_profile_and_undeclared_codes_are_refused() {
+    // The next Honduras table uses STL (stateless) and the next Mexico table OOO
+    // (unknown): neither profile lists them, shared_codes.toml declares them once.
+    let honduras = parse_bytes(
+        HN,
+        b"month,nationality,count\n2024-05,STL,3\n2024-05,OOO,5\n",
+    )
+    .unwrap();
+    let mut codes: Vec<_> = honduras
+        .series
+        .iter()
+        .filter_map(|s| s.nationality.as_deref())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["OOO", "STL"]);
+    let mexico = parse_bytes(
+        "mexico_returns_by_nationality.csv",
+        b"month,nationality,return_type,count\n2024-05,OOO,deportation,5\n2024-05,XKX,deportation,1\n",
+    )
+    .unwrap();
+    assert_eq!(mexico.series.len(), 2);
+    // A code no publisher declared is still refused, at its line, with what to do.
     let e = first_error(
         "mexico_returns_by_nationality.csv",
-        b"month,nationality,return_type,count\n2021-01,OOO,deportation,5\n",
+        b"month,nationality,return_type,count\n2024-05,HTI,deportation,5\n2024-05,QQQ,deportation,1\n",
     );
-    assert!(e.contains("\"OOO\" is not an ISO 3166"), "{e}");
-    let table = parse_bytes(HN, b"month,nationality,count\n2021-01,OOO,5\n").unwrap();
-    assert_eq!(
-        table.series[0].nationality.as_deref(),
-        Some("OOO"),
-        "Honduras declares OOO"
+    assert!(
+        e.contains(":3: nationality: \"QQQ\" is not an ISO 3166"),
+        "{e}"
+    );
+    assert!(
+        e.contains("shared_codes.toml") && e.contains("--profiles-dir"),
+        "{e}"
+    );
+    // A publisher's own code stays its own: EM-DAT's SPI is not shared.
+    let e = first_error(HN, b"month,nationality,count\n2024-05,SPI,5\n");
+    assert!(e.contains("\"SPI\" is not an ISO 3166"), "{e}");
+}
+
+#[test]
+fn a_shared_codes_file_is_checked() {
+    let check = |text: &str| {
+        ProfileSet::from_files([("extra/shared_codes.toml", text)])
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(check("[codes]\nHTI = \"Haiti\"\n")
+        .contains("extra/shared_codes.toml:2: HTI is an ISO 3166 code"));
+    assert!(check("[codes]\nOOO = \"x\"\nstl = \"Stateless\"\n")
+        .contains(":3: \"stl\" is not three capital letters"));
+    assert!(check("[codez]\nOOO = \"x\"\n").contains("extra/shared_codes.toml:1:"));
+    // A node's own file replaces the bundled one.
+    let set = ProfileSet::from_files([
+        ("profiles/shared_codes.toml", "[codes]\nOOO = \"Unknown\"\n"),
+        (
+            "profiles/honduras_entries_nationality.toml",
+            include_str!("../../../../profiles/honduras_entries_nationality.toml"),
+        ),
+        ("node/shared_codes.toml", "[codes]\nZZZ = \"Node code\"\n"),
+    ])
+    .unwrap();
+    let honduras = set.get("honduras_entries_nationality").unwrap();
+    assert!(
+        honduras.shared_codes.contains_key("ZZZ") && !honduras.shared_codes.contains_key("OOO")
     );
 }
 
