@@ -21,6 +21,7 @@ static BUNDLED_PLAYBOOKS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../..
 const BUNDLED_TRIGGERS: &str = include_str!("../../../rules/triggers.toml");
 const BUNDLED_ROUTES: &str = include_str!("../../../rules/routes.toml");
 const BUNDLED_ROSTER: &str = include_str!("../../../rules/roster.toml");
+const BUNDLED_CANDIDATES: &str = include_str!("../../../rules/candidates.toml");
 const DECLARATION: &str = include_str!("../../../governance/declaration.toml");
 const TASKFORCE: &str = include_str!("../../../governance/taskforce.toml");
 
@@ -33,6 +34,10 @@ pub struct WatchRules {
     pub routes: Routes,
     /// Which series are watched.
     pub roster: Roster,
+    /// The trigger rules as written (file name, text): rule candidates are overrides of it.
+    pub triggers_file: (String, String),
+    /// Rule candidates the evaluation protocol chooses among (file name, text).
+    pub candidates_file: (String, String),
 }
 
 /// Directories whose files add to or replace the bundled ones.
@@ -162,6 +167,8 @@ pub fn load_rules(dir: Option<&Path>) -> Result<WatchRules> {
     }
     let (file, text) = read("triggers.toml", BUNDLED_TRIGGERS)?;
     let triggers = TriggerRules::parse(&file, &text).map_err(rules_problem)?;
+    let triggers_file = (file, text);
+    let candidates_file = read("candidates.toml", BUNDLED_CANDIDATES)?;
     let (file, text) = read("routes.toml", BUNDLED_ROUTES)?;
     let routes = Routes::parse(&file, &text).map_err(rules_problem)?;
     let (file, text) = read("roster.toml", BUNDLED_ROSTER)?;
@@ -170,6 +177,8 @@ pub fn load_rules(dir: Option<&Path>) -> Result<WatchRules> {
         triggers,
         routes,
         roster,
+        triggers_file,
+        candidates_file,
     })
 }
 

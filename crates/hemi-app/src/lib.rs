@@ -24,6 +24,7 @@ pub mod board;
 pub mod check;
 pub mod config;
 mod error;
+pub mod evaluation;
 pub mod flows;
 pub mod forecasts;
 pub mod governance;
