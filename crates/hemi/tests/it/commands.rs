@@ -529,7 +529,7 @@ store_test!(
             ),
             (
                 vec!["export", "--nationality", "HTX"],
-                "--nationality: \"HTX\" is not an ISO 3166 alpha-3 country code",
+                "--nationality: no stored series has nationality \"HTX\" — did you mean HTI?",
             ),
             (
                 vec!["series", "show", "--from", "2022-01", "--to", "2021-01"],
