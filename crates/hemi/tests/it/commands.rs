@@ -66,7 +66,8 @@ store_test!(
             !err.contains("importing"),
             "checked before importing: {err}"
         );
-        let serve = hemi(&db, &["serve", "--bind", &address]);
+        // --secure-cookies is still accepted, as another name for --tls.
+        let serve = hemi(&db, &["serve", "--secure-cookies", "--bind", &address]);
         assert_eq!(serve.status.code(), Some(1));
         assert!(stderr(&serve).contains("is in use"), "{}", stderr(&serve));
         assert_eq!(
@@ -354,6 +355,13 @@ fn every_subcommand_has_help() {
         &["export", "--help"],
         &["profiles", "--help"],
         &["demo", "--help"],
+        &["users", "passwd", "--help"],
+        &["users", "role", "--help"],
+        &["audit", "verify", "--help"],
+        &["audit", "log", "--help"],
+        &["warn", "unsubscribe", "--help"],
+        &["serve", "--help"],
+        &["generate", "completions", "--help"],
     ] {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_hemi"))
             .args(args)
@@ -596,5 +604,63 @@ store_test!(
             &["series", "list", "--reporting", "pan", "--format", "csv"],
         );
         assert!(lower.lines().count() > 1, "{lower}");
+    }
+);
+
+store_test!(
+    serve_answers_and_stops_on_sigterm,
+    |db: TestDb| async move {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let mut child = command(&db, &["serve", "--bind", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("hemi serve says where it serves")
+                .unwrap();
+            if let Some(rest) = line.strip_prefix("Hemisphere is serving on http://") {
+                assert!(rest.ends_with("/ (Ctrl-C to stop)"), "{line}");
+                break rest.split('/').next().unwrap().to_owned();
+            }
+        };
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET /readyz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // A stuck server fails the test instead of hanging it.
+        let mut status = None;
+        for _ in 0..600 {
+            if let Some(s) = child.try_wait().unwrap() {
+                status = Some(s);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let Some(status) = status else {
+            child.kill().unwrap();
+            panic!("hemi serve did not stop on SIGTERM");
+        };
+        assert!(status.success(), "stopped cleanly: {status}");
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        assert!(
+            rest.iter()
+                .any(|l| l.contains("stopping: finishing the requests in flight")),
+            "{rest:?}"
+        );
     }
 );
