@@ -1,39 +1,64 @@
-//! Command-line interface definition. The README's CLI reference is generated from it
-//! (`hemi help-markdown`), so help text here is user documentation.
+//! Command-line interface definition. `docs/CLI.md`, the man pages in `docs/man/` and
+//! the shell completions are generated from it (`hemi help-markdown`, `hemi generate`),
+//! so help text here is user documentation.
+//!
+//! Conventions (issue 13): the options that say where things are (database, profiles,
+//! rules, playbooks) and who acts (`--as`) are given once, before the command; results
+//! go to standard output (`--format table|csv|json`), messages to standard error.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Hemisphere: migration flow data, early warning and coordination for the Americas.
+///
+/// Exit codes: 0 success, 1 failure (database unreachable, I/O error, a broken audit
+/// chain), 2 bad input (a file or an argument that was refused; nothing was changed).
 #[derive(Debug, Parser)]
 #[command(name = "hemi", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the node's data and configuration are, and who acts. Given before the
+/// command: `hemi --database-url postgres://... import data/flows/`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
     /// Database: a SQLite file path (created if missing) or a postgres:// URL.
+    // The value is hidden from help: a URL may hold a password.
     #[arg(
         long,
-        global = true,
         env = "HEMI_DATABASE_URL",
-        default_value = "hemi.db"
+        default_value = "hemi.db",
+        hide_env_values = true,
+        value_name = "URL"
     )]
     pub database_url: String,
 
     /// Directory of extra source profiles (*.toml); they add to or replace the bundled ones.
-    #[arg(long, global = true, env = "HEMI_PROFILES_DIR")]
+    #[arg(long, env = "HEMI_PROFILES_DIR", value_name = "DIR")]
     pub profiles_dir: Option<PathBuf>,
 
     /// Directory with early-warning rules (triggers.toml, routes.toml, roster.toml);
     /// files found there replace the bundled ones.
-    #[arg(long, global = true, env = "HEMI_RULES_DIR")]
+    #[arg(long, env = "HEMI_RULES_DIR", value_name = "DIR")]
     pub rules_dir: Option<PathBuf>,
 
     /// Directory of extra response playbooks (*.toml); a playbook with the name of a
     /// bundled one replaces it.
-    #[arg(long, global = true, env = "HEMI_PLAYBOOKS_DIR")]
+    #[arg(long, env = "HEMI_PLAYBOOKS_DIR", value_name = "DIR")]
     pub playbooks_dir: Option<PathBuf>,
 
-    #[command(subcommand)]
-    pub command: Command,
+    /// Record changes as made for this person (e.g. the minister a secretary records
+    /// for). The actor is always the operating-system account running hemi
+    /// ($USER); the name is recorded beside it: cli:root as "M. Rojas".
+    #[arg(long = "as", alias = "by", value_name = "NAME")]
+    pub acting_as: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,27 +83,52 @@ pub enum Command {
     /// Burden-sharing indicators: people hosted per 1,000 inhabitants and per USD 1 million
     /// of GDP, by host country, ranked.
     Indicators(IndicatorsArgs),
-    /// Serve the web app and JSON API (pages, /api, /healthz, /readyz).
-    Serve(ServeArgs),
-    /// Manage user accounts of the web app: add, list, disable, issue API tokens.
-    #[command(subcommand)]
-    Users(UsersCommand),
     /// L.A. Process: the living declaration, sessions, commitments, funding, the Task
     /// Force's council, response tasks and quarterly report data.
     Process(Box<ProcessArgs>),
     /// Reports: the Task Force's quarterly report as HTML or PDF.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Build a database from the bundled data and show what it holds.
+    /// Accounts of the web app: add, list, disable, change role or password, issue API tokens.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// The tamper-evident audit log: verify its hash chain, read it, show its head.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Serve the web app and JSON API (pages, /api, /healthz, /readyz).
+    Serve(ServeArgs),
+    /// Build a database from the bundled data, show what it holds, and serve it.
     Demo(DemoArgs),
-    /// Print the CLI reference as Markdown (used for the README).
+    /// Print the CLI reference as Markdown (docs/CLI.md).
     #[command(hide = true)]
     HelpMarkdown,
+    /// Write the man pages or print shell completions.
+    #[command(hide = true, subcommand)]
+    Generate(GenerateCommand),
+}
+
+impl Command {
+    /// True for commands that change the database: their refusals end with
+    /// "nothing was changed".
+    pub fn writes(&self) -> bool {
+        match self {
+            Command::Import(_) | Command::Demo(_) => true,
+            Command::Warn(w) => matches!(
+                w,
+                WarnCommand::Run(_) | WarnCommand::Subscribe(_) | WarnCommand::Unsubscribe { .. }
+            ),
+            Command::Events(e) => matches!(e, EventsCommand::Set(_)),
+            Command::Users(u) => !matches!(u, UsersCommand::List(_)),
+            Command::Process(p) => p.command.writes(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Files or directories to import; directories are searched for .csv files.
+    /// Files or directories to import; directories are searched for .csv files, and
+    /// files there that no profile recognises are skipped and listed.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Use this profile for every file instead of detecting it from name and header.
@@ -102,10 +152,10 @@ pub enum SeriesCommand {
     Totals(SeriesTotalsArgs),
 }
 
-/// Which series to select.
+/// Which series to select. Every value is checked against what is stored.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {
-    /// Reporting country (ISO3), e.g. PAN.
+    /// Reporting country (ISO3, any case), e.g. PAN.
     #[arg(long, value_name = "ISO3")]
     pub reporting: Option<String>,
     /// Source (profile) name, e.g. panama_darien_nationality.
@@ -205,8 +255,15 @@ pub enum WarnCommand {
     Evaluate(EvaluateArgs),
     /// Assess the newest month, record new alerts and notify subscribers.
     Run(RunArgs),
-    /// Add a webhook subscriber (HTTP POST of each alert as JSON).
+    /// Add a webhook subscriber (HTTP POST of each alert as JSON), or re-point one.
     Subscribe(SubscribeArgs),
+    /// Stop notifying a subscriber.
+    Unsubscribe {
+        /// Subscriber name.
+        name: String,
+    },
+    /// Webhook subscribers, active and stopped.
+    Subscribers(OutputArgs),
     /// Notifications sent, with their timeliness.
     Notifications(OutputArgs),
 }
@@ -272,9 +329,11 @@ pub struct SubscribeArgs {
 pub enum EventsCommand {
     /// Events known at a month (default: the newest month in the data).
     List(EventsListArgs),
-    /// One event: alerts, country roles with evidence, downstream projection, history.
+    /// One event: alerts, country roles with evidence, downstream projection, response
+    /// tasks, history.
     Show(EventsShowArgs),
-    /// Move an event along its lifecycle (detected -> confirmed -> response -> closed, or dismissed).
+    /// Move an event along its lifecycle (detected -> confirmed -> response -> closed, or
+    /// dismissed); confirming creates the playbooks' response tasks.
     Set(EventsSetArgs),
 }
 
@@ -305,12 +364,14 @@ pub struct EventsSetArgs {
     /// New status: confirmed, response, closed or dismissed.
     #[arg(long)]
     pub status: String,
-    /// Who decides (name and role).
-    #[arg(long)]
-    pub by: String,
     /// Why.
     #[arg(long)]
     pub reason: String,
+    /// Old spelling of the global --as, kept for scripts.
+    #[arg(long = "by", hide = true, value_name = "NAME")]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -359,7 +420,7 @@ pub struct IndicatorsArgs {
     #[arg(long)]
     pub year: Option<i32>,
     /// Only people of this origin (ISO3), e.g. VEN.
-    #[arg(long)]
+    #[arg(long, value_name = "ISO3")]
     pub origin: Option<String>,
     /// Which count of hosted people: UNHCR refugees, asylum seekers and others of concern
     /// from abroad (IDPs shown apart; the bundled table lacks "other people in need of
@@ -402,11 +463,14 @@ pub enum RankByArg {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Directory with the bundled data (flows/, context/, reference/).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Do not start the web app after importing.
     #[arg(long)]
     pub no_serve: bool,
+    /// Address and port the web app listens on (checked before importing).
+    #[arg(long, default_value = "127.0.0.1:8080", conflicts_with = "no_serve")]
+    pub bind: std::net::SocketAddr,
 }
 
 #[derive(Debug, Subcommand)]
@@ -424,9 +488,9 @@ pub struct QuarterlyReportArgs {
     /// (Debian's `chromium`, or the binary named by HEMI_CHROMIUM).
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
-    /// File to write.
-    #[arg(long)]
-    pub out: PathBuf,
+    /// File to write (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -461,12 +525,18 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,
-    /// Mark cookies Secure: set this when users reach the app over HTTPS (behind TLS).
-    #[arg(long)]
-    pub secure_cookies: bool,
+    /// Users reach the app over HTTPS (directly or behind a TLS proxy): cookies are
+    /// Secure with the __Host- prefix, and HSTS is sent.
+    #[arg(long, visible_alias = "secure-cookies")]
+    pub tls: bool,
     /// Public portal cells below this count are suppressed.
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = hemi_server::DEFAULT_SUPPRESSION_THRESHOLD, value_name = "N")]
     pub suppression_threshold: u32,
+}
+
+/// Role names as stored and typed.
+fn role_names() -> Vec<&'static str> {
+    hemi_core::Role::ALL.iter().map(|r| r.as_str()).collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -488,6 +558,10 @@ pub enum UsersCommand {
         #[arg(long, default_value = "api")]
         label: String,
     },
+    /// Change an account's role (and the country or office it is scoped to).
+    Role(UsersRoleArgs),
+    /// Set an account's password (e.g. the demo administrator's); its sessions end.
+    Passwd(UsersPasswdArgs),
 }
 
 #[derive(Debug, Args)]
@@ -495,40 +569,88 @@ pub struct UsersAddArgs {
     /// Login name.
     pub name: String,
     /// Role.
-    #[arg(long, value_enum)]
-    pub role: RoleArg,
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(role_names()))]
+    pub role: String,
     /// Reporting country (ISO3) a national officer works for.
     #[arg(long, value_name = "ISO3")]
     pub country: Option<String>,
-    /// Read the password from standard input (the only way: never pass it as an argument).
+    /// Office a pathways or registry officer works in, e.g. SMO-COL-BOG.
     #[arg(long)]
+    pub office: Option<String>,
+    /// Read the password from standard input (the only way: never pass it as an
+    /// argument). At least 10 characters, not a common or easily guessed password.
+    #[arg(long, required = true)]
     pub password_stdin: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum RoleArg {
-    /// Manages accounts; sees and uploads everything.
-    #[value(name = "admin")]
-    Admin,
-    /// Regional secretariat: sees every country's detail.
-    #[value(name = "secretariat")]
-    Secretariat,
-    /// Watches flows for early warning.
-    #[value(name = "watch_officer")]
-    WatchOfficer,
-    /// Uploads and sees detail for one reporting country (needs --country).
-    #[value(name = "national_officer")]
-    NationalOfficer,
-    /// Works on regular pathways.
-    #[value(name = "pathways_officer")]
-    PathwaysOfficer,
+#[derive(Debug, Args)]
+pub struct UsersRoleArgs {
+    /// Login name.
+    pub name: String,
+    /// New role.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(role_names()))]
+    pub role: String,
+    /// Reporting country (ISO3) a national officer works for.
+    #[arg(long, value_name = "ISO3")]
+    pub country: Option<String>,
+    /// Office a pathways or registry officer works in.
+    #[arg(long)]
+    pub office: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersPasswdArgs {
+    /// Login name.
+    pub name: String,
+    /// Read the new password from standard input (one line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain from the first entry to the head; exit 1 naming the
+    /// first entry that does not fit.
+    Verify(AuditVerifyArgs),
+    /// Entries of the log, newest first.
+    Log(AuditLogArgs),
+    /// The head: the number of entries and the newest entry's hash (publish it, then
+    /// check later with `hemi audit verify --expect-head HASH`).
+    Head(OutputArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// A head hash published earlier: also check that its entry is still in the chain.
+    #[arg(long, value_name = "HASH")]
+    pub expect_head: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    /// Only this action, e.g. import, user_added, declaration_changed.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only this actor, e.g. ana or cli:root.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only entries about this subject, e.g. a user name or an event id.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: i64,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ProcessArgs {
-    /// Who acts (name and role): recorded with every version and in the audit log.
-    #[arg(long, global = true, default_value = "secretariat")]
-    pub by: String,
+    /// Old spelling of the global --as, kept for scripts.
+    #[arg(long = "by", hide = true, global = true, value_name = "NAME")]
+    pub by: Option<String>,
     /// Date a change takes effect, YYYY-MM-DD (default: today; session decisions take
     /// the session's date).
     #[arg(long, global = true, value_name = "DATE")]
@@ -572,6 +694,23 @@ pub enum ProcessCommand {
     Quarterly(QuarterlyArgs),
     /// Add a Task Force recommendation to a quarter's report.
     Recommend(RecommendArgs),
+}
+
+impl ProcessCommand {
+    /// True for the subcommands that change the L.A. Process records.
+    pub fn writes(&self) -> bool {
+        match self {
+            ProcessCommand::Seed | ProcessCommand::Recommend(_) => true,
+            ProcessCommand::Commitments(c) => !matches!(c, CommitmentsCommand::List(_)),
+            ProcessCommand::Sessions(s) => !matches!(s, SessionsCommand::List(_)),
+            ProcessCommand::Funding(f) => {
+                matches!(f, FundingCommand::Pledge(_) | FundingCommand::Disburse(_))
+            }
+            ProcessCommand::Council(c) => !matches!(c, CouncilCommand::List(_)),
+            ProcessCommand::Tasks(t) => matches!(t, TasksCommand::Update(_)),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -649,6 +788,8 @@ pub struct CommitmentAddArgs {
     /// Session in which it was announced.
     #[arg(long, value_name = "ID")]
     pub session: Option<i64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -685,6 +826,8 @@ pub struct AssessArgs {
     /// Note.
     #[arg(long, default_value = "")]
     pub note: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -706,7 +849,7 @@ pub struct SessionOpenArgs {
     /// Date held, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub date: String,
-    /// Host state or organisation.
+    /// Host state (ISO3) or organisation.
     #[arg(long)]
     pub host: String,
     /// Title.
@@ -727,6 +870,8 @@ pub struct SessionOpenArgs {
     /// A goal of the emergency pillar (repeat).
     #[arg(long)]
     pub goal: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -782,6 +927,8 @@ pub struct DecideArgs {
     /// Set a deliverable's status: KEY=STATUS (e.g. P1-D1=done).
     #[arg(long, value_name = "KEY=STATUS")]
     pub deliverable_status: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -813,7 +960,7 @@ pub struct FundingArgs {
     /// Amount.
     #[arg(long)]
     pub amount: f64,
-    /// ISO 4217 currency code, e.g. USD.
+    /// ISO 4217 currency code (any case), e.g. USD.
     #[arg(long)]
     pub currency: String,
     /// Date, YYYY-MM-DD.
@@ -822,6 +969,8 @@ pub struct FundingArgs {
     /// Note.
     #[arg(long, default_value = "")]
     pub note: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -848,7 +997,7 @@ pub struct AppointArgs {
     #[arg(long)]
     pub appointed_by: String,
     /// The expert is a US expert.
-    #[arg(long, conflicts_with = "non_us")]
+    #[arg(long, conflicts_with = "non_us", required_unless_present = "non_us")]
     pub us: bool,
     /// The expert is not a US expert.
     #[arg(long)]
@@ -887,6 +1036,8 @@ pub struct TaskUpdateArgs {
     /// Evidence (a link or a sentence).
     #[arg(long)]
     pub evidence: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -916,4 +1067,18 @@ pub struct RecommendArgs {
     /// To whom (e.g. the interagency response, a member state).
     #[arg(long, default_value = "")]
     pub to: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// Write a man page per command (hemi.1, hemi-import.1, ...) into a directory.
+    Man {
+        /// Directory to write into (created if missing), e.g. docs/man.
+        dir: PathBuf,
+    },
+    /// Print a completion script: `hemi generate completions bash > /etc/bash_completion.d/hemi`.
+    Completions {
+        /// Shell.
+        shell: clap_complete::Shell,
+    },
 }

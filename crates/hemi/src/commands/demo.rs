@@ -1,13 +1,22 @@
-//! `hemi demo`: build a database from the bundled data and show headline figures.
+//! `hemi demo`: build a database from the bundled data, show headline figures, create a
+//! demo administrator, and serve. Run again, it says what it found instead of redoing it:
+//! identical tables are recognised by their hash, the declaration is seeded once, and the
+//! administrator's password is printed only when it is created.
 
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use hemi_flows::ProfileSet;
-use hemi_store::{SeriesFilter, Store};
+use hemi_app::flows::{expand_paths, ImportOptions};
+use hemi_core::Role;
+use hemi_store::SeriesFilter;
+use tokio::net::TcpListener;
 
+use super::Context;
 use crate::cli::DemoArgs;
 use crate::output::write_stdout;
+
+/// The demo administrator's login name.
+const DEMO_ADMIN: &str = "admin";
 
 /// Where the bundled data lives: `--data`, else `data/` beside the sources this binary
 /// was built from, else `./data`.
@@ -23,16 +32,14 @@ fn data_dir(args: &DemoArgs) -> PathBuf {
     }
 }
 
+/// `listener` is bound before anything is imported when the demo will serve.
 pub async fn run(
-    store: &Store,
-    profiles: &ProfileSet,
-    rules: &crate::watch::Rules,
-    rules_dir: Option<&std::path::Path>,
-    playbooks_dir: Option<&std::path::Path>,
+    cx: Context,
     args: &DemoArgs,
+    listener: Option<TcpListener>,
 ) -> anyhow::Result<()> {
     let dir = data_dir(args);
-    let files = super::import::expand_paths(&[
+    let files = expand_paths(&[
         dir.join("reference"),
         dir.join("flows"),
         dir.join("context"),
@@ -42,19 +49,23 @@ pub async fn run(
         files.len(),
         dir.display()
     );
-    let report = super::import::import_files(store, profiles, &files, None).await?;
-    super::import::warn_after_import(store, rules, &report).await?;
-    let seconds: f64 = report.iter().map(|(_, s)| s).sum();
-    let rows: u64 = report.iter().map(|(o, _)| o.rows_read).sum();
-    let new: u64 = report.iter().map(|(o, _)| o.new).sum();
+    let report = super::import::import_with_bar(&cx, &files, ImportOptions::default()).await?;
+    if report.files.iter().all(|l| l.outcome.identical) {
+        eprintln!("the bundled tables are already imported (identical files)");
+    }
+    super::import::warn_after_import(&cx, &report).await?;
+    let seconds: f64 = report.files.iter().map(|l| l.seconds).sum();
+    let rows: u64 = report.files.iter().map(|l| l.outcome.rows_read).sum();
+    let new: u64 = report.files.iter().map(|l| l.outcome.new).sum();
     let mut out = String::new();
     writeln!(
         out,
         "imported {} files: {rows} rows, {new} new observations in {seconds:.2} s",
-        report.len()
+        report.files.len()
     )?;
     writeln!(out)?;
     writeln!(out, "headline figures (compare with the publishers' own):")?;
+    let store = cx.app.store();
     let total =
         |reporting: &str, measure: &str, from: &str, to: &str, nationality: Option<&str>| {
             let filter = SeriesFilter {
@@ -73,81 +84,96 @@ pub async fn run(
                     .map(|rows| rows.iter().map(|r| r.value).sum::<f64>())
             }
         };
-    writeln!(
-        out,
-        "  Darién transits 2022 (Panama):        {:>9}",
-        total("PAN", "darien_transits", "2022-01", "2022-12", None).await?
-    )?;
-    writeln!(
-        out,
-        "  Darién transits 2023 (Panama):        {:>9}",
-        total("PAN", "darien_transits", "2023-01", "2023-12", None).await?
-    )?;
-    writeln!(
-        out,
-        "  US SW border encounters 2021-09:      {:>9}",
-        total("USA", "encounters", "2021-09", "2021-09", None).await?
-    )?;
-    writeln!(
-        out,
-        "    of which Haitian:                   {:>9}",
-        total("USA", "encounters", "2021-09", "2021-09", Some("HTI")).await?
-    )?;
-    writeln!(
-        out,
-        "  Mexico irregular presentations 2023:  {:>9}",
-        total("MEX", "irregular_presentations", "2023-01", "2023-12", None).await?
-    )?;
+    for (label, reporting, measure, from, to, nationality) in [
+        (
+            "Darién transits 2022 (Panama):      ",
+            "PAN",
+            "darien_transits",
+            "2022-01",
+            "2022-12",
+            None,
+        ),
+        (
+            "Darién transits 2023 (Panama):      ",
+            "PAN",
+            "darien_transits",
+            "2023-01",
+            "2023-12",
+            None,
+        ),
+        (
+            "US SW border encounters 2021-09:    ",
+            "USA",
+            "encounters",
+            "2021-09",
+            "2021-09",
+            None,
+        ),
+        (
+            "  of which Haitian:                 ",
+            "USA",
+            "encounters",
+            "2021-09",
+            "2021-09",
+            Some("HTI"),
+        ),
+        (
+            "Mexico irregular presentations 2023:",
+            "MEX",
+            "irregular_presentations",
+            "2023-01",
+            "2023-12",
+            None,
+        ),
+    ] {
+        writeln!(
+            out,
+            "  {label}  {:>9}",
+            total(reporting, measure, from, to, nationality).await?
+        )?;
+    }
     writeln!(out)?;
     writeln!(
         out,
         "next: hemi series show --reporting PAN --nationality HTI --from 2021-01 --to 2021-12"
     )?;
     write_stdout(&out)?;
-    ensure_demo_admin(store).await?;
+
     // The L.A. Declaration as signed, so the governance pages and reports have content.
-    let who = crate::governance::actor("demo", None)?;
-    store
-        .governance_seed(&crate::governance::seed()?, &who)
-        .await
-        .map_err(crate::governance::store_error)?;
-    if args.no_serve {
-        return Ok(());
+    if cx.app.seed_declaration(&cx.actor).await? {
+        eprintln!("recorded the L.A. Declaration as signed, with its first commitments");
+    } else {
+        eprintln!("the L.A. Declaration is already recorded");
     }
-    super::serve::run(
-        store.clone(),
-        profiles.clone(),
-        rules_dir,
-        playbooks_dir,
-        &crate::cli::ServeArgs {
-            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
-            secure_cookies: false,
-            suppression_threshold: hemi_server::DEFAULT_SUPPRESSION_THRESHOLD,
-        },
-    )
-    .await
+    ensure_demo_admin(&cx).await?;
+
+    let Some(listener) = listener else {
+        return Ok(());
+    };
+    super::serve::serve_with(cx.app, listener, hemi_server::ServerConfig::default()).await
 }
 
-/// Create an administrator `admin` with a generated password when no active
-/// administrator exists; the password is printed this once and stored only hashed.
-async fn ensure_demo_admin(store: &Store) -> anyhow::Result<()> {
-    if store
-        .has_active_user_with_role(hemi_server::Role::Admin.as_str())
-        .await?
-    {
+/// Create the administrator `admin` with a generated password, printed this once and
+/// stored only hashed; when it exists, say how to reset its password.
+async fn ensure_demo_admin(cx: &Context) -> anyhow::Result<()> {
+    if cx.app.store().user_by_name(DEMO_ADMIN).await?.is_some() {
+        eprintln!(
+            "the demo administrator `{DEMO_ADMIN}` exists; reset its password with `hemi users passwd {DEMO_ADMIN} --password-stdin`"
+        );
         return Ok(());
     }
-    let password = hemi_server::accounts::random_token()[..20].to_owned();
-    hemi_server::accounts::add_user(
-        store,
-        "demo",
-        "admin",
-        hemi_server::Role::Admin,
-        None,
-        &password,
-    )
-    .await?;
+    // 20 random hex digits (80 bits) pass the password rule; the check is kept so a
+    // stricter rule can never leave the demo without an administrator.
+    let password = (0..10)
+        .map(|_| hemi_app::accounts::random_token()[..20].to_owned())
+        .find(|p| hemi_app::accounts::check_password(p, DEMO_ADMIN).is_ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!("could not generate a demo password the password rule accepts")
+        })?;
+    cx.app
+        .add_user(DEMO_ADMIN, Role::Admin, None, None, &password, &cx.actor)
+        .await?;
     write_stdout(&format!(
-        "\ncreated the demo administrator: user admin, password {password} (shown only now)\n"
+        "\ncreated the demo administrator: user {DEMO_ADMIN}, password {password} (shown only now)\n"
     ))
 }

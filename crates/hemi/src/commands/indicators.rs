@@ -1,19 +1,13 @@
-//! `hemi indicators`: burden-sharing indicators, people hosted per 1,000 inhabitants and
-//! per USD 1 million of GDP, ranked.
+//! `hemi indicators`: burden-sharing indicators from `App::burden_sharing`, people
+//! hosted per 1,000 inhabitants and per USD 1 million of GDP, ranked.
 
+use hemi_app::indicators::IndicatorQuery;
+use hemi_app::AppError;
 use hemi_indicators::{Measure, RankBy};
-use hemi_store::indicators::{burden_sharing, IndicatorQuery};
-use hemi_store::Store;
 
+use super::{rounded, Context};
 use crate::cli::{IndicatorsArgs, MeasureArg, RankByArg};
 use crate::output::{print_table, Cell, Table};
-
-/// A ratio to two decimals: more digits claim a precision the counts do not have.
-fn ratio(value: Option<f64>) -> Cell {
-    value
-        .map(|v| Cell::Float((v * 100.0).round() / 100.0))
-        .unwrap_or(Cell::Empty)
-}
 
 fn whole(value: Option<f64>) -> Cell {
     value
@@ -21,7 +15,7 @@ fn whole(value: Option<f64>) -> Cell {
         .unwrap_or(Cell::Empty)
 }
 
-pub async fn run(store: &Store, args: &IndicatorsArgs) -> anyhow::Result<()> {
+pub async fn run(cx: &Context, args: &IndicatorsArgs) -> anyhow::Result<()> {
     let measure = match args.measure {
         MeasureArg::Unhcr => Measure::Unhcr,
         MeasureArg::Undesa => Measure::Undesa,
@@ -31,19 +25,26 @@ pub async fn run(store: &Store, args: &IndicatorsArgs) -> anyhow::Result<()> {
         RankByArg::PerUsdMillion => RankBy::PerUsdMillion,
         RankByArg::Hosted => RankBy::Hosted,
     };
+    let origin = args
+        .origin
+        .as_deref()
+        .map(|o| hemi_app::check::country(o, "origin"))
+        .transpose()?;
     let query = IndicatorQuery {
         measure,
         year: args.year,
-        origin: args.origin.as_ref().map(|o| o.trim().to_uppercase()),
+        origin,
         region: (!args.world).then(|| "Americas".to_owned()),
-        max_lag_years: args.max_lag_years.max(0),
+        max_lag_years: args.max_lag_years,
         rank_by,
     };
-    let Some(table) = burden_sharing(store, &query).await? else {
-        anyhow::bail!(
-            "no {} counts stored: import data/context/ first (hemi import data/context/)",
-            measure.source()
-        );
+    let Some(table) = cx.app.burden_sharing(&query).await? else {
+        return Err(AppError::refused(
+            "data",
+            format!("no {} counts are stored", measure.source()),
+            "import the context tables first: `hemi import data/context/`",
+        )
+        .into());
     };
     let codes = hemi_core::CountryCodes::bundled();
     let mut out = Table::new(&[
@@ -80,8 +81,9 @@ pub async fn run(store: &Store, args: &IndicatorsArgs) -> anyhow::Result<()> {
             r.gdp_year
                 .map(|y| Cell::Int(y.into()))
                 .unwrap_or(Cell::Empty),
-            ratio(r.per_1000),
-            ratio(r.per_usd_million),
+            // Two decimals: more claim a precision the counts do not have.
+            rounded(r.per_1000, 2),
+            rounded(r.per_usd_million, 2),
         ]);
     }
     print_table(&out, args.output.format)?;

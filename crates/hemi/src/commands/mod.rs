@@ -1,9 +1,13 @@
-//! One module per subcommand; each turns parsed arguments into calls on the library crates.
+//! One module per command; each turns parsed arguments into calls on `hemi_app::App`
+//! and its answers into tables. The `App` is built once here: the configuration first
+//! (bundled profiles, rules and playbooks, plus the directories named), then the store.
 
+mod audit;
 mod demo;
 mod events;
 mod export;
 mod forecast;
+mod generate;
 mod import;
 mod indicators;
 mod process;
@@ -14,155 +18,113 @@ mod serve;
 mod users;
 mod warn;
 
-use anyhow::Context;
+use anyhow::Context as _;
+use hemi_app::{Actor, App, Config, ConfigDirs};
 use hemi_store::Store;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GlobalArgs};
+
+/// What a command runs with.
+pub struct Context {
+    /// The application over the store and the configuration.
+    pub app: App,
+    /// Who acts: the operator, and the name given with `--as`.
+    pub actor: Actor,
+}
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let profiles = || crate::profiles::load(cli.profiles_dir.as_deref());
-    let rules = || crate::watch::load_rules(cli.rules_dir.as_deref());
-    match &cli.command {
-        Command::Import(args) => {
-            import::run(
-                &open(&cli.database_url).await?,
-                &profiles()?,
-                &rules()?,
-                args,
-            )
-            .await
-        }
-        Command::Series(command) => series::run(&open(&cli.database_url).await?, command).await,
-        Command::Export(args) => export::run(&open(&cli.database_url).await?, args).await,
-        Command::Profiles(output) => profiles::run(&profiles()?, *output),
-        Command::Warn(command) => {
-            warn::run(&open(&cli.database_url).await?, &rules()?, command).await
-        }
-        Command::Events(command) => {
-            events::run(
-                &open(&cli.database_url).await?,
-                &rules()?,
-                cli.playbooks_dir.as_deref(),
-                command,
-            )
-            .await
-        }
-        Command::Forecast(args) => {
-            forecast::run(&open(&cli.database_url).await?, &rules()?, args).await
-        }
-        Command::Indicators(args) => indicators::run(&open(&cli.database_url).await?, args).await,
-        Command::Serve(args) => {
-            serve::run(
-                open(&cli.database_url).await?,
-                profiles()?,
-                cli.rules_dir.as_deref(),
-                cli.playbooks_dir.as_deref(),
-                args,
-            )
-            .await
-        }
-        Command::Users(command) => users::run(&open(&cli.database_url).await?, command).await,
-        Command::Report(command) => {
-            report::run(&open(&cli.database_url).await?, &rules()?, command).await
-        }
-        Command::Process(args) => {
-            process::run(
-                &open(&cli.database_url).await?,
-                args,
-                cli.rules_dir.as_deref(),
-                cli.playbooks_dir.as_deref(),
-            )
-            .await
-        }
-        Command::Demo(args) => {
-            demo::run(
-                &open(&cli.database_url).await?,
-                &profiles()?,
-                &rules()?,
-                cli.rules_dir.as_deref(),
-                cli.playbooks_dir.as_deref(),
-                args,
-            )
-            .await
-        }
+    let Cli { global, command } = cli;
+    // Commands that need neither configuration nor database.
+    match &command {
         Command::HelpMarkdown => {
-            print!("{}", clap_markdown::help_markdown::<Cli>());
-            Ok(())
+            return crate::output::write_stdout(&clap_markdown::help_markdown::<Cli>())
         }
+        Command::Generate(g) => return generate::run(g),
+        _ => {}
     }
-}
-
-async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url)
-        .await
-        .with_context(|| format!("cannot open database {}", redact(url)))
-}
-
-/// Hide a password in a database URL before printing it.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
-/// Validate a period argument and turn it into the stored text bound.
-fn period_bound(text: &Option<String>, upper: bool, flag: &str) -> anyhow::Result<Option<String>> {
-    let Some(text) = text else { return Ok(None) };
-    let period: hemi_core::Period = text.parse().map_err(|e| {
-        anyhow::Error::new(crate::input_error::InputError::one(hemi_core::Diagnostic {
-            file: "command line".into(),
-            line: 0,
-            field: flag.into(),
-            message: format!("{e}"),
-            hint: "periods are YYYY-MM or YYYY".into(),
-        }))
+    let config = Config::load(&ConfigDirs {
+        profiles: global.profiles_dir.clone(),
+        rules: global.rules_dir.clone(),
+        playbooks: global.playbooks_dir.clone(),
     })?;
-    Ok(Some(match period {
-        // A year as upper bound includes its months.
-        hemi_core::Period::Year(y) if upper => format!("{y:04}-12"),
-        p => p.to_string(),
-    }))
+    if let Command::Profiles(output) = &command {
+        return profiles::run(&config, *output);
+    }
+    // A name given where old scripts put `--by` wins over the global `--as`.
+    let acting_as = match &command {
+        Command::Process(p) => p.by.clone(),
+        Command::Events(crate::cli::EventsCommand::Set(s)) => s.by.clone(),
+        _ => None,
+    }
+    .or_else(|| global.acting_as.clone());
+    let actor = Actor::cli(&operator(), acting_as.as_deref());
+    let bind_first = match &command {
+        // The demo checks its port before the import it would otherwise waste.
+        Command::Demo(args) if !args.no_serve => Some(serve::bind(args.bind).await?),
+        _ => None,
+    };
+    let store = open(&global).await?;
+    let cx = Context {
+        app: App::new(store, config),
+        actor,
+    };
+    match command {
+        Command::Import(args) => import::run(&cx, &args).await,
+        Command::Series(c) => series::run(&cx, &c).await,
+        Command::Export(args) => export::run(&cx, &args).await,
+        Command::Warn(c) => warn::run(&cx, &c).await,
+        Command::Events(c) => events::run(&cx, &c).await,
+        Command::Forecast(args) => forecast::run(&cx, &args).await,
+        Command::Indicators(args) => indicators::run(&cx, &args).await,
+        Command::Process(args) => process::run(&cx, &args).await,
+        Command::Report(c) => report::run(&cx, &c).await,
+        Command::Users(c) => users::run(&cx, &c).await,
+        Command::Audit(c) => audit::run(&cx, &c).await,
+        Command::Serve(args) => {
+            let listener = serve::bind(args.bind).await?;
+            serve::run(cx.app, listener, &args).await
+        }
+        Command::Demo(args) => demo::run(cx, &args, bind_first).await,
+        Command::Profiles(_) | Command::HelpMarkdown | Command::Generate(_) => {
+            unreachable!("handled above")
+        }
+    }
 }
 
-fn filter(
-    select: &crate::cli::SelectArgs,
-    nationality: Option<&String>,
-    periods: Option<&crate::cli::PeriodArgs>,
-) -> anyhow::Result<hemi_store::SeriesFilter> {
-    let upper = |s: &Option<String>| s.as_ref().map(|v| v.to_uppercase());
-    Ok(hemi_store::SeriesFilter {
-        reporting: upper(&select.reporting),
-        nationality: nationality.map(|n| n.to_uppercase()),
-        source: select.source.clone(),
-        measure: select.measure.clone(),
-        breakdown: select.breakdown.clone(),
-        from: match periods {
-            Some(p) => period_bound(&p.from, false, "--from")?,
-            None => None,
-        },
-        to: match periods {
-            Some(p) => period_bound(&p.to, true, "--to")?,
-            None => None,
-        },
-        vintage: periods.and_then(|p| p.vintage),
+/// The operating-system account running `hemi`: it holds the database, so it is the
+/// actor the audit log names.
+fn operator() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn open(global: &GlobalArgs) -> anyhow::Result<Store> {
+    // hemi_store redacts passwords in its errors; the URL shown is redacted here too.
+    Store::open(&global.database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            hemi_store::redact_text(&global.database_url)
+        )
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
-        assert_eq!(super::redact("hemi.db"), "hemi.db");
+/// A number as a cell: whole numbers without decimals.
+pub fn number(v: f64) -> crate::output::Cell {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        crate::output::Cell::Int(v as i64)
+    } else {
+        crate::output::Cell::Float(v)
     }
+}
+
+/// A value rounded to `decimals` places, or an empty cell.
+pub fn rounded(value: Option<f64>, decimals: i32) -> crate::output::Cell {
+    let scale = 10f64.powi(decimals);
+    value
+        .map(|v| crate::output::Cell::Float((v * scale).round() / scale))
+        .unwrap_or(crate::output::Cell::Empty)
 }

@@ -1,77 +1,54 @@
 //! `hemi process ...`: the L.A. Process secretariat's and the Task Force's commands.
-//! Each calls one `hemi_store` governance function; a refusal is bad input (exit 2)
-//! and changes nothing.
+//! Each change is one `hemi_app` governance workflow (checked by `hemi-governance`,
+//! written with its audit entry in one transaction); a refusal exits 2 and changes
+//! nothing. What a change created (ids, versions) is printed on stdout.
 
-use std::fmt::Write;
-use std::path::Path;
-
+use hemi_app::governance::CommitmentRow;
+use hemi_app::{AppError, Result as AppResult};
 use hemi_governance::{
-    Alternate, Assessment, Change, ContinueDecision, CouncilSeat, Date, NewCommitment, PillarKind,
-    Quarter, Signatory, SignatoryKind, TaskStatus,
+    Assessment, ContinueDecision, CouncilSeat, Date, DecisionRequest, FundingEntry, FundingKind,
+    NewCommitment, NewSession, ProgressReport, Quarter, TaskStatus, TaskUpdate,
 };
-use hemi_store::governance::{quarterly, Actor, FundingEntry, NewSession, ProgressReport};
-use hemi_store::Store;
+use hemi_store::governance::TaskRow;
 
+use super::{number, Context};
 use crate::cli::{
-    CommitmentsCommand, CouncilCommand, DecideArgs, Format, FundingCommand, ProcessArgs,
-    ProcessCommand, SessionsCommand, TasksCommand,
+    CommitmentsCommand, CouncilCommand, DecideArgs, Format, FundingArgs, FundingCommand,
+    OutputArgs, ProcessArgs, ProcessCommand, SessionsCommand, TasksCommand,
 };
-use crate::governance::{actor, date_arg, playbooks, refusal, rfc3339, seed, store_error};
 use crate::output::{print_table, write_stdout, Cell, Table};
 
-fn invalid(field: &str, message: String) -> anyhow::Error {
-    refusal(hemi_governance::GovernanceError::Invalid {
-        field: field.into(),
-        message,
-    })
+fn date(text: &str) -> AppResult<Date> {
+    Ok(Date::parse(text.trim())?)
 }
 
-fn float(v: f64) -> Cell {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        Cell::Int(v as i64)
-    } else {
-        Cell::Float(v)
-    }
-}
-
-pub async fn run(
-    store: &Store,
-    args: &ProcessArgs,
-    rules_dir: Option<&Path>,
-    playbooks_dir: Option<&Path>,
-) -> anyhow::Result<()> {
-    let who = actor(&args.by, args.on.as_deref())?;
-    // The declaration is seeded on first use, so every command sees version 1.
-    let seeded = store
-        .governance_seed(&seed()?, &who)
-        .await
-        .map_err(store_error)?;
-    if seeded {
-        eprintln!("recorded the declaration as signed on 2022-06-10 (version 1) and its first commitments");
-    }
+pub async fn run(cx: &Context, args: &ProcessArgs) -> anyhow::Result<()> {
+    let app = &cx.app;
+    // The date a change takes effect: --on, else today.
+    let on = match &args.on {
+        Some(d) => date(d)?,
+        None => hemi_app::time::today(),
+    };
     match &args.command {
         ProcessCommand::Seed => {
-            if !seeded {
+            if app.seed_declaration(&cx.actor).await? {
+                let versions = app.declaration_versions().await?;
+                let on = versions
+                    .first()
+                    .map(|v| v.effective_on.clone())
+                    .unwrap_or_default();
+                eprintln!(
+                    "recorded the declaration as signed on {on} (version 1), its first commitments (versions 2 to {}) and the Task Force agencies",
+                    versions.len()
+                );
+            } else {
                 eprintln!("the declaration was seeded before: nothing changed");
             }
             Ok(())
         }
         ProcessCommand::Declaration(a) => {
-            let as_of = a.as_of.as_deref().map(date_arg).transpose()?;
-            let Some((version, decl)) = store
-                .declaration(a.number, as_of.as_ref())
-                .await
-                .map_err(store_error)?
-            else {
-                return Err(invalid(
-                    "version",
-                    match (a.number, &as_of) {
-                        (Some(v), _) => format!("version {v} does not exist"),
-                        (None, Some(d)) => format!("no version was in effect on {d}"),
-                        _ => "no version".into(),
-                    },
-                ));
-            };
+            let as_of = a.as_of.as_deref().map(date).transpose()?;
+            let (version, decl) = app.declaration(a.number, as_of.as_ref()).await?;
             if a.output.format == Format::Json {
                 let json = serde_json::json!({ "version": version, "declaration": decl });
                 return write_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?));
@@ -162,7 +139,7 @@ pub async fn run(
                 "reason",
                 "changes",
             ]);
-            for v in store.declaration_versions().await.map_err(store_error)? {
+            for v in app.declaration_versions().await? {
                 t.push(vec![
                     Cell::Int(v.version),
                     v.effective_on.into(),
@@ -176,11 +153,7 @@ pub async fn run(
         }
         ProcessCommand::Diff(a) => {
             let mut t = Table::new(&["item", "key", "change", "field", "before", "after"]);
-            for e in store
-                .declaration_diff(a.from, a.to)
-                .await
-                .map_err(store_error)?
-            {
+            for e in app.declaration_diff(a.from, a.to).await? {
                 t.push(vec![
                     e.item.into(),
                     e.key.into(),
@@ -192,20 +165,19 @@ pub async fn run(
             }
             print_table(&t, a.output.format)
         }
-        ProcessCommand::Commitments(c) => commitments(store, c, &who).await,
-        ProcessCommand::Sessions(c) => sessions(store, c, &who).await,
-        ProcessCommand::Funding(c) => funding(store, c, &who).await,
-        ProcessCommand::Council(c) => council(store, c, &who).await,
+        ProcessCommand::Commitments(c) => commitments(cx, c, &on).await,
+        ProcessCommand::Sessions(c) => sessions(cx, c).await,
+        ProcessCommand::Funding(c) => funding(cx, c).await,
+        ProcessCommand::Council(c) => council(cx, c, &on).await,
         ProcessCommand::Agencies(output) => {
             let mut t = Table::new(&["agency", "status"]);
-            for (name, status) in store.taskforce_agencies().await.map_err(store_error)? {
+            for (name, status) in app.store().taskforce_agencies().await? {
                 t.push(vec![name.into(), status.into()]);
             }
             print_table(&t, output.format)
         }
-        ProcessCommand::Tasks(c) => tasks(store, c, &who).await,
+        ProcessCommand::Tasks(c) => tasks(cx, c).await,
         ProcessCommand::Playbooks(output) => {
-            let set = playbooks(playbooks_dir)?;
             let mut t = Table::new(&[
                 "playbook",
                 "nationalities",
@@ -215,7 +187,7 @@ pub async fn run(
                 "due_within_hours",
                 "escalate_to",
             ]);
-            for p in &set.playbooks {
+            for p in &app.config().playbooks.playbooks {
                 for r in &p.rules {
                     for task in &r.tasks {
                         t.push(vec![
@@ -233,328 +205,220 @@ pub async fn run(
             print_table(&t, output.format)
         }
         ProcessCommand::Quarterly(a) => {
-            let quarter = Quarter::parse(&a.quarter).map_err(refusal)?;
-            let rules = crate::watch::load_rules(rules_dir)?;
-            let report = quarterly(store, &rules, &quarter)
-                .await
-                .map_err(store_error)?;
-            match a.output.format {
-                Format::Json => {
-                    write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))
-                }
-                format => {
-                    let mut t = Table::new(&["section", "count", "detail"]);
-                    t.push(vec![
-                        "events".into(),
-                        Cell::Int(report.events.len() as i64),
-                        report
-                            .events
-                            .iter()
-                            .map(|e| format!("{} ({})", e.id, e.status))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                            .into(),
-                    ]);
-                    t.push(vec![
-                        "alerts".into(),
-                        Cell::Int(report.alerts.len() as i64),
-                        Cell::Empty,
-                    ]);
-                    t.push(vec![
-                        "notifications".into(),
-                        Cell::Int(report.notifications.len() as i64),
-                        format!(
-                            "{} within {} hours",
-                            report.notifications_on_time, report.notify_within_hours
-                        )
-                        .into(),
-                    ]);
-                    t.push(vec![
-                        "progress_reports".into(),
-                        Cell::Int(report.progress_reports.len() as i64),
-                        Cell::Empty,
-                    ]);
-                    for c in &report.commitments {
-                        t.push(vec![
-                            "commitment".into(),
-                            Cell::Int(c.id),
-                            format!(
-                                "{}: {} — {} of {} {} ({})",
-                                c.owner,
-                                c.title,
-                                c.latest_value
-                                    .map(|v| v.to_string())
-                                    .unwrap_or_else(|| "no report".into()),
-                                c.target_value,
-                                c.unit,
-                                c.status
-                            )
-                            .into(),
-                        ]);
-                    }
-                    t.push(vec![
-                        "tasks".into(),
-                        Cell::Int(report.tasks.len() as i64),
-                        Cell::Empty,
-                    ]);
-                    for r in &report.recommendations {
-                        t.push(vec![
-                            "recommendation".into(),
-                            Cell::Empty,
-                            format!("{} (to {})", r.text, r.addressed_to).into(),
-                        ]);
-                    }
-                    if format == Format::Table {
-                        eprintln!(
-                            "quarter {} ({} to {})",
-                            report.quarter, report.from, report.to
-                        );
-                    }
-                    print_table(&t, format)
-                }
-            }
+            let quarter = Quarter::parse(&a.quarter).map_err(AppError::from)?;
+            quarterly(cx, &quarter, a.output).await
         }
         ProcessCommand::Recommend(a) => {
-            let quarter = Quarter::parse(&a.quarter).map_err(refusal)?;
-            store
-                .add_recommendation(&quarter, &a.text, &a.to, &who)
-                .await
-                .map_err(store_error)?;
+            let quarter = Quarter::parse(&a.quarter).map_err(AppError::from)?;
+            app.add_recommendation(&quarter, &a.text, &a.to, &cx.actor)
+                .await?;
             eprintln!("recommendation added to {quarter}");
             Ok(())
         }
     }
 }
 
-async fn commitments(
-    store: &Store,
-    command: &CommitmentsCommand,
-    who: &Actor,
-) -> anyhow::Result<()> {
+/// The same `QuarterlyReport` the HTML report renders, as JSON or a summary table.
+async fn quarterly(cx: &Context, quarter: &Quarter, output: OutputArgs) -> anyhow::Result<()> {
+    let report = cx.app.quarterly_report(quarter).await?;
+    if output.format == Format::Json {
+        return write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?));
+    }
+    let mut t = Table::new(&["section", "count", "detail"]);
+    let count = |n: usize| Cell::Int(n as i64);
+    t.push(vec![
+        "events".into(),
+        count(report.events.len()),
+        report
+            .events
+            .iter()
+            .map(|e| format!("{} ({})", e.id, e.status))
+            .collect::<Vec<_>>()
+            .join(", ")
+            .into(),
+    ]);
+    t.push(vec![
+        "alerts".into(),
+        count(report.alerts.len()),
+        Cell::Empty,
+    ]);
+    t.push(vec![
+        "notifications".into(),
+        count(report.notifications.len()),
+        format!(
+            "{} within {} hours",
+            report.notifications_on_time, report.notify_within_hours
+        )
+        .into(),
+    ]);
+    t.push(vec![
+        "progress_reports".into(),
+        count(report.progress_reports.len()),
+        Cell::Empty,
+    ]);
+    for c in &report.commitments {
+        t.push(vec![
+            "commitment".into(),
+            Cell::Int(c.id),
+            format!(
+                "{}: {} — {} of {} {} ({})",
+                c.owner,
+                c.title,
+                c.latest_value
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "no report".into()),
+                c.target_value,
+                c.unit,
+                c.status
+            )
+            .into(),
+        ]);
+    }
+    t.push(vec!["tasks".into(), count(report.tasks.len()), Cell::Empty]);
+    for r in &report.recommendations {
+        t.push(vec![
+            "recommendation".into(),
+            Cell::Empty,
+            format!("{} (to {})", r.text, r.addressed_to).into(),
+        ]);
+    }
+    if output.format == Format::Table {
+        eprintln!(
+            "quarter {} ({} to {})",
+            report.quarter, report.from, report.to
+        );
+    }
+    print_table(&t, output.format)
+}
+
+fn commitment_table(rows: &[CommitmentRow]) -> Table {
+    let mut t = Table::new(&[
+        "id",
+        "owner",
+        "pillar",
+        "title",
+        "unit",
+        "baseline",
+        "baseline_date",
+        "target",
+        "target_date",
+        "latest",
+        "latest_on",
+        "progress_pct",
+        "assessment",
+        "status",
+        "depends_on",
+        "arrangement",
+    ]);
+    for c in rows {
+        t.push(vec![
+            Cell::Int(c.id),
+            c.owner.clone().into(),
+            c.pillar.clone().into(),
+            c.title.clone().into(),
+            c.unit.clone().into(),
+            number(c.baseline_value),
+            c.baseline_date.clone().into(),
+            number(c.target_value),
+            c.target_date.clone().into(),
+            c.latest_value.map(number).unwrap_or(Cell::Empty),
+            Cell::opt(c.latest_on.clone()),
+            super::rounded(c.progress_share.map(|s| s * 100.0), 1),
+            Cell::opt(c.assessment.clone()),
+            c.status.clone().into(),
+            c.depends_on
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+                .into(),
+            Cell::opt(c.arrangement.clone()),
+        ]);
+    }
+    t
+}
+
+async fn commitments(cx: &Context, command: &CommitmentsCommand, on: &Date) -> anyhow::Result<()> {
+    let app = &cx.app;
     match command {
         CommitmentsCommand::List(a) => {
-            let as_of = a.as_of.as_deref().map(date_arg).transpose()?;
-            let mut t = Table::new(&[
-                "id",
-                "owner",
-                "pillar",
-                "title",
-                "unit",
-                "baseline",
-                "baseline_date",
-                "target",
-                "target_date",
-                "latest",
-                "latest_on",
-                "progress_pct",
-                "assessment",
-                "status",
-                "depends_on",
-                "arrangement",
-            ]);
-            for c in store
-                .commitments(as_of.as_ref())
-                .await
-                .map_err(store_error)?
-            {
-                t.push(vec![
-                    Cell::Int(c.id),
-                    c.owner.into(),
-                    c.pillar.into(),
-                    c.title.into(),
-                    c.unit.into(),
-                    float(c.baseline_value),
-                    c.baseline_date.into(),
-                    float(c.target_value),
-                    c.target_date.into(),
-                    c.latest_value.map(float).unwrap_or(Cell::Empty),
-                    Cell::opt(c.latest_on),
-                    c.progress_share
-                        .map(|s| Cell::Float((s * 1000.0).round() / 10.0))
-                        .unwrap_or(Cell::Empty),
-                    Cell::opt(c.assessment),
-                    c.status.into(),
-                    c.depends_on
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                        .into(),
-                    Cell::opt(c.arrangement),
-                ]);
-            }
-            print_table(&t, a.output.format)
+            let as_of = a.as_of.as_deref().map(date).transpose()?;
+            let rows = app.commitments(as_of.as_ref()).await?;
+            print_table(&commitment_table(&rows), a.output.format)
         }
         CommitmentsCommand::Add(a) => {
             let new = NewCommitment {
                 owner: a.owner.trim().to_uppercase(),
-                pillar: a.pillar.clone(),
+                pillar: a.pillar.trim().to_owned(),
                 title: a.title.clone(),
                 unit: a.unit.clone(),
                 baseline_value: a.baseline,
-                baseline_date: a.baseline_date.clone(),
+                baseline_date: a.baseline_date.trim().to_owned(),
                 target_value: a.target,
-                target_date: a.target_date.clone(),
+                target_date: a.target_date.trim().to_owned(),
                 depends_on: a.depends_on.clone(),
             };
-            let id = store
-                .add_commitment(&new, a.session, who)
-                .await
-                .map_err(store_error)?;
-            eprintln!(
-                "commitment {id} recorded: {} — {} {} by {}",
-                new.owner, new.target_value, new.unit, new.target_date
-            );
-            Ok(())
+            let id = app.add_commitment(&new, a.session, on, &cx.actor).await?;
+            let row = app.commitment(id).await?;
+            print_table(&commitment_table(&[row]), a.output.format)
         }
         CommitmentsCommand::Progress(a) => {
             let report = ProgressReport {
                 commitment_id: a.id,
-                reported_on: a.reported_on.clone(),
+                reported_on: date(&a.reported_on)?,
                 value: a.value,
                 source: a.source.clone(),
                 evidence_url: a.evidence.clone(),
             };
-            store
-                .report_progress(&report, who)
-                .await
-                .map_err(store_error)?;
-            eprintln!("commitment {}: {} on {}", a.id, a.value, a.reported_on);
+            app.report_progress(&report, &cx.actor).await?;
+            eprintln!("commitment {}: {} on {}", a.id, a.value, report.reported_on);
             Ok(())
         }
         CommitmentsCommand::Assess(a) => {
-            let level = Assessment::parse(&a.level).map_err(refusal)?;
-            let decision = ContinueDecision::parse(&a.decision).map_err(refusal)?;
-            let version = store
-                .assess_commitment(a.id, a.session, level, decision, &a.note, who)
-                .await
-                .map_err(store_error)?;
-            match version {
-                Some(v) => eprintln!(
-                    "commitment {}: {level}, {} (declaration version {v})",
-                    a.id,
-                    decision.as_str()
-                ),
-                None => eprintln!("commitment {}: {level}, {}", a.id, decision.as_str()),
-            }
-            Ok(())
+            let level = Assessment::parse(&a.level).map_err(AppError::from)?;
+            let decision = ContinueDecision::parse(&a.decision).map_err(AppError::from)?;
+            let version = app
+                .assess_commitment(a.id, a.session, level, decision, &a.note, &cx.actor)
+                .await?;
+            let mut t = Table::new(&["commitment", "session", "level", "decision", "version"]);
+            t.push(vec![
+                Cell::Int(a.id),
+                Cell::Int(a.session),
+                level.as_str().into(),
+                decision.as_str().into(),
+                version.map(Cell::Int).unwrap_or(Cell::Empty),
+            ]);
+            print_table(&t, a.output.format)
         }
     }
 }
 
-fn key_value<'a>(text: &'a str, flag: &str) -> anyhow::Result<(&'a str, &'a str)> {
-    text.split_once('=')
-        .map(|(k, v)| (k.trim(), v.trim()))
-        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-        .ok_or_else(|| invalid(flag, format!("{text:?} is not KEY=VALUE")))
+fn decision_request(a: &DecideArgs) -> DecisionRequest {
+    DecisionRequest {
+        add_pillar: a.add_pillar.clone(),
+        // The kind has a default; it only matters with a pillar added.
+        kind: a.add_pillar.as_ref().map(|_| a.kind.clone()),
+        event: a.event.clone(),
+        goals: a.goal.clone(),
+        modify_pillar: a.modify_pillar.clone(),
+        continue_pillar: a.continue_pillar.clone(),
+        review_by: a.review_by.clone(),
+        narrow_pillar: a.narrow_pillar.clone(),
+        close_pillar: a.close_pillar.clone(),
+        remove_pillar: a.remove_pillar.clone(),
+        add_signatory: a.add_signatory.clone(),
+        organisation: a.organisation,
+        withdraw: a.withdraw.clone(),
+        alternates: a.alternate.clone(),
+        deliverable_status: a.deliverable_status.clone(),
+    }
 }
 
-/// The typed changes a `sessions decide` command line asks for, in a fixed order.
-fn changes(a: &DecideArgs) -> anyhow::Result<Vec<Change>> {
-    let mut out = Vec::new();
-    if let Some(spec) = &a.add_pillar {
-        let (key, title) = key_value(spec, "--add-pillar")?;
-        out.push(Change::AddPillar {
-            key: key.to_owned(),
-            title: title.to_owned(),
-            kind: PillarKind::parse(&a.kind).map_err(refusal)?,
-            goals: a.goal.clone(),
-            event_id: a.event.clone(),
-        });
-    }
-    if let Some(spec) = &a.modify_pillar {
-        let (key, title) = match spec.split_once('=') {
-            Some((k, t)) => (k.trim(), Some(t.trim().to_owned())),
-            None => (spec.trim(), None),
-        };
-        out.push(Change::ModifyPillar {
-            key: key.to_owned(),
-            title,
-            goals: (!a.goal.is_empty()).then(|| a.goal.clone()),
-        });
-    }
-    if let Some(key) = &a.narrow_pillar {
-        out.push(Change::NarrowPillar {
-            key: key.clone(),
-            keep_goals: a.goal.clone(),
-        });
-    }
-    if let Some(key) = &a.continue_pillar {
-        out.push(Change::ContinuePillar {
-            key: key.clone(),
-            review_by: a.review_by.as_deref().map(date_arg).transpose()?,
-        });
-    }
-    if let Some(key) = &a.close_pillar {
-        out.push(Change::ClosePillar { key: key.clone() });
-    }
-    if let Some(key) = &a.remove_pillar {
-        out.push(Change::RemovePillar { key: key.clone() });
-    }
-    if let Some(spec) = &a.deliverable_status {
-        let (key, status) = key_value(spec, "--deliverable-status")?;
-        out.push(Change::SetDeliverableStatus {
-            key: key.to_owned(),
-            status: status.to_owned(),
-        });
-    }
-    if let Some(spec) = &a.add_signatory {
-        let (code, name) = key_value(spec, "--add-signatory")?;
-        out.push(Change::AddSignatory {
-            signatory: Signatory {
-                code: code.to_uppercase(),
-                name: name.to_owned(),
-                kind: if a.organisation {
-                    SignatoryKind::Organisation
-                } else {
-                    SignatoryKind::State
-                },
-                // Replaced by the session's date below.
-                joined_on: Date::parse("1970-01-01").map_err(refusal)?,
-                withdrew_on: None,
-            },
-        });
-    }
-    if let Some(code) = &a.withdraw {
-        let mut alternates = Vec::new();
-        for spec in &a.alternate {
-            let (id, rest) = key_value(spec, "--alternate")?;
-            let commitment_id: i64 = id
-                .parse()
-                .map_err(|_| invalid("--alternate", format!("{id:?} is not a commitment id")))?;
-            let (arrangement, new_owner) = match rest.rsplit_once('@') {
-                Some((text, owner)) => (text.trim().to_owned(), Some(owner.trim().to_uppercase())),
-                None => (rest.to_owned(), None),
-            };
-            alternates.push(Alternate {
-                commitment_id,
-                arrangement,
-                new_owner,
-            });
-        }
-        out.push(Change::WithdrawSignatory {
-            code: code.to_uppercase(),
-            alternates,
-        });
-    } else if !a.alternate.is_empty() {
-        return Err(invalid(
-            "--alternate",
-            "--alternate needs --withdraw".into(),
-        ));
-    }
-    if out.is_empty() {
-        return Err(invalid(
-            "decision",
-            "no change given: use --add-pillar, --continue-pillar, --withdraw ...".into(),
-        ));
-    }
-    Ok(out)
-}
-
-async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyhow::Result<()> {
+async fn sessions(cx: &Context, command: &SessionsCommand) -> anyhow::Result<()> {
+    let app = &cx.app;
     match command {
         SessionsCommand::List(output) => {
-            let versions = store.declaration_versions().await.map_err(store_error)?;
+            let versions = app.declaration_versions().await?;
             let mut t = Table::new(&[
                 "id",
                 "kind",
@@ -566,7 +430,7 @@ async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyh
                 "agenda",
                 "decisions",
             ]);
-            for s in store.sessions().await.map_err(store_error)? {
+            for s in app.sessions().await? {
                 let decisions: Vec<String> = versions
                     .iter()
                     .filter(|v| v.session_id == Some(s.id))
@@ -588,115 +452,133 @@ async fn sessions(store: &Store, command: &SessionsCommand, who: &Actor) -> anyh
         }
         SessionsCommand::Open(a) => {
             let new = NewSession {
-                kind: a.kind.clone(),
-                held_on: a.date.clone(),
+                kind: a.kind.parse().map_err(AppError::from)?,
+                held_on: date(&a.date)?,
                 host: a.host.clone(),
                 title: a.title.clone(),
-                participants: a.participant.clone(),
+                participants: a
+                    .participant
+                    .iter()
+                    .map(|p| p.trim().to_uppercase())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
                 agenda: a.agenda.clone(),
                 minutes: a.minutes.clone(),
                 event_id: a.event.clone(),
                 emergency_goals: a.goal.clone(),
             };
-            let (id, version) = store.open_session(&new, who).await.map_err(store_error)?;
-            let mut msg = format!(
-                "session {id} opened: {} on {} hosted by {}",
-                a.kind, a.date, a.host
-            );
-            if let (Some(v), Some(e)) = (version, &a.event) {
-                let _ = write!(
-                    msg,
-                    "; emergency pillar {} (declaration version {v})",
-                    hemi_store::governance::emergency_pillar_key(&e.to_uppercase())
-                );
-            }
-            eprintln!("{msg}");
-            if a.kind == "ministerial" {
+            let (id, version) = app.open_session(&new, &cx.actor).await?;
+            let session = app.sessions().await?.into_iter().find(|s| s.id == id);
+            let event_id = session.as_ref().and_then(|s| s.event_id.clone());
+            let mut t = Table::new(&[
+                "session",
+                "kind",
+                "held_on",
+                "host",
+                "event",
+                "emergency_pillar",
+                "version",
+            ]);
+            t.push(vec![
+                Cell::Int(id),
+                new.kind.to_string().into(),
+                new.held_on.to_string().into(),
+                session
+                    .as_ref()
+                    .map(|s| s.host.clone())
+                    .unwrap_or_default()
+                    .into(),
+                Cell::opt(event_id.clone()),
+                Cell::opt(
+                    event_id
+                        .filter(|_| version.is_some())
+                        .map(|e| hemi_governance::emergency_pillar_key(&e)),
+                ),
+                version.map(Cell::Int).unwrap_or(Cell::Empty),
+            ]);
+            print_table(&t, a.output.format)?;
+            if new.kind == hemi_governance::SessionKind::Ministerial {
                 // Seed 001: at the next ministerial the emergency pillars are continued,
                 // changed, narrowed or closed; say which are waiting.
-                let held_on = date_arg(&a.date)?;
-                if let Some((_, decl)) = store.declaration(None, None).await.map_err(store_error)? {
-                    for p in decl.emergency_pillars_due(&held_on) {
-                        eprintln!(
-                            "emergency pillar {} ({}) awaits a decision: continue, change, narrow or close it with `hemi process sessions decide {id} ...`",
-                            p.key,
-                            p.event_id.as_deref().unwrap_or("")
-                        );
-                    }
+                let (_, decl) = app.declaration(None, None).await?;
+                for p in decl.emergency_pillars_due(&new.held_on) {
+                    eprintln!(
+                        "emergency pillar {} ({}) awaits a decision: continue, change, narrow or close it with `hemi process sessions decide {id} ...`",
+                        p.key,
+                        p.event_id.as_deref().unwrap_or("")
+                    );
                 }
             }
             Ok(())
         }
         SessionsCommand::Decide(a) => {
-            let mut changes = changes(a)?;
-            let held_on = store
-                .sessions()
-                .await
-                .map_err(store_error)?
+            let version = app
+                .decide_request(a.session, &decision_request(a), &a.reason, &cx.actor)
+                .await?;
+            let changes = app
+                .declaration_versions()
+                .await?
                 .into_iter()
-                .find(|s| s.id == a.session)
-                .map(|s| s.held_on)
-                .ok_or_else(|| {
-                    invalid(
-                        "session",
-                        format!(
-                            "session {} does not exist; see `hemi process sessions list`",
-                            a.session
-                        ),
-                    )
-                })?;
-            for c in &mut changes {
-                if let Change::AddSignatory { signatory } = c {
-                    signatory.joined_on = date_arg(&held_on)?;
-                }
-            }
-            let version = store
-                .decide(a.session, &changes, &a.reason, who)
-                .await
-                .map_err(store_error)?;
-            eprintln!(
-                "session {}: declaration version {version} ({})",
-                a.session,
-                changes
-                    .iter()
-                    .map(Change::summary)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-            Ok(())
+                .find(|v| v.version == version)
+                .map(|v| v.changes.join("; "))
+                .unwrap_or_default();
+            let mut t = Table::new(&["session", "version", "changes"]);
+            t.push(vec![
+                Cell::Int(a.session),
+                Cell::Int(version),
+                changes.into(),
+            ]);
+            print_table(&t, a.output.format)
         }
     }
 }
 
-async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow::Result<()> {
-    let record = |kind: &str, a: &crate::cli::FundingArgs| FundingEntry {
-        kind: kind.into(),
+fn funding_entry(kind: FundingKind, a: &FundingArgs) -> AppResult<FundingEntry> {
+    Ok(FundingEntry {
+        kind,
         donor: a.donor.clone(),
         recipient: a.recipient.clone(),
-        pillar: a.pillar.clone(),
+        pillar: a.pillar.trim().to_owned(),
         commitment_id: a.commitment,
         amount: a.amount,
-        currency: a.currency.clone(),
-        dated_on: a.date.clone(),
+        currency: hemi_governance::currency_code(&a.currency)?,
+        dated_on: date(&a.date)?,
         note: a.note.clone(),
-    };
+    })
+}
+
+async fn funding(cx: &Context, command: &FundingCommand) -> anyhow::Result<()> {
+    let app = &cx.app;
     match command {
         FundingCommand::Pledge(a) | FundingCommand::Disburse(a) => {
             let kind = if matches!(command, FundingCommand::Pledge(_)) {
-                "pledge"
+                FundingKind::Pledge
             } else {
-                "disbursement"
+                FundingKind::Disbursement
             };
-            let entry = record(kind, a);
-            let id = store
-                .record_funding(&entry, who)
-                .await
-                .map_err(store_error)?;
-            eprintln!(
-                "{kind} {id}: {} {} from {} to {} ({})",
-                a.amount, a.currency, a.donor, a.recipient, a.pillar
-            );
-            Ok(())
+            let entry = funding_entry(kind, a)?;
+            let id = app.record_funding(&entry, &cx.actor).await?;
+            let mut t = Table::new(&[
+                "id",
+                "kind",
+                "date",
+                "donor",
+                "recipient",
+                "pillar",
+                "amount",
+                "currency",
+            ]);
+            t.push(vec![
+                Cell::Int(id),
+                entry.kind.as_str().into(),
+                entry.dated_on.to_string().into(),
+                entry.donor.into(),
+                entry.recipient.into(),
+                entry.pillar.into(),
+                number(entry.amount),
+                entry.currency.into(),
+            ]);
+            print_table(&t, a.output.format)
         }
         FundingCommand::List(output) => {
             let mut t = Table::new(&[
@@ -710,15 +592,15 @@ async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow
                 "currency",
                 "note",
             ]);
-            for f in store.funding().await.map_err(store_error)? {
+            for f in app.store().funding().await? {
                 t.push(vec![
-                    f.dated_on.into(),
-                    f.kind.into(),
+                    f.dated_on.to_string().into(),
+                    f.kind.as_str().into(),
                     f.donor.into(),
                     f.recipient.into(),
                     f.pillar.into(),
                     f.commitment_id.map(Cell::Int).unwrap_or(Cell::Empty),
-                    float(f.amount),
+                    number(f.amount),
                     f.currency.into(),
                     f.note.into(),
                 ]);
@@ -733,14 +615,14 @@ async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow
                 "disbursed",
                 "disbursed_pct",
             ]);
-            for r in store.funding_summary().await.map_err(store_error)? {
+            for r in app.store().funding_summary().await? {
                 t.push(vec![
                     r.pillar.into(),
                     r.currency.into(),
-                    float(r.pledged),
-                    float(r.disbursed),
+                    number(r.pledged),
+                    number(r.disbursed),
                     if r.pledged > 0.0 {
-                        Cell::Float((r.disbursed / r.pledged * 1000.0).round() / 10.0)
+                        super::rounded(Some(r.disbursed / r.pledged * 100.0), 1)
                     } else {
                         Cell::Empty
                     },
@@ -751,7 +633,8 @@ async fn funding(store: &Store, command: &FundingCommand, who: &Actor) -> anyhow
     }
 }
 
-async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow::Result<()> {
+async fn council(cx: &Context, command: &CouncilCommand, on: &Date) -> anyhow::Result<()> {
+    let app = &cx.app;
     match command {
         CouncilCommand::List(output) => {
             let mut t = Table::new(&[
@@ -761,7 +644,7 @@ async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow
                 "appointed_by",
                 "appointed_on",
             ]);
-            for s in store.council().await.map_err(store_error)? {
+            for s in app.store().council().await? {
                 t.push(vec![
                     s.seat.seat.into(),
                     s.seat.holder.into(),
@@ -773,100 +656,104 @@ async fn council(store: &Store, command: &CouncilCommand, who: &Actor) -> anyhow
             print_table(&t, output.format)
         }
         CouncilCommand::Appoint(a) => {
-            if a.us == a.non_us {
-                return Err(invalid(
-                    "--us",
-                    "say whether the expert is a US expert: --us or --non-us".into(),
-                ));
-            }
             let seat = CouncilSeat {
-                seat: a.seat.clone(),
+                seat: a.seat.trim().to_owned(),
                 holder: a.holder.clone(),
                 us_expert: a.us,
                 appointed_by: a.appointed_by.clone(),
             };
-            store
-                .appoint_council_seat(&seat, who)
-                .await
-                .map_err(store_error)?;
+            app.appoint_council_seat(&seat, on, &cx.actor).await?;
             eprintln!(
-                "seat {}: {} appointed by {}",
-                a.seat, a.holder, a.appointed_by
+                "seat {}: {} appointed by {} on {on}",
+                seat.seat, a.holder, a.appointed_by
             );
             Ok(())
         }
         CouncilCommand::Remove { seat } => {
-            store
-                .remove_council_seat(seat, who)
-                .await
-                .map_err(store_error)?;
-            eprintln!("seat {seat} emptied");
+            app.remove_council_seat(seat.trim(), on, &cx.actor).await?;
+            eprintln!("seat {} emptied on {on}", seat.trim());
             Ok(())
         }
     }
 }
 
-async fn tasks(store: &Store, command: &TasksCommand, who: &Actor) -> anyhow::Result<()> {
+fn task_table(tasks: &[TaskRow]) -> Table {
+    let mut t = Table::new(&[
+        "id",
+        "event",
+        "playbook",
+        "trigger",
+        "assignee",
+        "what",
+        "due_at",
+        "status",
+        "escalate_to",
+        "evidence",
+    ]);
+    for task in tasks {
+        t.push(vec![
+            Cell::Int(task.id),
+            task.event_id.clone().into(),
+            task.playbook.clone().into(),
+            task.trigger.clone().into(),
+            task.assignee.clone().into(),
+            task.what.clone().into(),
+            hemi_app::time::rfc3339_seconds(task.due_at).into(),
+            task.status.clone().into(),
+            task.escalate_to.clone().into(),
+            task.evidence.clone().into(),
+        ]);
+    }
+    t
+}
+
+async fn tasks(cx: &Context, command: &TasksCommand) -> anyhow::Result<()> {
+    let app = &cx.app;
     match command {
         TasksCommand::List(a) => {
-            let mut t = Table::new(&[
-                "id",
-                "event",
-                "playbook",
-                "trigger",
-                "assignee",
-                "what",
-                "due_at",
-                "status",
-                "escalate_to",
-                "evidence",
-            ]);
-            for task in store.tasks(a.event.as_deref()).await.map_err(store_error)? {
-                t.push(vec![
-                    Cell::Int(task.id),
-                    task.event_id.into(),
-                    task.playbook.into(),
-                    task.trigger.into(),
-                    task.assignee.into(),
-                    task.what.into(),
-                    rfc3339(task.due_at).into(),
-                    task.status.into(),
-                    task.escalate_to.into(),
-                    task.evidence.into(),
-                ]);
-            }
-            print_table(&t, a.output.format)
+            let event = match &a.event {
+                // An event id is checked against the events, with a close match.
+                Some(id) => {
+                    let newest = app.newest_month_or_refuse().await?;
+                    Some(app.event(id, newest).await?.1.id)
+                }
+                None => None,
+            };
+            let tasks = app.tasks(event.as_deref(), &cx.actor).await?;
+            print_table(&task_table(&tasks), a.output.format)
         }
         TasksCommand::Update(a) => {
-            let status = a
-                .status
-                .as_deref()
-                .map(TaskStatus::parse)
-                .transpose()
-                .map_err(refusal)?;
-            let task = store
-                .update_task(
-                    a.id,
-                    status,
-                    a.assignee.as_deref(),
-                    a.evidence.as_deref(),
-                    who,
-                )
-                .await
-                .map_err(store_error)?;
-            eprintln!("task {}: {} ({})", task.id, task.status, task.assignee);
-            Ok(())
+            let update = TaskUpdate {
+                status: a
+                    .status
+                    .as_deref()
+                    .map(TaskStatus::parse)
+                    .transpose()
+                    .map_err(AppError::from)?,
+                assignee: a.assignee.clone(),
+                evidence: a.evidence.clone(),
+            };
+            let task = app.update_task(a.id, &update, &cx.actor).await?;
+            print_table(&task_table(&[task]), a.output.format)
         }
         TasksCommand::Overdue(a) => {
             let now = match &a.now {
-                None => crate::governance::now(),
-                Some(text) => match hemi_governance::date::unix_from_rfc3339(text) {
+                None => hemi_app::time::now_unix(),
+                Some(text) => match hemi_governance::date::unix_from_rfc3339(text.trim()) {
                     Some(t) => t,
-                    None => date_arg(text)?.unix_start(),
+                    None => date(text)
+                        .map_err(|_| {
+                            AppError::invalid(
+                                "now",
+                                format!("{text:?} is not a time"),
+                                "give RFC 3339 (2024-05-01T12:00:00Z) or a date (2024-05-01)",
+                            )
+                        })?
+                        .unix_start(),
                 },
             };
             let mut t = Table::new(&["task", "assignee", "escalate_to", "overdue_hours"]);
-            for e in store.escalations(now).await.map_err(store_error)? {
+            for e in app.escalations(now).await? {
                 t.push(vec![
                     Cell::Int(e.task_id),
                     e.assignee.into(),

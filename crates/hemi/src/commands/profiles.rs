@@ -1,11 +1,12 @@
 //! `hemi profiles`: the publisher formats this node can read.
 
-use hemi_flows::{ProfileKind, ProfileSet};
+use hemi_app::Config;
+use hemi_flows::ProfileKind;
 
 use crate::cli::OutputArgs;
 use crate::output::{print_table, Table};
 
-pub fn run(profiles: &ProfileSet, output: OutputArgs) -> anyhow::Result<()> {
+pub fn run(config: &Config, output: OutputArgs) -> anyhow::Result<()> {
     let mut table = Table::new(&[
         "name",
         "publisher",
@@ -14,7 +15,7 @@ pub fn run(profiles: &ProfileSet, output: OutputArgs) -> anyhow::Result<()> {
         "recodes",
         "duplicates",
     ]);
-    for p in profiles.all() {
+    for p in config.profiles.all() {
         let measures = match p.kind {
             ProfileKind::Countries => "(country reference)".to_owned(),
             ProfileKind::Observations => p

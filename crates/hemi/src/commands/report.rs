@@ -1,19 +1,20 @@
-//! `hemi report quarterly`: the Task Force's quarterly report as HTML or PDF.
+//! `hemi report quarterly`: the Task Force's quarterly report as HTML or PDF, to a file
+//! or standard output. The data is `App::quarterly_report`, rendered by the web crate's
+//! `report::render`, so the file and `/reports/{quarter}` are the same document.
 //!
 //! The PDF is the HTML printed by headless Chromium (`--print-to-pdf`): the report's
 //! charts are inline SVG, which a browser lays out and prints exactly as the web page
 //! shows them; no PDF crate draws SVG charts and tables as well.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context};
+use anyhow::{bail, Context as _};
 use hemi_governance::Quarter;
-use hemi_store::Store;
 
+use super::Context;
 use crate::cli::{ReportCommand, ReportFormat};
-use crate::input_error::InputError;
-use crate::watch::Rules;
 
 /// Where to look for a Chromium when `HEMI_CHROMIUM` is not set.
 const CHROMIUM_CANDIDATES: [&str; 3] = [
@@ -22,41 +23,37 @@ const CHROMIUM_CANDIDATES: [&str; 3] = [
     "/usr/bin/google-chrome",
 ];
 
-pub async fn run(store: &Store, rules: &Rules, command: &ReportCommand) -> anyhow::Result<()> {
+pub async fn run(cx: &Context, command: &ReportCommand) -> anyhow::Result<()> {
     match command {
         ReportCommand::Quarterly(args) => {
-            let quarter = Quarter::parse(&args.quarter).map_err(|e| {
-                anyhow::Error::from(InputError::one(hemi_core::Diagnostic {
-                    file: "command line".into(),
-                    line: 0,
-                    field: "QUARTER".into(),
-                    message: e.to_string(),
-                    hint: "write a quarter as YYYYQn, e.g. 2023Q3".into(),
-                }))
-            })?;
-            let input = hemi_server::report::gather(store, rules, &quarter)
-                .await
-                .context("gathering the quarterly report's data")?;
-            let html = hemi_server::report::render(&input).into_string();
-            match args.format {
-                ReportFormat::Html => write(&args.out, html.as_bytes())?,
-                ReportFormat::Pdf => print_pdf(&html, &args.out)?,
-            }
-            eprintln!(
-                "wrote the {} report for {quarter} to {}",
-                match args.format {
-                    ReportFormat::Html => "HTML",
-                    ReportFormat::Pdf => "PDF",
+            let quarter = Quarter::parse(&args.quarter).map_err(hemi_app::AppError::from)?;
+            let report = cx.app.quarterly_report(&quarter).await?;
+            let html = hemi_server::report::render(&report).into_string();
+            let bytes = match args.format {
+                ReportFormat::Html => html.into_bytes(),
+                ReportFormat::Pdf => print_pdf(&html)?,
+            };
+            match &args.out {
+                Some(path) => {
+                    std::fs::write(path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!(
+                        "wrote the {} report for {quarter} to {}",
+                        match args.format {
+                            ReportFormat::Html => "HTML",
+                            ReportFormat::Pdf => "PDF",
+                        },
+                        path.display()
+                    );
+                }
+                None => match std::io::stdout().lock().write_all(&bytes) {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    other => other?,
                 },
-                args.out.display()
-            );
+            }
             Ok(())
         }
     }
-}
-
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn chromium() -> anyhow::Result<PathBuf> {
@@ -73,13 +70,13 @@ fn chromium() -> anyhow::Result<PathBuf> {
         )
 }
 
-fn print_pdf(html: &str, out: &Path) -> anyhow::Result<()> {
+/// The PDF Chromium prints of `html`.
+fn print_pdf(html: &str) -> anyhow::Result<Vec<u8>> {
     let browser = chromium()?;
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let page = dir.path().join("report.html");
+    let pdf = dir.path().join("report.pdf");
     write(&page, html.as_bytes())?;
-    let out_abs =
-        std::path::absolute(out).with_context(|| format!("cannot resolve {}", out.display()))?;
     let output = Command::new(&browser)
         .args([
             "--headless",
@@ -93,12 +90,12 @@ fn print_pdf(html: &str, out: &Path) -> anyhow::Result<()> {
             "--user-data-dir={}",
             dir.path().join("profile").display()
         ))
-        .arg(format!("--print-to-pdf={}", out_abs.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", page.display()))
         .output()
         .with_context(|| format!("cannot run {}", browser.display()))?;
-    let ok = output.status.success() && std::fs::metadata(&out_abs).is_ok_and(|m| m.len() > 0);
-    if !ok {
+    let printed = std::fs::read(&pdf).unwrap_or_default();
+    if !output.status.success() || printed.is_empty() {
         bail!(
             "{} did not print the PDF (exit {}): {}",
             browser.display(),
@@ -106,5 +103,9 @@ fn print_pdf(html: &str, out: &Path) -> anyhow::Result<()> {
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    Ok(())
+    Ok(printed)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,17 +1,51 @@
-//! `hemi series list|show|totals`.
+//! `hemi series list|show|totals`: selectors checked by `App::series_filter` (unknown
+//! codes, ranges out of order and missing vintages are refused with a close match),
+//! rows read back from the store.
 
-use hemi_store::Store;
+use hemi_app::flows::SeriesQuery;
 
-use super::filter;
-use crate::cli::SeriesCommand;
+use super::Context;
+use crate::cli::{PeriodArgs, SelectArgs, SeriesCommand};
 use crate::output::{print_table, Cell, Table};
 
-pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
+/// The typed selectors as `hemi-app` takes them.
+pub fn query(
+    select: &SelectArgs,
+    nationality: Option<&String>,
+    periods: Option<&PeriodArgs>,
+) -> SeriesQuery {
+    SeriesQuery {
+        reporting: select.reporting.clone(),
+        nationality: nationality.cloned(),
+        source: select.source.clone(),
+        measure: select.measure.clone(),
+        breakdown: select.breakdown.clone(),
+        from: periods.and_then(|p| p.from.clone()),
+        to: periods.and_then(|p| p.to.clone()),
+        vintage: periods.and_then(|p| p.vintage),
+    }
+}
+
+/// Check the selectors with `App::series_filter`, the range first with the flags'
+/// names (the app names the fields `from` and `to`).
+pub async fn filter(cx: &Context, q: &SeriesQuery) -> anyhow::Result<hemi_store::SeriesFilter> {
+    let period = |t: &Option<String>, flag: &str| {
+        t.as_deref()
+            .map(|t| hemi_app::check::period(t, flag))
+            .transpose()
+    };
+    let (from, to) = (period(&q.from, "--from")?, period(&q.to, "--to")?);
+    hemi_app::check::ordered(from.as_ref(), to.as_ref(), "--from", "--to")?;
+    Ok(cx.app.series_filter(q).await?)
+}
+
+pub async fn run(cx: &Context, command: &SeriesCommand) -> anyhow::Result<()> {
+    let store = cx.app.store();
     match command {
         SeriesCommand::List(args) => {
-            let mut f = filter(&args.select, args.nationality.as_ref(), None)?;
-            f.vintage = args.vintage;
-            let series = store.list_series(&f).await?;
+            let mut q = query(&args.select, args.nationality.as_ref(), None);
+            q.vintage = args.vintage;
+            let filter = filter(cx, &q).await?;
             let mut table = Table::new(&[
                 "id",
                 "source",
@@ -25,7 +59,7 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
                 "periods",
                 "vintage",
             ]);
-            for s in series {
+            for s in store.list_series(&filter).await? {
                 table.push(vec![
                     s.id.into(),
                     s.source.into(),
@@ -43,8 +77,8 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
             print_table(&table, args.output.format)
         }
         SeriesCommand::Show(args) => {
-            let f = filter(&args.select, args.nationality.as_ref(), Some(&args.periods))?;
-            let rows = store.sums(&f, true).await?;
+            let q = query(&args.select, args.nationality.as_ref(), Some(&args.periods));
+            let filter = filter(cx, &q).await?;
             let mut table = Table::new(&[
                 "period",
                 "reporting",
@@ -55,7 +89,7 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
                 "series",
                 "vintage",
             ]);
-            for r in rows {
+            for r in store.sums(&filter, true).await? {
                 table.push(vec![
                     r.period.into(),
                     r.reporting.into(),
@@ -70,11 +104,11 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
             print_table(&table, args.output.format)
         }
         SeriesCommand::Totals(args) => {
-            let mut f = filter(&args.select, None, Some(&args.periods))?;
+            let q = query(&args.select, None, Some(&args.periods));
+            let mut filter = filter(cx, &q).await?;
             // Only the nationality breakdown is summed across nationalities; other
             // breakdowns describe the same people again.
-            f.breakdown = Some(f.breakdown.unwrap_or_else(|| "nationality".into()));
-            let rows = store.sums(&f, false).await?;
+            filter.breakdown = Some(filter.breakdown.unwrap_or_else(|| "nationality".into()));
             let mut table = Table::new(&[
                 "period",
                 "reporting",
@@ -84,7 +118,7 @@ pub async fn run(store: &Store, command: &SeriesCommand) -> anyhow::Result<()> {
                 "series",
                 "vintage",
             ]);
-            for r in rows {
+            for r in store.sums(&filter, false).await? {
                 table.push(vec![
                     r.period.into(),
                     r.reporting.into(),

@@ -1,59 +1,110 @@
-//! `hemi warn replay|evaluate|run|subscribe|notifications`.
+//! `hemi warn replay|evaluate|run|subscribe|unsubscribe|subscribers|notifications`.
 
-use std::time::{Duration, SystemTime};
-
-use anyhow::Context;
-use hemi_store::{NewAlert, Store};
+use anyhow::Context as _;
+use hemi_app::check;
+use hemi_app::notify::DeliveryReport;
+use hemi_app::{AppError, Problems};
+use hemi_core::{Diagnostic, Period};
 use hemi_warning::evaluate::{evaluate, parse_surges, Scores};
 use hemi_warning::replay::ReplayRow;
 
-use crate::cli::{EvaluateArgs, OutputArgs, ReplayArgs, WarnCommand};
-use crate::input_error::InputError;
+use super::{rounded, Context};
+use crate::cli::{EvaluateArgs, OutputArgs, ReplayArgs, WarnCommand, WatchArgs};
 use crate::output::{print_table, Cell, Table};
-use crate::watch::{month_arg, newest_month, replay_rows, Rules};
 
-pub async fn run(store: &Store, rules: &Rules, command: &WarnCommand) -> anyhow::Result<()> {
+pub async fn run(cx: &Context, command: &WarnCommand) -> anyhow::Result<()> {
+    let app = &cx.app;
     match command {
-        WarnCommand::Replay(args) => replay(store, rules, args).await,
-        WarnCommand::Evaluate(args) => evaluate_labels(store, rules, args).await,
+        WarnCommand::Replay(args) => replay(cx, args).await,
+        WarnCommand::Evaluate(args) => evaluate_labels(cx, args).await,
         WarnCommand::Run(args) => {
-            let as_of = match &args.as_of {
-                Some(m) => Some(month_arg(m, "--as-of")?),
-                None => None,
-            };
-            let table = run_warning(store, rules, as_of).await?;
-            print_table(&table, args.output.format)
+            let as_of = args
+                .as_of
+                .as_deref()
+                .map(|m| check::month(m, "as_of"))
+                .transpose()?;
+            let run = app.run_warning(as_of).await?;
+            let delivered = app.deliver_due().await?;
+            let mut table = Table::new(&[
+                "id",
+                "month",
+                "reporting_country",
+                "nationality",
+                "value",
+                "expected",
+                "upper",
+                "event_id",
+                "detectors",
+            ]);
+            for a in &run.recorded {
+                table.push(vec![
+                    a.id.into(),
+                    a.alert.month.clone().into(),
+                    a.alert.reporting.clone().into(),
+                    if a.alert.nationality.is_empty() {
+                        "ALL".into()
+                    } else {
+                        a.alert.nationality.clone().into()
+                    },
+                    Cell::value(a.alert.value, "count"),
+                    rounded(a.alert.expected, 3),
+                    rounded(a.alert.upper_bound, 3),
+                    a.alert.event_id.clone().into(),
+                    a.alert.detectors.clone().into(),
+                ]);
+            }
+            print_table(&table, args.output.format)?;
+            eprintln!(
+                "early warning for {}: {} new alerts ({} alarms in that month), {} notifications queued",
+                run.month,
+                run.recorded.len(),
+                run.alarms,
+                run.queued
+            );
+            print_delivery(&delivered);
+            Ok(())
         }
         WarnCommand::Subscribe(args) => {
-            if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
-                return Err(InputError::one(hemi_core::Diagnostic {
-                    file: "command line".into(),
-                    line: 0,
-                    field: "url".into(),
-                    message: format!("{:?} is not an http(s) URL", args.url),
-                    hint: "give the webhook's full URL, e.g. https://agency.example/hemi".into(),
-                })
-                .into());
-            }
-            store.add_subscriber(&args.name, &args.url).await?;
+            app.subscribe(&args.name, &args.url, &cx.actor).await?;
             eprintln!(
                 "subscriber {} will receive alerts at {}",
-                args.name, args.url
+                args.name.trim(),
+                args.url.trim()
             );
             Ok(())
         }
-        WarnCommand::Notifications(output) => notifications(store, rules, *output).await,
+        WarnCommand::Unsubscribe { name } => {
+            app.unsubscribe(name, &cx.actor).await?;
+            eprintln!("subscriber {} will receive no more alerts", name.trim());
+            Ok(())
+        }
+        WarnCommand::Subscribers(output) => {
+            let mut table = Table::new(&["name", "webhook_url", "active"]);
+            for s in app.store().all_subscribers().await? {
+                table.push(vec![
+                    s.name.into(),
+                    s.webhook_url.into(),
+                    if s.active { "yes" } else { "no" }.into(),
+                ]);
+            }
+            print_table(&table, output.format)
+        }
+        WarnCommand::Notifications(output) => notifications(cx, *output).await,
     }
 }
 
-fn optional(value: Option<f64>) -> Cell {
-    value
-        .map(|v| Cell::Float((v * 1000.0).round() / 1000.0))
-        .unwrap_or(Cell::Empty)
+/// What a delivery round did, on stderr, when it tried anything.
+pub fn print_delivery(report: &DeliveryReport) {
+    if report.attempted > 0 {
+        eprintln!(
+            "notifications: {} delivered, {} still pending, {} failed",
+            report.delivered, report.pending, report.failed
+        );
+    }
 }
 
 /// The replay table; its first nine columns are a fixed contract.
-pub fn replay_table(rows: &[ReplayRow]) -> Table {
+fn replay_table(rows: &[ReplayRow]) -> Table {
     let mut table = Table::new(&[
         "month",
         "reporting_country",
@@ -79,9 +130,9 @@ pub fn replay_table(rows: &[ReplayRow]) -> Table {
             r.reporting.clone().into(),
             r.nationality.clone().unwrap_or_else(|| "ALL".into()).into(),
             Cell::value(r.value, "count"),
-            optional(r.expected),
-            optional(r.upper),
-            optional(r.score),
+            rounded(r.expected, 3),
+            rounded(r.upper, 3),
+            rounded(r.score, 3),
             Cell::Int(i64::from(r.alarm)),
             Cell::opt(r.event_id.clone()),
             Cell::opt(r.reported_by.map(str::to_owned)),
@@ -91,18 +142,49 @@ pub fn replay_table(rows: &[ReplayRow]) -> Table {
     table
 }
 
-async fn replay(store: &Store, rules: &Rules, args: &ReplayArgs) -> anyhow::Result<()> {
-    let from = month_arg(&args.from, "--from")?;
-    let to = month_arg(&args.to, "--to")?;
-    let rows = replay_rows(
-        store,
-        rules,
-        from,
-        to,
-        args.watch.reporting.as_deref(),
-        args.watch.nationality.as_deref(),
+/// Reporting country and nationality as typed, checked: a code that is not ISO 3166
+/// is refused with a close match; `ALL` stands for the totals.
+pub fn watch_selectors(watch: &WatchArgs) -> hemi_app::Result<(Option<String>, Option<String>)> {
+    let reporting = watch
+        .reporting
+        .as_deref()
+        .map(|r| check::country(r, "reporting"))
+        .transpose()?;
+    let nationality = watch
+        .nationality
+        .as_deref()
+        .map(|n| check::country_or_publisher_code(n, "nationality", &[]))
+        .transpose()?;
+    Ok((reporting, nationality))
+}
+
+/// A filter that matched no watched series: the caller's mistake, not an empty answer.
+pub fn no_watched_series(reporting: Option<&str>, nationality: Option<&str>) -> AppError {
+    AppError::not_found(
+        "watched series",
+        format!("{}/{}", reporting.unwrap_or("*"), nationality.unwrap_or("*")),
+        "`hemi series list --breakdown nationality` lists the series; watched tables are in rules/roster.toml",
     )
-    .await?;
+}
+
+async fn months(cx: &Context, from: &str, to: &str) -> anyhow::Result<(Period, Period)> {
+    let from = check::month(from, "--from")?;
+    let to = check::month(to, "--to")?;
+    check::ordered(Some(&from), Some(&to), "--from", "--to")?;
+    let to = cx.app.check_month(to, "--to").await?;
+    Ok((from, to))
+}
+
+async fn replay(cx: &Context, args: &ReplayArgs) -> anyhow::Result<()> {
+    let (reporting, nationality) = watch_selectors(&args.watch)?;
+    let (from, to) = months(cx, &args.from, &args.to).await?;
+    let rows = cx
+        .app
+        .replay_rows(from, to, reporting.as_deref(), nationality.as_deref())
+        .await?;
+    if rows.is_empty() && (reporting.is_some() || nationality.is_some()) {
+        return Err(no_watched_series(reporting.as_deref(), nationality.as_deref()).into());
+    }
     print_table(&replay_table(&rows), args.output.format)
 }
 
@@ -111,22 +193,22 @@ fn scores_row(scope: &str, s: &Scores) -> Vec<Cell> {
         scope.into(),
         Cell::Int(s.surges as i64),
         Cell::Int(s.detected as i64),
-        Cell::Float((s.pod * 1000.0).round() / 1000.0),
+        rounded(Some(s.pod), 3),
         Cell::Int(s.episodes as i64),
         Cell::Int(s.false_episodes as i64),
-        Cell::Float((s.far * 1000.0).round() / 1000.0),
-        Cell::Float((s.csi * 1000.0).round() / 1000.0),
+        rounded(Some(s.far), 3),
+        rounded(Some(s.csi), 3),
         s.median_lead.map(Cell::Float).unwrap_or(Cell::Empty),
         s.missed.join("; ").into(),
     ]
 }
 
-async fn evaluate_labels(store: &Store, rules: &Rules, args: &EvaluateArgs) -> anyhow::Result<()> {
+async fn evaluate_labels(cx: &Context, args: &EvaluateArgs) -> anyhow::Result<()> {
     let name = args.events.display().to_string();
     let text =
         std::fs::read_to_string(&args.events).with_context(|| format!("cannot read {name}"))?;
     let surges = parse_surges(&name, &text).map_err(|e| {
-        anyhow::Error::new(InputError::one(hemi_core::Diagnostic {
+        AppError::Invalid(Problems::one(Diagnostic {
             file: e.file.clone(),
             line: e.line as u64,
             field: "labels".into(),
@@ -134,12 +216,12 @@ async fn evaluate_labels(store: &Store, rules: &Rules, args: &EvaluateArgs) -> a
             hint: e.hint.clone(),
         }))
     })?;
-    let from = month_arg(args.from.as_deref().unwrap_or("2020-10"), "--from")?;
     let to = match &args.to {
-        Some(m) => month_arg(m, "--to")?,
-        None => newest_month(store, rules).await?,
+        Some(m) => m.clone(),
+        None => cx.app.newest_month_or_refuse().await?.to_string(),
     };
-    let rows = replay_rows(store, rules, from, to, None, None).await?;
+    let (from, to) = months(cx, args.from.as_deref().unwrap_or("2020-10"), &to).await?;
+    let rows = cx.app.replay_rows(from, to, None, None).await?;
     let evaluation = evaluate(&surges, &rows);
     let mut table = Table::new(&[
         "scope",
@@ -160,126 +242,7 @@ async fn evaluate_labels(store: &Store, rules: &Rules, args: &EvaluateArgs) -> a
     print_table(&table, args.output.format)
 }
 
-/// Timestamps in the outbox are compared as text, so every one has the same shape
-/// (RFC 3339 with milliseconds, UTC).
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
-}
-
-/// Assess the newest month (or `as_of`), record new alerts, queue and deliver
-/// notifications. Returns the table of alerts raised.
-pub async fn run_warning(
-    store: &Store,
-    rules: &Rules,
-    as_of: Option<hemi_core::Period>,
-) -> anyhow::Result<Table> {
-    let as_of = match as_of {
-        Some(m) => m,
-        None => newest_month(store, rules).await?,
-    };
-    let rows = replay_rows(store, rules, as_of, as_of, None, None).await?;
-    let arrivals = store.data_arrivals().await?;
-    let arrived_at = |reporting: &str| {
-        let source = rules
-            .roster
-            .watch
-            .iter()
-            .find(|w| w.reporting == reporting)
-            .map(|w| w.source.as_str());
-        arrivals
-            .iter()
-            .find(|(s, _)| Some(s.as_str()) == source)
-            .map(|(_, at)| at.clone())
-            .unwrap_or_else(now_rfc3339)
-    };
-    let alerts: Vec<NewAlert> = rows
-        .iter()
-        .filter(|r| r.alarm)
-        .map(|r| NewAlert {
-            reporting: r.reporting.clone(),
-            nationality: r.nationality.clone().unwrap_or_default(),
-            measure: rules
-                .roster
-                .watch
-                .iter()
-                .find(|w| w.reporting == r.reporting)
-                .map(|w| w.measure.clone())
-                .unwrap_or_default(),
-            month: r.month.to_string(),
-            value: r.value,
-            expected: r.expected,
-            upper_bound: r.upper,
-            score: r.score,
-            detectors: r
-                .detectors
-                .iter()
-                .filter(|(_, a)| a.alarm)
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join(";"),
-            event_id: r.event_id.clone().unwrap_or_default(),
-            data_arrived_at: arrived_at(&r.reporting),
-        })
-        .collect();
-    let recorded = store.record_alerts(&alerts, &now_rfc3339()).await?;
-    let payloads: Vec<(i64, String)> = recorded
-        .iter()
-        .map(|a| {
-            (
-                a.id,
-                serde_json::json!({ "type": "hemisphere.alert", "alert_id": a.id, "alert": a })
-                    .to_string(),
-            )
-        })
-        .collect();
-    store
-        .enqueue_notifications(&payloads, &now_rfc3339())
-        .await?;
-    let delivered = crate::notify::deliver_due(store).await?;
-    if delivered.attempted > 0 {
-        eprintln!(
-            "notifications: {} delivered, {} still pending, {} failed",
-            delivered.delivered, delivered.pending, delivered.failed
-        );
-    }
-    let mut table = Table::new(&[
-        "id",
-        "month",
-        "reporting_country",
-        "nationality",
-        "value",
-        "expected",
-        "upper",
-        "event_id",
-        "detectors",
-    ]);
-    for a in &recorded {
-        table.push(vec![
-            a.id.into(),
-            a.alert.month.clone().into(),
-            a.alert.reporting.clone().into(),
-            if a.alert.nationality.is_empty() {
-                "ALL".into()
-            } else {
-                a.alert.nationality.clone().into()
-            },
-            Cell::value(a.alert.value, "count"),
-            optional(a.alert.expected),
-            optional(a.alert.upper_bound),
-            a.alert.event_id.clone().into(),
-            a.alert.detectors.clone().into(),
-        ]);
-    }
-    eprintln!(
-        "early warning for {as_of}: {} new alerts ({} alarms in that month)",
-        recorded.len(),
-        alerts.len()
-    );
-    Ok(table)
-}
-
-async fn notifications(store: &Store, rules: &Rules, output: OutputArgs) -> anyhow::Result<()> {
-    let within = Duration::from_secs_f64(rules.roster.notify_within_hours * 3600.0);
+async fn notifications(cx: &Context, output: OutputArgs) -> anyhow::Result<()> {
     let mut table = Table::new(&[
         "alert_id",
         "subscriber",
@@ -290,12 +253,8 @@ async fn notifications(store: &Store, rules: &Rules, output: OutputArgs) -> anyh
         "delay_s",
         "within_time_frame",
     ]);
-    for n in store.notifications().await? {
-        let delay = n.delivered_at.as_deref().and_then(|d| {
-            let arrived = humantime::parse_rfc3339(&n.data_arrived_at).ok()?;
-            let delivered = humantime::parse_rfc3339(d).ok()?;
-            delivered.duration_since(arrived).ok()
-        });
+    for t in cx.app.notification_timeliness().await? {
+        let n = t.notification;
         table.push(vec![
             n.alert_id.into(),
             n.subscriber.into(),
@@ -303,11 +262,9 @@ async fn notifications(store: &Store, rules: &Rules, output: OutputArgs) -> anyh
             n.attempts.into(),
             n.data_arrived_at.into(),
             Cell::opt(n.delivered_at),
-            delay
-                .map(|d| Cell::Int(d.as_secs() as i64))
-                .unwrap_or(Cell::Empty),
-            delay
-                .map(|d| Cell::Text(if d <= within { "yes" } else { "no" }.into()))
+            t.delay_seconds.map(Cell::Int).unwrap_or(Cell::Empty),
+            t.within_time_frame
+                .map(|w| Cell::Text(if w { "yes" } else { "no" }.into()))
                 .unwrap_or(Cell::Empty),
         ]);
     }

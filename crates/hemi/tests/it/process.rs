@@ -25,6 +25,32 @@ fn process_state(db: &TestDb) -> String {
 }
 
 store_test!(process_happy_path, |db: TestDb| async move {
+    // An emergency session responds to an event of the early warning, which hemi-app
+    // now checks exists: the watched flows are imported first.
+    let flows: Vec<String> = [
+        "flows/panama_darien_transits_by_nationality.csv",
+        "flows/honduras_irregular_entries_by_nationality.csv",
+        "flows/mexico_irregular_presented_by_nationality.csv",
+        "flows/usa_southwest_border_encounters.csv",
+    ]
+    .iter()
+    .map(|f| hemi_testing::data(f).display().to_string())
+    .collect();
+    let mut import = vec!["import", "--no-warn"];
+    import.extend(flows.iter().map(String::as_str));
+    ok(&db, &import);
+    let events = ok(
+        &db,
+        &["events", "list", "--as-of", "2022-10", "--format", "csv"],
+    );
+    let venezuelan = events
+        .lines()
+        .find(|l| l.split(',').nth(1) == Some("VEN"))
+        .and_then(|l| l.split(',').next())
+        .unwrap_or_else(|| panic!("a Venezuelan event by 2022-10: {events}"))
+        .to_owned();
+    let pillar = format!("E-{venezuelan}");
+
     let seeded = hemi(&db, &["process", "seed"]);
     assert!(seeded.status.success());
     assert!(stderr(&seeded).contains("version 1"), "{}", stderr(&seeded));
@@ -120,15 +146,40 @@ store_test!(process_happy_path, |db: TestDb| async move {
             "--host",
             "PAN",
             "--event",
-            "VEN-2022-09",
+            &venezuelan.to_lowercase(),
             "--goal",
             "Shelter along the route",
+            "--format",
+            "csv",
         ],
     );
+    // Changed (issue 13): what a change created is a result, on stdout, as a table.
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    assert_eq!(
+        stdout(&opened),
+        format!("session,kind,held_on,host,event,emergency_pillar,version\n2,emergency,2022-11-15,PAN,{venezuelan},{pillar},6\n")
+    );
+    let unknown_event = hemi(
+        &db,
+        &[
+            "process",
+            "sessions",
+            "open",
+            "--kind",
+            "emergency",
+            "--date",
+            "2022-11-16",
+            "--host",
+            "PAN",
+            "--event",
+            "VEN-1999-01",
+        ],
+    );
+    assert_eq!(unknown_event.status.code(), Some(2));
     assert!(
-        stderr(&opened).contains("emergency pillar E-VEN-2022-09 (declaration version 6)"),
+        stderr(&unknown_event).contains("event \"VEN-1999-01\" does not exist"),
         "{}",
-        stderr(&opened)
+        stderr(&unknown_event)
     );
 
     let next = hemi(
@@ -146,7 +197,9 @@ store_test!(process_happy_path, |db: TestDb| async move {
         ],
     );
     assert!(
-        stderr(&next).contains("emergency pillar E-VEN-2022-09 (VEN-2022-09) awaits a decision"),
+        stderr(&next).contains(&format!(
+            "emergency pillar {pillar} ({venezuelan}) awaits a decision"
+        )),
         "{}",
         stderr(&next)
     );
@@ -154,11 +207,29 @@ store_test!(process_happy_path, |db: TestDb| async move {
     let versions = json(&db, &["process", "versions", "--format", "json"]);
     assert_eq!(versions.as_array().unwrap().len(), 6);
     assert_eq!(versions[4]["changes"], "commitment 2 is complete");
-    assert_eq!(versions[4]["changed_by"], "secretariat");
+    // Changed (issue 13): the actor is the operator running hemi, no longer a silent
+    // "secretariat"; a name given with --by (now --as) is recorded beside it.
+    assert_eq!(versions[4]["changed_by"], format!("cli:{OPERATOR}"));
+    let opened_by = ok(
+        &db,
+        &[
+            "audit",
+            "log",
+            "--action",
+            "session_opened",
+            "--format",
+            "json",
+        ],
+    );
+    let opened_by: serde_json::Value = serde_json::from_str(&opened_by).unwrap();
+    assert_eq!(
+        opened_by[2]["actor"],
+        format!("cli:{OPERATOR} as \"secretariat (Lima)\"")
+    );
     assert_eq!(versions[5]["session"], 2);
     assert_eq!(
         ok(&db, &["process", "diff", "5", "6", "--format", "csv"]),
-        "item,key,change,field,before,after\npillar,E-VEN-2022-09,added,,,\n"
+        format!("item,key,change,field,before,after\npillar,{pillar},added,,,\n")
     );
     let c = json(&db, &["process", "commitments", "list", "--format", "json"]);
     assert_eq!(
@@ -205,7 +276,7 @@ store_test!(process_happy_path, |db: TestDb| async move {
             "--amount",
             "10000000",
             "--currency",
-            "USD",
+            "usd",
             "--date",
             "2023-03-01",
         ],
@@ -234,7 +305,15 @@ store_test!(process_happy_path, |db: TestDb| async move {
         q["recommendations"][0]["text"],
         "Fund registration in Ecuador"
     );
-    assert_eq!(q["events"].as_array().unwrap().len(), 0);
+    // Changed: the watched flows are imported now, so the quarter has its events; each
+    // one listed has an alert in the quarter.
+    for e in q["events"].as_array().unwrap() {
+        assert!(
+            e["first_alert"].as_str().unwrap() <= "2022-09"
+                && e["last_alert"].as_str().unwrap() >= "2022-07",
+            "{e}"
+        );
+    }
 
     let playbooks = ok(&db, &["process", "playbooks", "--format", "csv"]);
     assert!(
@@ -296,12 +375,13 @@ store_test!(process_bad_input_changes_nothing, |db: TestDb| async move {
         (
             "no unit",
             add(&[]),
-            "command line: unit: the commitment has no unit",
+            // Changed (issue 13): a flag's problem is `--flag: problem — hint`.
+            "--unit: the commitment has no unit",
         ),
         (
             "target before baseline",
             add(&["--unit", "permits"]),
-            "target_date: target date 2022-12-31 is not after baseline date 2023-01-01",
+            "--target-date: target date 2022-12-31 is not after baseline date 2023-01-01",
         ),
         (
             "unknown pillar",
@@ -370,15 +450,17 @@ store_test!(process_bad_input_changes_nothing, |db: TestDb| async move {
     let dir = db.dir.path().join("playbooks");
     std::fs::create_dir_all(&dir).unwrap();
     let path = write(&dir, "bad.toml", b"name = \"bad\"\ndescription = \"x\"\n\n[[rule]]\ntrigger = \"event_dismissed\"\n[[rule.task]]\nassignee = \"PAN\"\nwhat = \"x\"\ndue_within = \"1d\"\n");
+    // Changed (issue 13): --playbooks-dir is a global option, given before the command;
+    // hemi-app names the field of a file's problem "file".
     let output = hemi(
         &db,
         &[
-            "process",
-            "playbooks",
             "--playbooks-dir",
             &dir.display().to_string(),
+            "process",
+            "playbooks",
         ],
     );
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains(&format!("{path}:5: playbook: unknown trigger \"event_dismissed\" — use event_confirmed, role or size")), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&format!("{path}:5: file: unknown trigger \"event_dismissed\" — use event_confirmed, role or size")), "{}", stderr(&output));
 });

@@ -45,6 +45,14 @@ store_test!(quarterly_report_html_and_pdf, |db: TestDb| async move {
         "no commitments in 2021"
     );
 
+    // Without --out the report is the result on stdout.
+    let on_stdout = ok(&db, &["report", "quarterly", "2021Q3"]);
+    assert!(
+        on_stdout.starts_with("<!DOCTYPE html>") && on_stdout.contains("Quarterly report 2021Q3"),
+        "{}",
+        &on_stdout[..on_stdout.len().min(200)]
+    );
+
     let pdf_path = db.dir.path().join("2023Q3.pdf");
     let pdf_arg = pdf_path.display().to_string();
     ok(

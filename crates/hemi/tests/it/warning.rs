@@ -197,12 +197,15 @@ store_test!(
             "{after}"
         );
         let show = ok(&db, &["events", "show", &id, "--as-of", "2021-09"]);
+        // Changed (issue 13): the actor is the operator; the name given with --by (now
+        // --as) is recorded beside it, no longer instead of it.
         assert!(
-            show.contains(
-                "detected -> confirmed  by watch officer A: Darién and Del Rio counts agree"
-            ),
+            show.contains(&format!(
+                "detected -> confirmed  by cli:{OPERATOR} as \"watch officer A\": Darién and Del Rio counts agree"
+            )),
             "{show}"
         );
+        assert!(show.contains("response tasks:"), "{show}");
 
         // Confirming started the response: the Haiti-2021 playbook's tasks, one per
         // transit country for capacity and shelter, all overdue a century later.
