@@ -20,7 +20,7 @@ use crate::watch::Replayed;
 use crate::{App, Result};
 
 /// An event with an alert in the quarter, with its stored status.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct QuarterEvent {
     /// Event id.
     pub id: String,
@@ -34,6 +34,8 @@ pub struct QuarterEvent {
     pub countries: Vec<String>,
     /// Status.
     pub status: String,
+    /// Severity (people above expected, grown by spread and reach), for ranking.
+    pub severity: f64,
 }
 
 /// A series-month of the quarter that met the trigger rules.
@@ -146,6 +148,7 @@ impl App {
                 last_alert: e.last_alert.to_string(),
                 countries: e.countries,
                 status: e.status.to_string(),
+                severity: e.severity,
             })
             .collect();
         let stored = self.store().alerts().await?;

@@ -113,12 +113,8 @@ pub fn render(input: &QuarterlyReport) -> Markup {
     let generated = crate::layout::format_time(input.generated_at);
     let alerts = quarter_alerts(input);
     let mut charted: Vec<_> = d.events.iter().collect();
-    charted.sort_by(|a, b| {
-        b.countries
-            .len()
-            .cmp(&a.countries.len())
-            .then(a.id.cmp(&b.id))
-    });
+    // The most severe events, as the watch board ranks them.
+    charted.sort_by(|a, b| b.severity.total_cmp(&a.severity).then(a.id.cmp(&b.id)));
     charted.truncate(CORRIDOR_CHARTS);
     let delivered = d
         .notifications

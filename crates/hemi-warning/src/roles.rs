@@ -25,7 +25,9 @@
 //!    so their rise shows where the families set out from;
 //! 6. **inferred transit**: corridor countries between two observed points (sending
 //!    countries enter at the corridor's start) for which no series of the nationality
-//!    is given: people must have crossed them, but nobody counts them.
+//!    is given: people must have crossed them, but nobody counts them; a corridor
+//!    country between observed points that counts the nationality without an alert
+//!    month is **transit**, with its count as evidence.
 
 use std::collections::BTreeMap;
 
@@ -402,8 +404,11 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
     if let (Some(a), Some(&b)) = (first, observed.last()) {
         for i in a..b {
             let country = &corridor.countries[i];
-            if !roles.iter().any(|r| &r.country == country) && presented(country).is_none() {
-                roles.push(CountryRole {
+            if roles.iter().any(|r| &r.country == country) {
+                continue;
+            }
+            match presented(country) {
+                None => roles.push(CountryRole {
                     country: country.clone(),
                     role: Role::InferredTransit,
                     evidence: format!(
@@ -411,7 +416,27 @@ pub fn assign_roles(inputs: &RoleInputs) -> Option<RoleAssignment> {
                         corridor.name
                     ),
                     figures: vec![],
-                });
+                }),
+                // Counted on the way but below the alert rules: people pass there, and
+                // its officers are the ones who see the wave first-hand.
+                Some(series) => {
+                    let presentations = sum(Some(series), from, to);
+                    if presentations > 0.0 {
+                        roles.push(CountryRole {
+                            country: country.clone(),
+                            role: Role::Transit,
+                            evidence: format!(
+                                "on corridor {} between observed points: {presentations:.0} {nat} counted {from}..{to}, no alert month",
+                                corridor.name
+                            ),
+                            figures: vec![
+                                ("presentations".into(), presentations),
+                                ("returns".into(), 0.0),
+                                ("alert_months".into(), 0.0),
+                            ],
+                        });
+                    }
+                }
             }
         }
     }

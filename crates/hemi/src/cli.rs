@@ -295,15 +295,14 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Labelled surges: CSV with event_id,reporting_country,nationality,onset,peak.
+    /// Directory of the labels: surges.csv (each surge with its source) and complete.csv
+    /// (series whose surges are all labelled; false alerts are judged there only).
+    #[arg(long, value_name = "DIR", default_value = "data/labels")]
+    pub labels: PathBuf,
+    /// Rule candidates to choose among on each tuning period (default: candidates.toml
+    /// of the rules directory, else the bundled one).
     #[arg(long, value_name = "FILE")]
-    pub events: PathBuf,
-    /// First month replayed (default 2020-10).
-    #[arg(long, value_name = "YYYY-MM")]
-    pub from: Option<String>,
-    /// Last month replayed (default: the newest month in the data).
-    #[arg(long, value_name = "YYYY-MM")]
-    pub to: Option<String>,
+    pub candidates: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -405,9 +404,12 @@ pub struct BacktestArgs {
     /// Last month forecast, YYYY-MM.
     #[arg(long, value_name = "YYYY-MM")]
     pub to: String,
-    /// Months ahead.
-    #[arg(long, default_value_t = 3)]
+    /// Months ahead; each horizon is reported and all pooled.
+    #[arg(long, default_value_t = 6)]
     pub horizon: usize,
+    /// Only series averaging at least this many people a month before the first origin.
+    #[arg(long, default_value_t = 500.0, value_name = "PEOPLE")]
+    pub min_mean_level: f64,
     #[command(flatten)]
     pub watch: WatchArgs,
     #[command(flatten)]

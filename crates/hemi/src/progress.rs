@@ -22,6 +22,17 @@ impl Bar {
         Bar(bar)
     }
 
+    /// A bar counting items (series, candidates).
+    pub fn count() -> Bar {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:40!} [{bar:30}] {pos}/{len} {elapsed}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        Bar(bar)
+    }
+
     /// Remove the bar from the terminal.
     pub fn finish(&self) {
         self.0.finish_and_clear();

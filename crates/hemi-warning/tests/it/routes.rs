@@ -63,10 +63,21 @@ fn haitian_2021_roles() {
     };
     assert_eq!(a.corridor, "darien");
     assert_eq!(with(Role::Sending), ["BRA", "CHL"]);
-    // Honduras is not in the event: its one-month Haitian spike of 2021-07 is not
-    // confirmed by two detectors under the shipped rules (the in-sample miss in
-    // data/labels/README.md), so it is neither observed transit nor inferred.
-    assert_eq!(with(Role::Transit), ["PAN"]);
+    // Honduras has no alert month in the event (its one-month Haitian spike of 2021-07
+    // is not confirmed by two detectors under the shipped rules: the in-sample miss in
+    // data/labels/README.md), but it lies between observed points and counts Haitians:
+    // transit, with its count and no alert month as the evidence.
+    assert_eq!(with(Role::Transit), ["HND", "PAN"]);
+    let hnd = a.roles.iter().find(|r| r.country == "HND").unwrap();
+    assert!(hnd.evidence.contains("no alert month"), "{}", hnd.evidence);
+    assert!(hnd
+        .figures
+        .iter()
+        .any(|(k, v)| k == "alert_months" && *v == 0.0));
+    assert!(hnd
+        .figures
+        .iter()
+        .any(|(k, v)| k == "presentations" && *v > 1_000.0));
     assert_eq!(with(Role::InferredTransit), ["COL", "CRI", "GTM", "NIC"]);
     assert_eq!(with(Role::TransitReceiving), ["MEX"]);
     assert_eq!(with(Role::Receiving), ["USA"]);

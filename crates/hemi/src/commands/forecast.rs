@@ -13,25 +13,60 @@ pub async fn run(cx: &Context, args: &ForecastArgs) -> anyhow::Result<()> {
         let from = check::month(&b.from, "from")?;
         let to = check::month(&b.to, "to")?;
         let to = cx.app.check_month(to, "to").await?;
-        let mut table = Table::new(&["method", "series", "forecasts", "mase", "coverage80"]);
-        for r in cx
+        let bar = std::sync::Arc::new(crate::progress::Bar::count());
+        let rows = cx
             .app
             .backtest(
                 from,
                 to,
                 b.horizon,
+                b.min_mean_level,
                 reporting.as_deref(),
                 nationality.as_deref(),
+                bar.clone(),
             )
-            .await?
-        {
-            table.push(vec![
-                r.method.into(),
-                Cell::Int(r.series_count as i64),
-                Cell::Int(r.forecasts as i64),
-                rounded(Some(r.mase), 3),
-                rounded(Some(r.coverage80), 3),
-            ]);
+            .await;
+        bar.finish();
+        let rows = rows?;
+        let naive = |horizon: usize| {
+            rows.iter()
+                .find(|r| r.method == "naive")
+                .and_then(|r| {
+                    if horizon == 0 {
+                        Some(&r.pooled)
+                    } else {
+                        r.by_horizon.get(horizon - 1)
+                    }
+                })
+                .map(|s| s.mase)
+        };
+        let mut table = Table::new(&[
+            "method",
+            "horizon",
+            "series",
+            "forecasts",
+            "mase",
+            "mase_vs_naive",
+            "coverage80",
+            "interval_score80",
+        ]);
+        for r in &rows {
+            for s in std::iter::once(&r.pooled).chain(&r.by_horizon) {
+                table.push(vec![
+                    r.method.into(),
+                    if s.horizon == 0 {
+                        "all".into()
+                    } else {
+                        Cell::Int(s.horizon as i64)
+                    },
+                    Cell::Int(r.series_count as i64),
+                    Cell::Int(s.forecasts as i64),
+                    rounded(Some(s.mase), 3),
+                    rounded(naive(s.horizon).filter(|n| *n > 0.0).map(|n| s.mase / n), 3),
+                    rounded(Some(s.coverage80), 3),
+                    rounded(Some(s.interval_score80), 3),
+                ]);
+            }
         }
         return print_table(&table, b.output.format);
     }

@@ -1,16 +1,18 @@
 //! `hemi warn replay|evaluate|run|subscribe|unsubscribe|subscribers|notifications`.
 
-use anyhow::Context as _;
 use hemi_app::check;
+use hemi_app::evaluation::{CandidateFile, LabelFiles};
 use hemi_app::notify::DeliveryReport;
-use hemi_app::{AppError, Problems};
-use hemi_core::{Diagnostic, Period};
-use hemi_warning::evaluate::{evaluate, parse_surges, Scores};
+use hemi_app::AppError;
+use hemi_core::Period;
+use hemi_warning::evaluate::Evaluation;
+use hemi_warning::protocol::TARGETS;
 use hemi_warning::replay::ReplayRow;
 
 use super::{rounded, Context};
 use crate::cli::{EvaluateArgs, OutputArgs, ReplayArgs, WarnCommand, WatchArgs};
 use crate::output::{print_table, Cell, Table};
+use crate::progress::Bar;
 
 pub async fn run(cx: &Context, command: &WarnCommand) -> anyhow::Result<()> {
     let app = &cx.app;
@@ -188,58 +190,122 @@ async fn replay(cx: &Context, args: &ReplayArgs) -> anyhow::Result<()> {
     print_table(&replay_table(&rows), args.output.format)
 }
 
-fn scores_row(scope: &str, s: &Scores) -> Vec<Cell> {
+fn scores_row(split: &str, period: &Evaluation, sample: &str, what: &str) -> Vec<Cell> {
+    let s = &period.overall;
+    let months = hemi_warning::protocol::months_in(period.from, period.to);
     vec![
-        scope.into(),
+        split.into(),
+        format!("{}..{}", period.from, period.to).into(),
+        sample.into(),
+        what.into(),
         Cell::Int(s.surges as i64),
         Cell::Int(s.detected as i64),
         rounded(Some(s.pod), 3),
         Cell::Int(s.episodes as i64),
         Cell::Int(s.false_episodes as i64),
         rounded(Some(s.far), 3),
-        rounded(Some(s.csi), 3),
         s.median_lead.map(Cell::Float).unwrap_or(Cell::Empty),
-        s.missed.join("; ").into(),
+        Cell::Int(s.unlabelled_episodes as i64),
+        Cell::Int(TARGETS.met(s, months) as i64),
     ]
 }
 
+/// `hemi warn evaluate`: the protocol of `data/labels/README.md` on the stored series;
+/// the rule chosen on each tuning period, its in-sample and out-of-sample scores, and
+/// the untuned references under the same scoring.
 async fn evaluate_labels(cx: &Context, args: &EvaluateArgs) -> anyhow::Result<()> {
-    let name = args.events.display().to_string();
-    let text =
-        std::fs::read_to_string(&args.events).with_context(|| format!("cannot read {name}"))?;
-    let surges = parse_surges(&name, &text).map_err(|e| {
-        AppError::Invalid(Problems::one(Diagnostic {
-            file: e.file.clone(),
-            line: e.line as u64,
-            field: "labels".into(),
-            message: e.message.clone(),
-            hint: e.hint.clone(),
-        }))
-    })?;
-    let to = match &args.to {
-        Some(m) => m.clone(),
-        None => cx.app.newest_month_or_refuse().await?.to_string(),
+    let read = |name: &str| -> Result<(String, String), AppError> {
+        let path = args.labels.join(name);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            AppError::invalid(
+                "labels",
+                format!("cannot read {}: {e}", path.display()),
+                "give the directory holding surges.csv and complete.csv with --labels",
+            )
+        })?;
+        Ok((path.display().to_string(), text))
     };
-    let (from, to) = months(cx, args.from.as_deref().unwrap_or("2020-10"), &to).await?;
-    let rows = cx.app.replay_rows(from, to, None, None).await?;
-    let evaluation = evaluate(&surges, &rows);
+    let labels = LabelFiles {
+        surges: read("surges.csv")?,
+        complete: read("complete.csv")?,
+    };
+    let candidates = match &args.candidates {
+        Some(path) => Some(CandidateFile {
+            name: path.display().to_string(),
+            text: std::fs::read_to_string(path).map_err(|e| {
+                AppError::invalid(
+                    "candidates",
+                    format!("cannot read {}: {e}", path.display()),
+                    "give a rule candidates file like rules/candidates.toml",
+                )
+            })?,
+        }),
+        None => None,
+    };
+    let bar = std::sync::Arc::new(Bar::count());
+    let report = cx
+        .app
+        .evaluate_warning(&labels, candidates.as_ref(), bar.clone())
+        .await;
+    bar.finish();
+    let report = report?;
     let mut table = Table::new(&[
-        "scope",
+        "split",
+        "months",
+        "sample",
+        "rules",
         "surges",
         "detected",
         "pod",
         "episodes",
         "false_episodes",
         "far",
-        "csi",
         "median_lead_months",
-        "missed",
+        "unlabelled_episodes",
+        "targets_met",
     ]);
-    table.push(scores_row("all", &evaluation.overall));
-    for (country, scores) in &evaluation.by_country {
-        table.push(scores_row(country, scores));
+    for split in &report.splits {
+        let chosen = &split.tuned[split.chosen].0;
+        let name = split.split.name;
+        table.push(scores_row(
+            name,
+            &split.in_sample,
+            "in-sample (tuned here)",
+            chosen,
+        ));
+        table.push(scores_row(
+            name,
+            &split.out_of_sample,
+            "out-of-sample",
+            chosen,
+        ));
+        for reference in report.references.iter().filter(|r| r.split == name) {
+            table.push(scores_row(
+                name,
+                &reference.tuning_period,
+                "tuning period, untuned",
+                &reference.name,
+            ));
+            table.push(scores_row(
+                name,
+                &reference.test_period,
+                "test period, untuned",
+                &reference.name,
+            ));
+        }
     }
-    print_table(&table, args.output.format)
+    print_table(&table, args.output.format)?;
+    let t = report.targets;
+    eprintln!(
+        "{} watched series assessed to {}; targets out of sample: detection >= {}, false episodes <= {}, median lead >= {} months, at most {:.0} episodes in series without a labelled surge per 64 months (targets_met counts the four)",
+        report.series,
+        report.newest,
+        t.min_pod,
+        t.max_far,
+        t.min_median_lead,
+        t.max_unlabelled_episodes_per_month * 64.0
+    );
+    Ok(())
 }
 
 async fn notifications(cx: &Context, output: OutputArgs) -> anyhow::Result<()> {
