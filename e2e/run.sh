@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end browser tests: build hemi, make a demo database on a temporary SQLite file,
 # add test accounts, start `hemi serve`, run the node:test suites against it, stop it.
-# Needs: cargo, node >= 20, Debian's chromium at /usr/bin/chromium (apt-get install chromium),
-# and `npm ci` in this folder (playwright-core only: no browser download).
+# Needs cargo, curl, Node.js >= 18 (Debian 12's), Debian's chromium at /usr/bin/chromium and
+# e2e/node_modules (playwright-core only: no browser download); `scripts/setup-test-env e2e`
+# checks them and installs what is missing (as non-root it prints the sudo line and stops).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
+"$root/scripts/setup-test-env" e2e
 target="${CARGO_TARGET_DIR:-$root/target}"
 port="${HEMI_E2E_PORT:-18181}"
 
