@@ -420,6 +420,26 @@ async fn series_are_paged_with_a_maximum(app: &TestApp) {
 
     let too_many = get_as(app, Some(Role::Secretariat), "/api/series?limit=1001").await;
     assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Offsets are bounded too, and the bound is in the OpenAPI document (a client that
+    // follows the schema never sends one the server cannot read).
+    let far = get_as(app, Some(Role::Secretariat), "/api/series?offset=1000001").await;
+    assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", far.body);
+    let huge = get_as(
+        app,
+        Some(Role::Secretariat),
+        "/api/series?offset=14231888811720647376896",
+    )
+    .await;
+    assert_eq!(huge.status, StatusCode::BAD_REQUEST);
+    let doc = get_as(app, None, "/api/openapi.json").await.json();
+    let offset = doc["paths"]["/api/series"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "offset")
+        .unwrap()
+        .clone();
+    assert_eq!(offset["schema"]["maximum"], 1_000_000, "{offset}");
     assert_eq!(
         too_many.headers[header::CONTENT_TYPE],
         "application/problem+json"

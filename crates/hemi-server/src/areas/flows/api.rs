@@ -19,6 +19,8 @@ use crate::AppState;
 pub const MAX_LIMIT: usize = 1000;
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: usize = 100;
+/// Largest offset into the series list (far beyond any node's series count).
+pub const MAX_OFFSET: usize = 1_000_000;
 
 /// One series with the span of its observations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,12 +133,13 @@ pub struct SeriesQuery {
     /// Breakdown, e.g. nationality.
     pub breakdown: Option<String>,
     /// Read as at this vintage (default: latest).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub vintage: Option<i64>,
     /// Page size, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
-    /// Series to skip (default 0).
+    /// Series to skip, 0 to 1,000,000 (default 0).
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<usize>,
     /// `json` (default) or `csv`.
     #[param(pattern = r"^(json|csv)?$")]
@@ -164,7 +167,7 @@ pub struct ValuesQuery {
     #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?)?$")]
     pub to: Option<String>,
     /// Read as at this vintage (default: latest).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub vintage: Option<i64>,
     /// `json` (default) or `csv`.
     #[param(pattern = r"^(json|csv)?$")]
@@ -190,7 +193,7 @@ pub struct TotalsQuery {
     #[param(pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?)?$")]
     pub to: Option<String>,
     /// Read as at this vintage (default: latest).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub vintage: Option<i64>,
     /// `json` (default) or `csv`.
     #[param(pattern = r"^(json|csv)?$")]
@@ -240,6 +243,13 @@ pub async fn list_series(
         ));
     }
     let offset = q.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(WebError::Unprocessable(
+            "offset".into(),
+            format!("{offset} is over {MAX_OFFSET}"),
+            "follow the next page link instead of guessing offsets".into(),
+        ));
+    }
     let mut asked = selectors(
         &viewer,
         &q.reporting,
