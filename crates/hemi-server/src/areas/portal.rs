@@ -31,7 +31,7 @@ pub fn router(state: &AppState) -> Area {
 }
 
 /// The portal's form fields (and the API's parameters).
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PortalQuery {
     /// Reporting country (ISO3), e.g. PAN (default: Panama, else the first with monthly data).
@@ -263,6 +263,28 @@ pub async fn show(
 ) -> WebResult {
     let (asked, problem, menus) = match resolve(&state, &q).await {
         Ok((a, m)) => (a, None, m),
+        // A visitor who changed only the country keeps it: the measure and year become
+        // that country's own (the form sends the previous country's).
+        Err(WebError::Unprocessable(field, ..)) if field == "measure" || field == "year" => {
+            let own_measure = PortalQuery {
+                reporting: q.reporting.clone(),
+                measure: if field == "year" { q.measure.clone() } else { None },
+                year: if field == "year" { None } else { q.year.clone() },
+                ..PortalQuery::default()
+            };
+            let newest_year = PortalQuery {
+                year: None,
+                ..own_measure.clone()
+            };
+            let (a, m) = match resolve(&state, &own_measure).await {
+                Ok(found) => found,
+                Err(_) => match resolve(&state, &newest_year).await {
+                    Ok(found) => found,
+                    Err(_) => resolve(&state, &PortalQuery::default()).await?,
+                },
+            };
+            (a, None, m)
+        }
         Err(e @ WebError::Unprocessable(..)) => {
             let p = e.problem();
             let (a, m) = resolve(&state, &PortalQuery::default()).await?;
@@ -334,7 +356,7 @@ pub async fn show(
                 None => { p.notice { "No monthly data published yet." } }
                 Some(t) => {
                     h2 { (country_name(&t.reporting)) ", " (t.measure.replace('_', " ")) ", " (t.year) }
-                    p.notice { "Counts are protected: " (t.disclosure.text) }
+                    p.notice { (t.disclosure.text) }
                     div.table-wrap {
                         table.data {
                             thead {
