@@ -125,6 +125,29 @@ pub enum AppError {
     Internal(anyhow::Error),
 }
 
+impl AppError {
+    /// The error of a computation shared through a cache (moka hands every waiter the
+    /// same `Arc`): the caller's kind of error survives, so a bad parameter met inside a
+    /// cached computation is still a 422 with its field, never a 500.
+    pub(crate) fn from_shared(e: std::sync::Arc<AppError>) -> AppError {
+        match std::sync::Arc::try_unwrap(e) {
+            Ok(owned) => owned,
+            Err(e) => match &*e {
+                AppError::Invalid(p) => AppError::Invalid(p.clone()),
+                AppError::NotFound { what, id, hint } => AppError::NotFound {
+                    what: what.clone(),
+                    id: id.clone(),
+                    hint: hint.clone(),
+                },
+                AppError::Refused(p) => AppError::Refused(p.clone()),
+                AppError::Forbidden(m) => AppError::Forbidden(m.clone()),
+                AppError::Busy(m) => AppError::Busy(m.clone()),
+                other => AppError::Internal(anyhow::anyhow!("{other}")),
+            },
+        }
+    }
+}
+
 fn hint_suffix(hint: &str) -> String {
     if hint.is_empty() {
         String::new()

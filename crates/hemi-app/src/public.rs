@@ -69,7 +69,7 @@ impl Default for PublicCache {
 }
 
 fn shared(e: Arc<AppError>) -> AppError {
-    AppError::Internal(anyhow::anyhow!("{e}"))
+    AppError::from_shared(e)
 }
 
 fn disclosure_error(e: hemi_disclosure::DisclosureError) -> AppError {

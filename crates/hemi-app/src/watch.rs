@@ -48,7 +48,7 @@ impl Default for WatchCache {
 
 /// A cached computation failed; the cause was logged where it happened.
 fn shared(e: Arc<AppError>) -> AppError {
-    AppError::Internal(anyhow::anyhow!("{e}"))
+    AppError::from_shared(e)
 }
 
 /// A full replay and where each series' rows are in it.

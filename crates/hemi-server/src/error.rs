@@ -5,8 +5,8 @@
 //! a fault on our side is a 500 with a generic body, its cause logged with the request
 //! id the response also carries.
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -261,8 +261,14 @@ impl IntoResponse for WebError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        // A list of methods becomes the Allow header; the router's fallback leaves the
+        // header to axum, which lists the path's methods itself.
         if let WebError::MethodNotAllowed(_, allow) = &self {
-            if let Ok(allow) = header::HeaderValue::from_str(allow) {
+            let is_method_list = !allow.is_empty()
+                && allow
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b == b',' || b == b' ');
+            if let (true, Ok(allow)) = (is_method_list, header::HeaderValue::from_str(allow)) {
                 response.headers_mut().insert(header::ALLOW, allow);
             }
         }
@@ -272,6 +278,21 @@ impl IntoResponse for WebError {
             hint: problem.hint.clone().unwrap_or_default(),
         });
         response
+    }
+}
+
+/// Path extraction whose failures are problem details: an id that cannot be one (not a
+/// number, out of range) names nothing, so 404 like an id that does not exist.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|_: PathRejection| WebError::NotFound(None))
     }
 }
 

@@ -1464,6 +1464,11 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
     assert_eq!(empty.json()["year"], serde_json::Value::Null);
 
     import_indicator_tables(&app.app).await;
+    // A bad origin met inside the cached public computation is still the caller's error
+    // (schemathesis found it answered 500), with a suggestion.
+    let bad = get_as(app, None, "/api/indicators?origin=hJd&year=1910").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("origin"), "{}", bad.body);
     let answer = get_as(app, None, "/api/indicators?origin=ven").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let page = answer.json();

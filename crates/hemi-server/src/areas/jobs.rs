@@ -2,7 +2,7 @@
 //! (no script: a `refresh` meta tag) until the job ends; `/api/jobs/{id}` gives the same
 //! as JSON.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 
 use crate::access::{Access, Viewer};
-use crate::error::{Problem, WebResult};
+use crate::error::{ApiPath, Problem, WebResult};
 use crate::layout::{format_time, page};
 use crate::routing::Area;
 use crate::AppState;
@@ -79,7 +79,10 @@ fn item(j: JobRow) -> JobItem {
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn job_status(State(state): State<AppState>, Path(id): Path<i64>) -> WebResult<Response> {
+pub async fn job_status(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Response> {
     Ok(Json(item(state.app.job(id).await?)).into_response())
 }
 
@@ -87,7 +90,7 @@ pub async fn job_status(State(state): State<AppState>, Path(id): Path<i64>) -> W
 pub async fn show(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult {
     let job = state.app.job(id).await?;
     let running = !job.state.is_finished();

@@ -268,8 +268,16 @@ pub async fn show(
         Err(WebError::Unprocessable(field, ..)) if field == "measure" || field == "year" => {
             let own_measure = PortalQuery {
                 reporting: q.reporting.clone(),
-                measure: if field == "year" { q.measure.clone() } else { None },
-                year: if field == "year" { None } else { q.year.clone() },
+                measure: if field == "year" {
+                    q.measure.clone()
+                } else {
+                    None
+                },
+                year: if field == "year" {
+                    None
+                } else {
+                    q.year.clone()
+                },
                 ..PortalQuery::default()
             };
             let newest_year = PortalQuery {

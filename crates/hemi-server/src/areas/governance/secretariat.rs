@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Extension;
@@ -18,7 +18,7 @@ use maud::{html, Markup};
 
 use crate::access::{ClientIp, CurrentUser, Viewer};
 use crate::chart::format_count;
-use crate::error::{WebError, WebForm, WebResult};
+use crate::error::{ApiPath, WebError, WebForm, WebResult};
 use crate::layout::{country_name, form_notice, page, FormState};
 use crate::AppState;
 
@@ -734,7 +734,7 @@ async fn session_page(
 pub async fn session(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Path(session_id): Path<i64>,
+    ApiPath(session_id): ApiPath<i64>,
     axum::extract::Query(q): axum::extract::Query<BTreeMap<String, String>>,
 ) -> WebResult {
     let mut shown = Shown::fresh();
@@ -747,7 +747,7 @@ pub async fn decide(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Extension(ip): Extension<ClientIp>,
-    Path(session_id): Path<i64>,
+    ApiPath(session_id): ApiPath<i64>,
     WebForm(t): WebForm<Typed>,
 ) -> WebResult {
     let user = check_csrf(&viewer, &t)?;
@@ -799,7 +799,7 @@ pub async fn assess(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Extension(ip): Extension<ClientIp>,
-    Path(session_id): Path<i64>,
+    ApiPath(session_id): ApiPath<i64>,
     WebForm(t): WebForm<Typed>,
 ) -> WebResult {
     let user = check_csrf(&viewer, &t)?;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Extension;
@@ -13,7 +13,7 @@ use hemi_governance::{TaskStatus, TaskUpdate};
 use maud::html;
 
 use crate::access::{ClientIp, Viewer};
-use crate::error::{WebForm, WebResult};
+use crate::error::{ApiPath, WebForm, WebResult};
 use crate::layout::{encode_component, format_time, page, FormState};
 use crate::AppState;
 
@@ -98,7 +98,7 @@ pub async fn update(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Extension(ip): Extension<ClientIp>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     WebForm(form): WebForm<BTreeMap<String, String>>,
 ) -> WebResult {
     let user = viewer.user()?.clone();
