@@ -431,10 +431,7 @@ impl LinkSession {
         self.settings
             .blocking_rules
             .iter()
-            .find(|rule| {
-                let ka = rule.key(&self.prepared[a], &self.interner);
-                ka != 0 && ka == rule.key(&self.prepared[b], &self.interner)
-            })
+            .find(|rule| rule.pairs_records(&self.prepared[a], &self.prepared[b], &self.interner))
             .map(|rule| rule.name.as_str())
     }
 

@@ -159,6 +159,8 @@ impl Interner {
 pub enum Field {
     /// First given name token.
     Given1,
+    /// Second given name token.
+    Given2,
     /// All given names joined without spaces ("JUANCARLOS").
     GivenJoined,
     /// Nickname table's canonical form of the first given name.
@@ -225,6 +227,14 @@ pub struct Prepared {
     pub surnames_sorted_phonetic: u32,
     /// Sorted phonetic codes of the first given name and the first surname.
     pub name_set_phonetic: u32,
+    /// Phonetic code of the first given name as written (not nickname-folded): what it
+    /// sounds like when compared with a surname, the names having been entered swapped.
+    pub given1_sound: u32,
+    /// Phonetic code of the second given name.
+    pub given2_sound: u32,
+    /// Both surnames joined without spaces: the "all given names" form of the surnames,
+    /// compared with given names when the two blocks were entered in each other's fields.
+    pub surnames_joined: u32,
     /// 0 unknown, 1 F, 2 M, 3 X.
     pub sex: u8,
     /// Birth year (0 unknown).
@@ -264,6 +274,7 @@ impl Prepared {
     pub fn field(&self, field: Field) -> u32 {
         match field {
             Field::Given1 => self.given1,
+            Field::Given2 => self.given2,
             Field::GivenJoined => self.given_joined,
             Field::GivenCanonical => self.given_canonical,
             Field::GivenPhonetic => self.given_phonetic,
@@ -294,7 +305,7 @@ impl Prepared {
 
 /// The normalised texts of one record before interning (computed in parallel).
 struct Normalised {
-    texts: [String; 22],
+    texts: [String; 25],
     sex: u8,
     dob: (i16, u8, u8),
 }
@@ -350,6 +361,9 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
         (false, false) => format!("{surname_first_token}|{raw_given_phonetic}"),
         _ => String::new(),
     };
+    let given1_sound = raw_given_phonetic.clone();
+    let given2_sound = spanish_phonetic(&given2);
+    let surnames_joined = format!("{s1}{s2}");
     let fold = |s: &str| text::fold(s);
     Normalised {
         texts: [
@@ -375,6 +389,9 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
             fold(&r.postcode),
             fold(&r.state),
             name_set,
+            given1_sound,
+            given2_sound,
+            surnames_joined,
         ],
         sex,
         dob,
@@ -401,7 +418,7 @@ fn intern_chunk(
     interner: &mut Interner,
 ) -> impl Iterator<Item = Prepared> + '_ {
     normalised.into_iter().map(move |n| {
-        let mut ids = [0u32; 22];
+        let mut ids = [0u32; 25];
         for (slot, t) in ids.iter_mut().zip(n.texts.iter()) {
             *slot = if t.is_empty() { 0 } else { interner.intern(t) };
         }
@@ -417,6 +434,9 @@ fn intern_chunk(
             surname2_phonetic: ids[8],
             surnames_sorted_phonetic: ids[9],
             name_set_phonetic: ids[21],
+            given1_sound: ids[22],
+            given2_sound: ids[23],
+            surnames_joined: ids[24],
             sex: n.sex,
             birth_year: n.dob.0,
             birth_month: n.dob.1,
