@@ -27,7 +27,10 @@ pub enum Comparison {
     Surnames,
     /// Date of birth: exact; day and month transposed; one digit wrong or two adjacent
     /// digits swapped; partial dates that agree where both are known; year within one;
-    /// different.
+    /// different; missing on one side or both. Missing is a level of its own, not "no
+    /// information": a record registered in haste lacks its date more often than one
+    /// registered with papers, so a missing date is likelier among duplicate pairs than
+    /// among random ones, and its m and u say by how much.
     DateOfBirth,
     /// Sex: same; different.
     Sex,
@@ -107,6 +110,7 @@ impl Comparison {
                 "partial dates agree",
                 "year within one",
                 "different",
+                "missing on one side or both",
             ],
             Comparison::Sex => &["same", "different"],
             Comparison::Document => &[
@@ -575,9 +579,12 @@ fn surname_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
     8
 }
 
+/// Level of the date-of-birth comparison when a date is missing.
+pub const DOB_MISSING_LEVEL: u8 = 7;
+
 fn dob_level(a: &Prepared, b: &Prepared) -> u8 {
     if a.birth_year == 0 || b.birth_year == 0 {
-        return NULL_LEVEL;
+        return DOB_MISSING_LEVEL;
     }
     if a.has_full_dob() && b.has_full_dob() {
         if a.birth_year == b.birth_year
@@ -718,6 +725,50 @@ mod tests {
         assert!(oriented(&p[0], &p[4], &ctx).is_some());
         // Names that agree as entered are never crossed.
         assert!(oriented(&p[0], &p[0], &ctx).is_none());
+    }
+
+    #[test]
+    fn a_missing_date_of_birth_is_a_level_of_its_own() {
+        let records: Vec<LinkRecord> = ["1990-04-17", "", "1990", "1990-04-17"]
+            .iter()
+            .map(|dob| LinkRecord {
+                record_id: (*dob).into(),
+                given_name: "Ana".into(),
+                date_of_birth: (*dob).into(),
+                ..LinkRecord::default()
+            })
+            .collect();
+        let mut interner = Interner::default();
+        let p = prepare(&records, 0, &mut interner);
+        let ctx = CompareContext::new(&interner, NicknameTable::bundled());
+        let dob = |a: usize, b: usize| Comparison::DateOfBirth.level(&p[a], &p[b], &ctx);
+        assert_eq!(dob(0, 3), 1);
+        assert_eq!(dob(0, 1), DOB_MISSING_LEVEL);
+        assert_eq!(dob(1, 1), DOB_MISSING_LEVEL);
+        // A year alone is a partial date, not a missing one.
+        assert_eq!(dob(0, 2), 4);
+        assert_eq!(
+            Comparison::DateOfBirth.level_names()[DOB_MISSING_LEVEL as usize - 1],
+            "missing on one side or both"
+        );
+    }
+
+    #[test]
+    fn name_block_keys_read_the_same_whichever_fields_the_blocks_are_in() {
+        let (it, p) = prepared(&[
+            ("Tomás Luis", "Franco", "Coraraga"),
+            // Swapped, with a typo in the given names: the intact surname block is the
+            // lower key of both.
+            ("Franco Coraraga", "Tlomás", "Luis"),
+            // Swapped, one given name only: the higher key agrees.
+            ("Héctor Alberto", "Rivera", "Casenaga"),
+            ("Rivera Casenaga", "Hector", ""),
+        ]);
+        assert_ne!(p[0].name_block_low, 0);
+        assert_eq!(p[0].name_block_low, p[1].name_block_low);
+        assert_eq!(p[2].name_block_high, p[3].name_block_high);
+        assert_eq!(it.text(p[3].name_block_high), "KSNG|RBR");
+        assert_ne!(p[0].name_block_low, p[2].name_block_low);
     }
 
     #[test]

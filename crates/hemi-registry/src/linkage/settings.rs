@@ -219,12 +219,8 @@ impl Settings {
                 &[F(SurnamesSortedPhonetic), KeyPart::BirthMonthDay],
             ),
             BlockingRule::new(
-                "surnames by sound (any order), nickname-folded given name, birth year",
-                &[
-                    F(SurnamesSortedPhonetic),
-                    F(GivenCanonical),
-                    KeyPart::BirthYear,
-                ],
+                "surnames by sound (any order), birth year",
+                &[F(SurnamesSortedPhonetic), KeyPart::BirthYear],
             ),
             // A record without a full date of birth meets others only through its names:
             // looser name keys, each comparing only the pairs with an undated record.
@@ -243,6 +239,23 @@ impl Settings {
             BlockingRule::one_without_birth_date(
                 "undated: second given name and first surname by sound",
                 &[F(Given2), F(Surname1Phonetic)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: given name by sound and birth year",
+                &[F(GivenPhonetic), KeyPart::BirthYear],
+            ),
+            // Names typed into each other's fields: keys that read the same either way.
+            BlockingRule::one_without_birth_date(
+                "undated: given name and first surname by sound in either field",
+                &[F(NameSetPhonetic)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: the lower of the two name blocks by sound",
+                &[F(NameBlockLow)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: the higher of the two name blocks by sound",
+                &[F(NameBlockHigh)],
             ),
             // Last: large blocks of namesakes, most dismissed by date of birth at the cost of
             // one comparison each.
