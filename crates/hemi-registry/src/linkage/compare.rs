@@ -380,6 +380,19 @@ pub fn oriented(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> Option<Prep
     if ss < surname_weak || gs == NULL_LEVEL || ss == NULL_LEVEL {
         return None;
     }
+    // Read crosswise, the names can only agree if some name of one record sounds like a
+    // name in the other block of the other: checked on the phonetic codes first, so the
+    // many pairs of different people that reach here cost a few integer comparisons.
+    let sounds = |x: u32, ys: [u32; 2]| x != 0 && ys.contains(&x);
+    let a_surnames = [a.surname1_phonetic, a.surname2_phonetic];
+    let b_surnames = [b.surname1_phonetic, b.surname2_phonetic];
+    let cross_sound = sounds(b.given1_sound, a_surnames)
+        || sounds(b.given2_sound, a_surnames)
+        || sounds(a.given1_sound, b_surnames)
+        || sounds(a.given2_sound, b_surnames);
+    if !cross_sound {
+        return None;
+    }
     let crossed = swap_name_blocks(b);
     let gx = given_level(a, &crossed, ctx);
     let sx = surname_level(a, &crossed, ctx);

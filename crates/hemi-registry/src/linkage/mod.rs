@@ -831,7 +831,7 @@ fn extend_blocks(
     for r in &records[old_records..] {
         blocks
             .keys
-            .extend(rules.iter().map(|rule| rule.key(r, texts)));
+            .extend(rules.iter().map(|rule| blocking::key_digest(rule.key(r, texts))));
     }
     for ri in 0..n_rules {
         let key = |i: u32| blocks.keys[i as usize * n_rules + ri];
