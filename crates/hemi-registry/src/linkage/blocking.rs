@@ -231,7 +231,8 @@ impl Blocks {
             }
             let mut dropped = vec![false; self.order[rule].len()];
             for &(s, e) in &large {
-                self.skipped_pairs[rule] += self.block_pairs(rule, &self.order[rule][s..e], records);
+                self.skipped_pairs[rule] +=
+                    self.block_pairs(rule, &self.order[rule][s..e], records);
                 for (flag, &i) in dropped[s..e].iter_mut().zip(&self.order[rule][s..e]) {
                     *flag = true;
                     self.keys[i as usize * self.rules + rule] = 0;
@@ -310,7 +311,6 @@ impl Blocks {
             let undated_only = self.one_without_birth_date[rule];
             let results: Vec<(Vec<T>, u64)> = groups
                 .par_iter()
-
                 .filter(|&&(_, e)| match mode {
                     PairMode::Incremental { first_new } => order[e - 1] >= first_new,
                     _ => true,
@@ -462,12 +462,16 @@ mod tests {
             ("Ana", "Pérez", ""),
             ("Ana", "Pérez", "1990"),
         ]);
-        let rule = BlockingRule::one_without_birth_date("undated", &[KeyPart::Field(Field::Surname1)]);
+        let rule =
+            BlockingRule::one_without_birth_date("undated", &[KeyPart::Field(Field::Surname1)]);
         assert!(!rule.pairs_records(&p[0], &p[1], &interner));
         assert!(rule.pairs_records(&p[0], &p[2], &interner));
         let blocks = Blocks::build(&p, &[rule], &interner, 100);
         // Every pair but the two fully dated records (a year alone is not a full date).
-        assert_eq!(pairs_of(&blocks, &p), vec![(0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]);
+        assert_eq!(
+            pairs_of(&blocks, &p),
+            vec![(0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+        );
         // Incremental: only pairs ending in the new records (index 2 on).
         let (pairs, _) = blocks.pairs(&p, PairMode::Incremental { first_new: 3 }, &|i, j, _, _| {
             Some((i, j))
@@ -495,7 +499,8 @@ mod tests {
 
     #[test]
     fn a_block_over_the_cap_is_left_to_later_rules() {
-        let rows: Vec<(&str, &str, &str)> = (0..5).map(|_| ("Ana", "Pérez", "1990-01-02")).collect();
+        let rows: Vec<(&str, &str, &str)> =
+            (0..5).map(|_| ("Ana", "Pérez", "1990-01-02")).collect();
         let (interner, p) = records(&rows);
         let rules = [
             BlockingRule::new("surname", &[KeyPart::Field(Field::Surname1)]),

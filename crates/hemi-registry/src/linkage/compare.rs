@@ -367,18 +367,47 @@ pub fn swap_name_blocks(b: &Prepared) -> Prepared {
 /// seen as what it is. Random pairs go through the same reading when u is estimated,
 /// so the chance that two different people's names agree crosswise is in u.
 pub fn oriented(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> Option<Prepared> {
+    oriented_with_levels(a, b, ctx).0
+}
+
+/// The given-name and surname levels `oriented_with_levels` computed on the way, for the
+/// reading it chose (`NOT_COMPUTED` where it did not get that far), so scoring does not
+/// compute them twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameLevels {
+    /// Given-name level.
+    pub given: u8,
+    /// Surname level.
+    pub surname: u8,
+}
+
+/// Marks a level `oriented_with_levels` did not compute.
+pub const NOT_COMPUTED: u8 = u8::MAX;
+
+/// `oriented`, with the name levels it computed for the reading it chose.
+pub fn oriented_with_levels(
+    a: &Prepared,
+    b: &Prepared,
+    ctx: &CompareContext,
+) -> (Option<Prepared>, NameLevels) {
+    let mut known = NameLevels {
+        given: NOT_COMPUTED,
+        surname: NOT_COMPUTED,
+    };
     if names_swapped(a, b) {
-        return Some(swap_names(a, b));
+        return (Some(swap_names(a, b)), known);
     }
     let given_weak = GIVEN_LEVELS - 1;
     let surname_weak = SURNAME_LEVELS - 1;
     let gs = given_level(a, b, ctx);
+    known.given = gs;
     if gs < given_weak {
-        return None;
+        return (None, known);
     }
     let ss = surname_level(a, b, ctx);
+    known.surname = ss;
     if ss < surname_weak || gs == NULL_LEVEL || ss == NULL_LEVEL {
-        return None;
+        return (None, known);
     }
     // Read crosswise, the names can only agree if some name of one record sounds like a
     // name in the other block of the other: checked on the phonetic codes first, so the
@@ -391,13 +420,40 @@ pub fn oriented(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> Option<Prep
         || sounds(a.given1_sound, b_surnames)
         || sounds(a.given2_sound, b_surnames);
     if !cross_sound {
-        return None;
+        return (None, known);
     }
     let crossed = swap_name_blocks(b);
     let gx = given_level(a, &crossed, ctx);
     let sx = surname_level(a, &crossed, ctx);
     let agrees = gx != NULL_LEVEL && sx != NULL_LEVEL && gx < given_weak && sx < surname_weak;
-    (agrees && gx + sx < gs + ss).then_some(crossed)
+    if agrees && gx + sx < gs + ss {
+        (
+            Some(crossed),
+            NameLevels {
+                given: gx,
+                surname: sx,
+            },
+        )
+    } else {
+        (None, known)
+    }
+}
+
+impl Comparison {
+    /// The level of this comparison, taking the name levels already computed.
+    pub fn level_known(
+        &self,
+        a: &Prepared,
+        b: &Prepared,
+        ctx: &CompareContext,
+        known: NameLevels,
+    ) -> u8 {
+        match self {
+            Comparison::GivenNames if known.given != NOT_COMPUTED => known.given,
+            Comparison::Surnames if known.surname != NOT_COMPUTED => known.surname,
+            _ => self.level(a, b, ctx),
+        }
+    }
 }
 
 /// Levels of the given-name comparison (without the missing level).
@@ -533,7 +589,8 @@ fn given_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
     // the first given name dropped or replaced and the second misspelt ("Fernando
     // Manuel" / "Mnauel"), or two people sharing a second given name. Its own level,
     // so EM weighs how often each happens.
-    let close = |x: u32, y: u32| x != 0 && y != 0 && (x == y || close_token(ctx.text(x), ctx.text(y)));
+    let close =
+        |x: u32, y: u32| x != 0 && y != 0 && (x == y || close_token(ctx.text(x), ctx.text(y)));
     if close(a.given1, b.given2) || close(a.given2, b.given1) || close(a.given2, b.given2) {
         return 6;
     }
@@ -692,20 +749,35 @@ mod tests {
     #[test]
     fn another_given_name_in_common_is_its_own_level() {
         // The first given name dropped and the second misspelt.
-        assert_eq!(given(("Fernando Manuel", "Villa", ""), ("Mnauel", "Villa", "")), 6);
+        assert_eq!(
+            given(("Fernando Manuel", "Villa", ""), ("Mnauel", "Villa", "")),
+            6
+        );
         // The second given names equal, the first ones unrelated.
-        assert_eq!(given(("Luisa Pilar", "Gómez", ""), ("Carmen Pilar", "Gómez", "")), 6);
+        assert_eq!(
+            given(("Luisa Pilar", "Gómez", ""), ("Carmen Pilar", "Gómez", "")),
+            6
+        );
         // Unrelated given names stay "different"; the levels above are unchanged.
         assert_eq!(given(("Fernando", "Villa", ""), ("Manuel", "Villa", "")), 8);
-        assert_eq!(given(("Juan Carlos", "Paz", ""), ("Carlos Juan", "Paz", "")), 3);
-        assert_eq!(given(("Juan Carlos", "Paz", ""), ("Juan Carlos", "Paz", "")), 1);
+        assert_eq!(
+            given(("Juan Carlos", "Paz", ""), ("Carlos Juan", "Paz", "")),
+            3
+        );
+        assert_eq!(
+            given(("Juan Carlos", "Paz", ""), ("Juan Carlos", "Paz", "")),
+            1
+        );
         assert_eq!(given(("Juan Carlos", "Paz", ""), ("Juan", "Paz", "")), 2);
     }
 
     #[test]
     fn surnames_one_edit_apart_are_close() {
         // Jaro–Winkler gives "Wang" / "Wlng" 0.85; one substitution is one typo.
-        assert_eq!(surnames(("Fanglei", "Wang", ""), ("Fanglei", "Wlng", "")), 5);
+        assert_eq!(
+            surnames(("Fanglei", "Wang", ""), ("Fanglei", "Wlng", "")),
+            5
+        );
         assert_eq!(
             surnames(("Ana", "Pérez", "Castillo"), ("Ana", "Pérez", "Castilo")),
             5

@@ -829,9 +829,11 @@ fn extend_blocks(
     let n_rules = blocks.rules;
     let old_records = blocks.keys.len() / n_rules.max(1);
     for r in &records[old_records..] {
-        blocks
-            .keys
-            .extend(rules.iter().map(|rule| blocking::key_digest(rule.key(r, texts))));
+        blocks.keys.extend(
+            rules
+                .iter()
+                .map(|rule| blocking::key_digest(rule.key(r, texts))),
+        );
     }
     for ri in 0..n_rules {
         let key = |i: u32| blocks.keys[i as usize * n_rules + ri];

@@ -5,7 +5,9 @@
 //! name agreement, match weights and probabilities, and a field-by-field explanation.
 
 use super::blocking::{BlockingRule, Blocks, PairMode};
-use super::compare::{oriented, CompareContext, Comparison, TfPool, NULL_LEVEL};
+use super::compare::{
+    oriented, oriented_with_levels, CompareContext, Comparison, TfPool, NULL_LEVEL,
+};
 use super::record::{Field, Interner, Prepared};
 use crate::RegistryError;
 use rand::{Rng, SeedableRng};
@@ -88,10 +90,10 @@ pub fn gamma(
     ctx: &CompareContext,
 ) -> Gamma {
     let mut g = [NULL_LEVEL; MAX_COMPARISONS];
-    let swapped = oriented(a, b, ctx);
+    let (swapped, known) = oriented_with_levels(a, b, ctx);
     let b = swapped.as_ref().unwrap_or(b);
     for (k, c) in comparisons.iter().enumerate() {
-        g[k] = c.level(a, b, ctx);
+        g[k] = c.level_known(a, b, ctx, known);
     }
     g
 }
@@ -703,9 +705,10 @@ impl<'a> Scorer<'a> {
     pub fn score(&self, a: &Prepared, b: &Prepared) -> (Gamma, f64) {
         let mut g = [NULL_LEVEL; MAX_COMPARISONS];
         let mut w = self.prior_weight;
-        let bb = oriented(a, b, &self.ctx).unwrap_or(*b);
+        let (crossed, known) = oriented_with_levels(a, b, &self.ctx);
+        let bb = crossed.unwrap_or(*b);
         for (ci, c) in self.model.comparisons.iter().enumerate() {
-            let l = c.level(a, &bb, &self.ctx);
+            let l = c.level_known(a, &bb, &self.ctx, known);
             g[ci] = l;
             if l == NULL_LEVEL {
                 continue;

@@ -437,7 +437,7 @@ pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> V
     let nicknames = NicknameTable::bundled();
     let mut out = Vec::with_capacity(records.len());
     // In chunks, so the normalised texts of only one chunk are held at a time.
-    for chunk in records.chunks(65_536) {
+    for chunk in records.chunks(16_384) {
         let normalised: Vec<Normalised> =
             chunk.par_iter().map(|r| normalise(r, nicknames)).collect();
         out.extend(intern_chunk(normalised, source, interner));
