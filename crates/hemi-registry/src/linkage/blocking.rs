@@ -369,8 +369,8 @@ impl Blocks {
                         // Each undated member with every other member; two undated members
                         // once, from the earlier of the two.
                         for u in (0..members.len()).filter(|&u| !local[u].has_full_dob()) {
-                            for o in 0..members.len() {
-                                if o == u || (!local[o].has_full_dob() && o < u) {
+                            for (o, other) in local.iter().enumerate() {
+                                if o == u || (!other.has_full_dob() && o < u) {
                                     continue;
                                 }
                                 let (x, y) = (u.min(o), u.max(o));
