@@ -136,6 +136,16 @@ fn main() {
                 .collect();
             let mut reason_counts: std::collections::BTreeMap<String, usize> = Default::default();
             let mut unblocked = 0;
+            // Blocking recall: the share of true pairs that some blocking rule compares.
+            let compared = t
+                .iter()
+                .filter(|(a, b)| session.blocking_rule_of(a, b).is_some())
+                .count();
+            println!(
+                "  blocking recall: {compared} of {} true pairs compared ({:.4})",
+                t.len(),
+                compared as f64 / t.len().max(1) as f64
+            );
             let fns: Vec<&(String, String)> = t.difference(&p).collect();
             for (a, b) in &fns {
                 if session.blocking_rule_of(a, b).is_none() {

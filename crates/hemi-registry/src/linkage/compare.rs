@@ -17,7 +17,9 @@ pub const NULL_LEVEL: u8 = 0;
 pub enum Comparison {
     /// Given names: exact; first given name equal or nickname-equivalent (Pepe/José);
     /// reordered or one contained in the other ("Juan Carlos" / "Carlos Juan");
-    /// Jaro–Winkler ≥ 0.92; same Spanish phonetic code; Jaro–Winkler ≥ 0.80; different.
+    /// Jaro–Winkler ≥ 0.92; same Spanish phonetic code; another given name in common,
+    /// exactly or within one typo ("Fernando Manuel" / "Mnauel"); Jaro–Winkler ≥ 0.80;
+    /// different.
     GivenNames,
     /// Both surnames (Spanish convention): both exact; swapped; first exact with the second
     /// missing; first exact with the second different; both within Jaro–Winkler 0.90 (in
@@ -25,7 +27,10 @@ pub enum Comparison {
     Surnames,
     /// Date of birth: exact; day and month transposed; one digit wrong or two adjacent
     /// digits swapped; partial dates that agree where both are known; year within one;
-    /// different.
+    /// different; missing on one side or both. Missing is a level of its own, not "no
+    /// information": a record registered in haste lacks its date more often than one
+    /// registered with papers, so a missing date is likelier among duplicate pairs than
+    /// among random ones, and its m and u say by how much.
     DateOfBirth,
     /// Sex: same; different.
     Sex,
@@ -84,6 +89,7 @@ impl Comparison {
                 "given names reordered or contained",
                 "jaro-winkler >= 0.92",
                 "same phonetic code",
+                "another given name in common",
                 "jaro-winkler >= 0.80",
                 "different",
             ],
@@ -92,7 +98,7 @@ impl Comparison {
                 "both exact, order swapped",
                 "first exact, second missing",
                 "first exact, second different",
-                "both jaro-winkler >= 0.90",
+                "both close (jaro-winkler >= 0.90 or one edit)",
                 "one surname in common",
                 "same phonetic code",
                 "different",
@@ -104,6 +110,7 @@ impl Comparison {
                 "partial dates agree",
                 "year within one",
                 "different",
+                "missing on one side or both",
             ],
             Comparison::Sex => &["same", "different"],
             Comparison::Document => &[
@@ -132,9 +139,12 @@ impl Comparison {
     /// which pool (see `TfPool`). `None` when the level is not adjusted.
     pub fn tf_value(&self, level: u8, a: &Prepared, b: &Prepared) -> Option<(TfPool, u32, u32)> {
         match self {
-            Comparison::GivenNames if level == 1 || level == 2 => {
-                Some((TfPool::Given, a.given1, b.given1))
+            // All given names equal: as common as the whole set of given names is ("Juan
+            // Víctor" is much rarer than "Juan").
+            Comparison::GivenNames if level == 1 => {
+                Some((TfPool::GivenJoined, a.given_joined, b.given_joined))
             }
+            Comparison::GivenNames if level == 2 => Some((TfPool::Given, a.given1, b.given1)),
             Comparison::Surnames if level == 1 || level == 2 => {
                 Some((TfPool::SurnamePair, a.surname1, a.surname2))
             }
@@ -234,6 +244,8 @@ impl Comparison {
 pub enum TfPool {
     /// First given names.
     Given,
+    /// All given names together (joined).
+    GivenJoined,
     /// Surnames (first and second pooled: one population of surnames).
     Surname,
     /// Both surnames together: the product of the two frequencies.
@@ -306,35 +318,148 @@ pub fn names_swapped(a: &Prepared, b: &Prepared) -> bool {
 /// `b` with its given name and first surname exchanged, to compare with `a` when the
 /// fields were swapped at data entry.
 pub fn swap_names(a: &Prepared, b: &Prepared) -> Prepared {
-    let mut s = *b;
     if a.given_joined == b.surname1 && a.surname1 == b.given_joined {
         // A compound given name typed as one surname and one surname as the given name.
+        let mut s = *b;
         s.given1 = b.surname1;
         s.given_joined = b.surname1;
         s.given_canonical = b.surname1;
         s.given_phonetic = b.surname1_phonetic;
+        s.given1_sound = b.surname1_phonetic;
         s.given2 = 0;
+        s.given2_sound = 0;
         s.surname1 = b.given_joined;
         s.surname1_phonetic = b.given_phonetic;
+        s.surnames_joined = b.given_joined;
+        s
     } else {
-        // Blocks swapped: `b`'s surname fields hold the given names, and the reverse; the
-        // joined given names are `a`'s when the tokens agree, so exactness is kept.
-        s.given1 = b.surname1;
-        s.given2 = b.surname2;
-        s.given_joined = if a.given1 == b.surname1 && a.given2 == b.surname2 {
-            a.given_joined
-        } else {
-            b.surname1
-        };
-        s.given_canonical = b.surname1;
-        s.given_phonetic = b.surname1_phonetic;
-        s.surname1 = b.given1;
-        s.surname2 = b.given2;
-        s.surname1_phonetic = b.given_phonetic;
-        s.surname2_phonetic = 0;
+        // Blocks swapped: `b`'s surname fields hold the given names, and the reverse.
+        swap_name_blocks(b)
     }
+}
+
+/// `b` with its two name blocks exchanged: its surnames read as given names and its given
+/// names as surnames, phonetic codes included.
+pub fn swap_name_blocks(b: &Prepared) -> Prepared {
+    let mut s = *b;
+    s.given1 = b.surname1;
+    s.given2 = b.surname2;
+    s.given_joined = b.surnames_joined;
+    s.given_canonical = b.surname1;
+    s.given_phonetic = b.surname1_phonetic;
+    s.given1_sound = b.surname1_phonetic;
+    s.given2_sound = b.surname2_phonetic;
+    s.surname1 = b.given1;
+    s.surname2 = b.given2;
+    s.surname1_phonetic = b.given1_sound;
+    s.surname2_phonetic = b.given2_sound;
+    s.surnames_joined = b.given_joined;
     s
 }
+
+/// The form of `b` to compare with `a`: `None` to compare the fields as entered, or `b`
+/// with its names crosswise when they were entered in each other's fields. Exactly
+/// swapped names are caught by `names_swapped`; otherwise the crossed reading is taken
+/// when the names as entered agree at most weakly (given names and surnames both at
+/// their two weakest levels) and read crosswise both agree at least partly, the pair's
+/// name levels summing lower (better). A swap combined with a typo, a nickname or the
+/// surnames' order reversed ("Jhon | Duarte Suárez" / "Suárez Duarte | Jhon") is then
+/// seen as what it is. Random pairs go through the same reading when u is estimated,
+/// so the chance that two different people's names agree crosswise is in u.
+pub fn oriented(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> Option<Prepared> {
+    oriented_with_levels(a, b, ctx).0
+}
+
+/// The given-name and surname levels `oriented_with_levels` computed on the way, for the
+/// reading it chose (`NOT_COMPUTED` where it did not get that far), so scoring does not
+/// compute them twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameLevels {
+    /// Given-name level.
+    pub given: u8,
+    /// Surname level.
+    pub surname: u8,
+}
+
+/// Marks a level `oriented_with_levels` did not compute.
+pub const NOT_COMPUTED: u8 = u8::MAX;
+
+/// `oriented`, with the name levels it computed for the reading it chose.
+pub fn oriented_with_levels(
+    a: &Prepared,
+    b: &Prepared,
+    ctx: &CompareContext,
+) -> (Option<Prepared>, NameLevels) {
+    let mut known = NameLevels {
+        given: NOT_COMPUTED,
+        surname: NOT_COMPUTED,
+    };
+    if names_swapped(a, b) {
+        return (Some(swap_names(a, b)), known);
+    }
+    let given_weak = GIVEN_LEVELS - 1;
+    let surname_weak = SURNAME_LEVELS - 1;
+    let gs = given_level(a, b, ctx);
+    known.given = gs;
+    if gs < given_weak {
+        return (None, known);
+    }
+    let ss = surname_level(a, b, ctx);
+    known.surname = ss;
+    if ss < surname_weak || gs == NULL_LEVEL || ss == NULL_LEVEL {
+        return (None, known);
+    }
+    // Read crosswise, the names can only agree if some name of one record sounds like a
+    // name in the other block of the other: checked on the phonetic codes first, so the
+    // many pairs of different people that reach here cost a few integer comparisons.
+    let sounds = |x: u32, ys: [u32; 2]| x != 0 && ys.contains(&x);
+    let a_surnames = [a.surname1_phonetic, a.surname2_phonetic];
+    let b_surnames = [b.surname1_phonetic, b.surname2_phonetic];
+    let cross_sound = sounds(b.given1_sound, a_surnames)
+        || sounds(b.given2_sound, a_surnames)
+        || sounds(a.given1_sound, b_surnames)
+        || sounds(a.given2_sound, b_surnames);
+    if !cross_sound {
+        return (None, known);
+    }
+    let crossed = swap_name_blocks(b);
+    let gx = given_level(a, &crossed, ctx);
+    let sx = surname_level(a, &crossed, ctx);
+    let agrees = gx != NULL_LEVEL && sx != NULL_LEVEL && gx < given_weak && sx < surname_weak;
+    if agrees && gx + sx < gs + ss {
+        (
+            Some(crossed),
+            NameLevels {
+                given: gx,
+                surname: sx,
+            },
+        )
+    } else {
+        (None, known)
+    }
+}
+
+impl Comparison {
+    /// The level of this comparison, taking the name levels already computed.
+    pub fn level_known(
+        &self,
+        a: &Prepared,
+        b: &Prepared,
+        ctx: &CompareContext,
+        known: NameLevels,
+    ) -> u8 {
+        match self {
+            Comparison::GivenNames if known.given != NOT_COMPUTED => known.given,
+            Comparison::Surnames if known.surname != NOT_COMPUTED => known.surname,
+            _ => self.level(a, b, ctx),
+        }
+    }
+}
+
+/// Levels of the given-name comparison (without the missing level).
+const GIVEN_LEVELS: u8 = 8;
+/// Levels of the surname comparison (without the missing level).
+const SURNAME_LEVELS: u8 = 8;
 
 /// Jaro–Winkler similarity (Winkler 1990, prefix scale 0.1, prefix up to 4, boost above
 /// 0.7), as
@@ -460,10 +585,25 @@ fn given_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
     if a.given_phonetic != 0 && a.given_phonetic == b.given_phonetic {
         return 5;
     }
-    if jw >= 0.80 {
+    // A given name other than the two first ones in common, exactly or within one typo:
+    // the first given name dropped or replaced and the second misspelt ("Fernando
+    // Manuel" / "Mnauel"), or two people sharing a second given name. Its own level,
+    // so EM weighs how often each happens.
+    let close =
+        |x: u32, y: u32| x != 0 && y != 0 && (x == y || close_token(ctx.text(x), ctx.text(y)));
+    if close(a.given1, b.given2) || close(a.given2, b.given1) || close(a.given2, b.given2) {
         return 6;
     }
-    7
+    if jw >= 0.80 {
+        return 7;
+    }
+    8
+}
+
+/// Two name tokens within one typo: Jaro–Winkler ≥ 0.90, or (four letters or more) one
+/// edit apart, which Jaro–Winkler undervalues in short names ("Wlng" / "Wang").
+fn close_token(x: &str, y: &str) -> bool {
+    jaro_winkler(x, y) >= 0.90 || (x.len().min(y.len()) >= 4 && one_edit(x, y))
 }
 
 fn surname_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
@@ -480,8 +620,7 @@ fn surname_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
         if a2 == 0 || b2 == 0 {
             return 3;
         }
-        let t = |id| ctx.text(id);
-        if jaro_winkler(t(a2), t(b2)) >= 0.90 {
+        if close_token(ctx.text(a2), ctx.text(b2)) {
             return 5;
         }
         return 4;
@@ -489,15 +628,8 @@ fn surname_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
     if a1 != 0 && a2 != 0 && a1 == b2 && a2 == b1 {
         return 2;
     }
-    let t = |id: u32| ctx.text(id);
-    let jw = |x: u32, y: u32| {
-        if x == 0 || y == 0 {
-            0.0
-        } else {
-            jaro_winkler(t(x), t(y))
-        }
-    };
-    let close = |x: u32, y: u32| x != 0 && y != 0 && (x == y || jw(x, y) >= 0.90);
+    let close =
+        |x: u32, y: u32| x != 0 && y != 0 && (x == y || close_token(ctx.text(x), ctx.text(y)));
     let in_order = close(a1, b1) && (a2 == 0 || b2 == 0 || close(a2, b2));
     let swapped = close(a1, b2) && close(a2, b1);
     if in_order || swapped {
@@ -517,9 +649,12 @@ fn surname_level(a: &Prepared, b: &Prepared, ctx: &CompareContext) -> u8 {
     8
 }
 
+/// Level of the date-of-birth comparison when a date is missing.
+pub const DOB_MISSING_LEVEL: u8 = 7;
+
 fn dob_level(a: &Prepared, b: &Prepared) -> u8 {
     if a.birth_year == 0 || b.birth_year == 0 {
-        return NULL_LEVEL;
+        return DOB_MISSING_LEVEL;
     }
     if a.has_full_dob() && b.has_full_dob() {
         if a.birth_year == b.birth_year
@@ -579,6 +714,161 @@ fn digit_typo(a: &Prepared, b: &Prepared) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linkage::record::{prepare, LinkRecord};
+
+    /// Records from (given names, first surname, second surname), prepared together.
+    fn prepared(names: &[(&str, &str, &str)]) -> (Interner, Vec<Prepared>) {
+        let records: Vec<LinkRecord> = names
+            .iter()
+            .enumerate()
+            .map(|(i, (given, s1, s2))| LinkRecord {
+                record_id: format!("r{i}"),
+                given_name: (*given).into(),
+                first_surname: (*s1).into(),
+                second_surname: (*s2).into(),
+                ..LinkRecord::default()
+            })
+            .collect();
+        let mut interner = Interner::default();
+        let prepared = prepare(&records, 0, &mut interner);
+        (interner, prepared)
+    }
+
+    fn given(a: (&str, &str, &str), b: (&str, &str, &str)) -> u8 {
+        let (interner, p) = prepared(&[a, b]);
+        let ctx = CompareContext::new(&interner, NicknameTable::bundled());
+        given_level(&p[0], &p[1], &ctx)
+    }
+
+    fn surnames(a: (&str, &str, &str), b: (&str, &str, &str)) -> u8 {
+        let (interner, p) = prepared(&[a, b]);
+        let ctx = CompareContext::new(&interner, NicknameTable::bundled());
+        surname_level(&p[0], &p[1], &ctx)
+    }
+
+    #[test]
+    fn another_given_name_in_common_is_its_own_level() {
+        // The first given name dropped and the second misspelt.
+        assert_eq!(
+            given(("Fernando Manuel", "Villa", ""), ("Mnauel", "Villa", "")),
+            6
+        );
+        // The second given names equal, the first ones unrelated.
+        assert_eq!(
+            given(("Luisa Pilar", "Gómez", ""), ("Carmen Pilar", "Gómez", "")),
+            6
+        );
+        // Unrelated given names stay "different"; the levels above are unchanged.
+        assert_eq!(given(("Fernando", "Villa", ""), ("Manuel", "Villa", "")), 8);
+        assert_eq!(
+            given(("Juan Carlos", "Paz", ""), ("Carlos Juan", "Paz", "")),
+            3
+        );
+        assert_eq!(
+            given(("Juan Carlos", "Paz", ""), ("Juan Carlos", "Paz", "")),
+            1
+        );
+        assert_eq!(given(("Juan Carlos", "Paz", ""), ("Juan", "Paz", "")), 2);
+    }
+
+    #[test]
+    fn surnames_one_edit_apart_are_close() {
+        // Jaro–Winkler gives "Wang" / "Wlng" 0.85; one substitution is one typo.
+        assert_eq!(
+            surnames(("Fanglei", "Wang", ""), ("Fanglei", "Wlng", "")),
+            5
+        );
+        assert_eq!(
+            surnames(("Ana", "Pérez", "Castillo"), ("Ana", "Pérez", "Castilo")),
+            5
+        );
+        // Too short for the edit rule: "Li" / "Lu" agree only by sound.
+        assert_eq!(surnames(("Na", "Li", ""), ("Na", "Lu", "")), 7);
+    }
+
+    #[test]
+    fn names_in_each_others_fields_are_read_crosswise_despite_typos() {
+        let (interner, p) = prepared(&[
+            ("Jhon", "Duarte", "Suárez"),
+            // Blocks swapped and the surnames' order reversed.
+            ("Suárez Duarte", "Jhon", ""),
+            // Blocks swapped with a typo in a given name.
+            ("Duarte Suárez", "Jhn", ""),
+            // Someone else.
+            ("Luis", "Gómez", "Torres"),
+            // Exactly swapped (the exact rule).
+            ("Duarte", "Jhon", ""),
+        ]);
+        let ctx = CompareContext::new(&interner, NicknameTable::bundled());
+        let crossed = oriented(&p[0], &p[1], &ctx).expect("read crosswise");
+        assert_eq!(given_level(&p[0], &crossed, &ctx), 1);
+        assert_eq!(surname_level(&p[0], &crossed, &ctx), 2);
+        let crossed = oriented(&p[0], &p[2], &ctx).expect("read crosswise");
+        assert!(given_level(&p[0], &crossed, &ctx) <= 4);
+        assert_eq!(surname_level(&p[0], &crossed, &ctx), 1);
+        assert!(oriented(&p[0], &p[3], &ctx).is_none());
+        assert!(oriented(&p[0], &p[4], &ctx).is_some());
+        // Names that agree as entered are never crossed.
+        assert!(oriented(&p[0], &p[0], &ctx).is_none());
+    }
+
+    #[test]
+    fn a_missing_date_of_birth_is_a_level_of_its_own() {
+        let records: Vec<LinkRecord> = ["1990-04-17", "", "1990", "1990-04-17"]
+            .iter()
+            .map(|dob| LinkRecord {
+                record_id: (*dob).into(),
+                given_name: "Ana".into(),
+                date_of_birth: (*dob).into(),
+                ..LinkRecord::default()
+            })
+            .collect();
+        let mut interner = Interner::default();
+        let p = prepare(&records, 0, &mut interner);
+        let ctx = CompareContext::new(&interner, NicknameTable::bundled());
+        let dob = |a: usize, b: usize| Comparison::DateOfBirth.level(&p[a], &p[b], &ctx);
+        assert_eq!(dob(0, 3), 1);
+        assert_eq!(dob(0, 1), DOB_MISSING_LEVEL);
+        assert_eq!(dob(1, 1), DOB_MISSING_LEVEL);
+        // A year alone is a partial date, not a missing one.
+        assert_eq!(dob(0, 2), 4);
+        assert_eq!(
+            Comparison::DateOfBirth.level_names()[DOB_MISSING_LEVEL as usize - 1],
+            "missing on one side or both"
+        );
+    }
+
+    #[test]
+    fn name_block_keys_read_the_same_whichever_fields_the_blocks_are_in() {
+        let (it, p) = prepared(&[
+            ("Tomás Luis", "Franco", "Coraraga"),
+            // Swapped, with a typo in the given names: the intact surname block is the
+            // lower key of both.
+            ("Franco Coraraga", "Tlomás", "Luis"),
+            // Swapped, one given name only: the higher key agrees.
+            ("Héctor Alberto", "Rivera", "Casenaga"),
+            ("Rivera Casenaga", "Hector", ""),
+        ]);
+        assert_ne!(p[0].name_block_low, 0);
+        assert_eq!(p[0].name_block_low, p[1].name_block_low);
+        assert_eq!(p[2].name_block_high, p[3].name_block_high);
+        assert_eq!(it.text(p[3].name_block_high), "KSNG|RBR");
+        assert_ne!(p[0].name_block_low, p[2].name_block_low);
+    }
+
+    #[test]
+    fn exact_given_names_are_weighted_by_the_frequency_of_all_of_them() {
+        let (_, p) = prepared(&[("Juan Víctor", "Paz", ""), ("Juan Víctor", "Paz", "")]);
+        let (pool, x, _) = Comparison::GivenNames
+            .tf_value(1, &p[0], &p[1])
+            .expect("adjusted");
+        assert_eq!(pool, TfPool::GivenJoined);
+        assert_eq!(x, p[0].given_joined);
+        let (pool, _, _) = Comparison::GivenNames
+            .tf_value(2, &p[0], &p[1])
+            .expect("adjusted");
+        assert_eq!(pool, TfPool::Given);
+    }
 
     #[test]
     fn jaro_winkler_agrees_with_strsim() {

@@ -431,10 +431,7 @@ impl LinkSession {
         self.settings
             .blocking_rules
             .iter()
-            .find(|rule| {
-                let ka = rule.key(&self.prepared[a], &self.interner);
-                ka != 0 && ka == rule.key(&self.prepared[b], &self.interner)
-            })
+            .find(|rule| rule.pairs_records(&self.prepared[a], &self.prepared[b], &self.interner))
             .map(|rule| rule.name.as_str())
     }
 
@@ -832,9 +829,11 @@ fn extend_blocks(
     let n_rules = blocks.rules;
     let old_records = blocks.keys.len() / n_rules.max(1);
     for r in &records[old_records..] {
-        blocks
-            .keys
-            .extend(rules.iter().map(|rule| rule.key(r, texts)));
+        blocks.keys.extend(
+            rules
+                .iter()
+                .map(|rule| blocking::key_digest(rule.key(r, texts))),
+        );
     }
     for ri in 0..n_rules {
         let key = |i: u32| blocks.keys[i as usize * n_rules + ri];

@@ -5,7 +5,9 @@
 //! name agreement, match weights and probabilities, and a field-by-field explanation.
 
 use super::blocking::{BlockingRule, Blocks, PairMode};
-use super::compare::{names_swapped, swap_names, CompareContext, Comparison, TfPool, NULL_LEVEL};
+use super::compare::{
+    oriented, oriented_with_levels, CompareContext, Comparison, TfPool, NULL_LEVEL,
+};
 use super::record::{Field, Interner, Prepared};
 use crate::RegistryError;
 use rand::{Rng, SeedableRng};
@@ -67,6 +69,7 @@ pub struct Model {
 fn pool_name(pool: TfPool) -> String {
     match pool {
         TfPool::Given => "given".into(),
+        TfPool::GivenJoined => "given_joined".into(),
         TfPool::Surname | TfPool::SurnamePair => "surname".into(),
         TfPool::Field(f) => format!(
             "field:{}",
@@ -87,15 +90,10 @@ pub fn gamma(
     ctx: &CompareContext,
 ) -> Gamma {
     let mut g = [NULL_LEVEL; MAX_COMPARISONS];
-    let swapped;
-    let b = if names_swapped(a, b) {
-        swapped = swap_names(a, b);
-        &swapped
-    } else {
-        b
-    };
+    let (swapped, known) = oriented_with_levels(a, b, ctx);
+    let b = swapped.as_ref().unwrap_or(b);
     for (k, c) in comparisons.iter().enumerate() {
-        g[k] = c.level(a, b, ctx);
+        g[k] = c.level_known(a, b, ctx, known);
     }
     g
 }
@@ -501,6 +499,7 @@ fn term_frequencies(
         match c {
             Comparison::GivenNames => {
                 pools.insert(pool_name(TfPool::Given), vec![Field::Given1]);
+                pools.insert(pool_name(TfPool::GivenJoined), vec![Field::GivenJoined]);
             }
             Comparison::Surnames => {
                 pools.insert(
@@ -610,7 +609,7 @@ impl<'a> Scorer<'a> {
             .zip(&model.u)
             .map(|(m, u)| m.iter().zip(u).map(|(m, u)| (m / u).log2()).collect())
             .collect();
-        // Slots: 0 given, 1 surname, then one per field pool.
+        // Slots: 0 given, 1 surname, 2 all given names, then one per field pool.
         let mut field_slots = Vec::new();
         for c in &model.comparisons {
             if let Comparison::Exact {
@@ -624,11 +623,15 @@ impl<'a> Scorer<'a> {
             } = c
             {
                 if !field_slots.iter().any(|(f, _)| f == field) {
-                    field_slots.push((*field, 2 + field_slots.len()));
+                    field_slots.push((*field, 3 + field_slots.len()));
                 }
             }
         }
-        let mut names = vec![pool_name(TfPool::Given), pool_name(TfPool::Surname)];
+        let mut names = vec![
+            pool_name(TfPool::Given),
+            pool_name(TfPool::Surname),
+            pool_name(TfPool::GivenJoined),
+        ];
         names.extend(
             field_slots
                 .iter()
@@ -678,6 +681,7 @@ impl<'a> Scorer<'a> {
         let (pool, x, y) = c.tf_value(level, a, b)?;
         let slot = match pool {
             TfPool::Given => 0,
+            TfPool::GivenJoined => 2,
             TfPool::Surname | TfPool::SurnamePair => 1,
             TfPool::Field(f) => self
                 .field_slots
@@ -701,13 +705,10 @@ impl<'a> Scorer<'a> {
     pub fn score(&self, a: &Prepared, b: &Prepared) -> (Gamma, f64) {
         let mut g = [NULL_LEVEL; MAX_COMPARISONS];
         let mut w = self.prior_weight;
-        let bb = if names_swapped(a, b) {
-            swap_names(a, b)
-        } else {
-            *b
-        };
+        let (crossed, known) = oriented_with_levels(a, b, &self.ctx);
+        let bb = crossed.unwrap_or(*b);
         for (ci, c) in self.model.comparisons.iter().enumerate() {
-            let l = c.level(a, &bb, &self.ctx);
+            let l = c.level_known(a, &bb, &self.ctx, known);
             g[ci] = l;
             if l == NULL_LEVEL {
                 continue;
@@ -723,8 +724,9 @@ impl<'a> Scorer<'a> {
     /// The field-by-field explanation of a pair's weight.
     pub fn explain(&self, a: &Prepared, b: &Prepared, id_a: &str, id_b: &str) -> PairExplanation {
         let (g, w) = self.score(a, b);
-        let swapped = names_swapped(a, b);
-        let bb = if swapped { swap_names(a, b) } else { *b };
+        let crossed = oriented(a, b, &self.ctx);
+        let swapped = crossed.is_some();
+        let bb = crossed.unwrap_or(*b);
         let fields = self
             .model
             .comparisons

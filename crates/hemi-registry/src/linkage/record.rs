@@ -159,6 +159,8 @@ impl Interner {
 pub enum Field {
     /// First given name token.
     Given1,
+    /// Second given name token.
+    Given2,
     /// All given names joined without spaces ("JUANCARLOS").
     GivenJoined,
     /// Nickname table's canonical form of the first given name.
@@ -178,6 +180,13 @@ pub enum Field {
     /// Phonetic codes of the first given-name token and the first surname token, sorted,
     /// so a record with the two in each other's fields has the same value.
     NameSetPhonetic,
+    /// The alphabetically lower of the two name blocks' codes (given names by sound,
+    /// sorted; surnames by sound, sorted): the same whichever block was typed into which
+    /// fields, and kept when the other block has a typo, as long as the intact block is
+    /// the lower one in both records.
+    NameBlockLow,
+    /// The higher of the two name blocks' codes (see `NameBlockLow`).
+    NameBlockHigh,
     /// Document number key.
     Document,
     /// Phone key.
@@ -225,6 +234,18 @@ pub struct Prepared {
     pub surnames_sorted_phonetic: u32,
     /// Sorted phonetic codes of the first given name and the first surname.
     pub name_set_phonetic: u32,
+    /// Phonetic code of the first given name as written (not nickname-folded): what it
+    /// sounds like when compared with a surname, the names having been entered swapped.
+    pub given1_sound: u32,
+    /// Phonetic code of the second given name.
+    pub given2_sound: u32,
+    /// Both surnames joined without spaces: the "all given names" form of the surnames,
+    /// compared with given names when the two blocks were entered in each other's fields.
+    pub surnames_joined: u32,
+    /// The lower of the two name blocks' phonetic codes (`Field::NameBlockLow`).
+    pub name_block_low: u32,
+    /// The higher of the two name blocks' phonetic codes (`Field::NameBlockHigh`).
+    pub name_block_high: u32,
     /// 0 unknown, 1 F, 2 M, 3 X.
     pub sex: u8,
     /// Birth year (0 unknown).
@@ -264,6 +285,7 @@ impl Prepared {
     pub fn field(&self, field: Field) -> u32 {
         match field {
             Field::Given1 => self.given1,
+            Field::Given2 => self.given2,
             Field::GivenJoined => self.given_joined,
             Field::GivenCanonical => self.given_canonical,
             Field::GivenPhonetic => self.given_phonetic,
@@ -273,6 +295,8 @@ impl Prepared {
             Field::Surname2Phonetic => self.surname2_phonetic,
             Field::SurnamesSortedPhonetic => self.surnames_sorted_phonetic,
             Field::NameSetPhonetic => self.name_set_phonetic,
+            Field::NameBlockLow => self.name_block_low,
+            Field::NameBlockHigh => self.name_block_high,
             Field::Document => self.document,
             Field::Phone => self.phone,
             Field::Nationality => self.nationality,
@@ -294,7 +318,7 @@ impl Prepared {
 
 /// The normalised texts of one record before interning (computed in parallel).
 struct Normalised {
-    texts: [String; 22],
+    texts: [String; 27],
     sex: u8,
     dob: (i16, u8, u8),
 }
@@ -350,6 +374,27 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
         (false, false) => format!("{surname_first_token}|{raw_given_phonetic}"),
         _ => String::new(),
     };
+    let given1_sound = raw_given_phonetic.clone();
+    let given2_sound = spanish_phonetic(&given2);
+    let surnames_joined = format!("{s1}{s2}");
+    // A name block's code: its one or two tokens by sound, sorted, "|" between (a lone
+    // token is just its code, so it sorts by its letters, not by the separator).
+    let block = |x: &str, y: &str| match (x.is_empty(), y.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => x.to_owned(),
+        (true, false) => y.to_owned(),
+        (false, false) if x <= y => format!("{x}|{y}"),
+        (false, false) => format!("{y}|{x}"),
+    };
+    let given_block = block(&given1_sound, &given2_sound);
+    let surname_block = block(&p1, &p2);
+    let (block_low, block_high) = if given_block.is_empty() || surname_block.is_empty() {
+        (String::new(), String::new())
+    } else if given_block <= surname_block {
+        (given_block, surname_block)
+    } else {
+        (surname_block, given_block)
+    };
     let fold = |s: &str| text::fold(s);
     Normalised {
         texts: [
@@ -375,6 +420,11 @@ fn normalise(r: &LinkRecord, nicknames: &NicknameTable) -> Normalised {
             fold(&r.postcode),
             fold(&r.state),
             name_set,
+            given1_sound,
+            given2_sound,
+            surnames_joined,
+            block_low,
+            block_high,
         ],
         sex,
         dob,
@@ -387,7 +437,7 @@ pub fn prepare(records: &[LinkRecord], source: u8, interner: &mut Interner) -> V
     let nicknames = NicknameTable::bundled();
     let mut out = Vec::with_capacity(records.len());
     // In chunks, so the normalised texts of only one chunk are held at a time.
-    for chunk in records.chunks(65_536) {
+    for chunk in records.chunks(16_384) {
         let normalised: Vec<Normalised> =
             chunk.par_iter().map(|r| normalise(r, nicknames)).collect();
         out.extend(intern_chunk(normalised, source, interner));
@@ -401,7 +451,7 @@ fn intern_chunk(
     interner: &mut Interner,
 ) -> impl Iterator<Item = Prepared> + '_ {
     normalised.into_iter().map(move |n| {
-        let mut ids = [0u32; 22];
+        let mut ids = [0u32; 27];
         for (slot, t) in ids.iter_mut().zip(n.texts.iter()) {
             *slot = if t.is_empty() { 0 } else { interner.intern(t) };
         }
@@ -417,6 +467,11 @@ fn intern_chunk(
             surname2_phonetic: ids[8],
             surnames_sorted_phonetic: ids[9],
             name_set_phonetic: ids[21],
+            given1_sound: ids[22],
+            given2_sound: ids[23],
+            surnames_joined: ids[24],
+            name_block_low: ids[25],
+            name_block_high: ids[26],
             sex: n.sex,
             birth_year: n.dob.0,
             birth_month: n.dob.1,

@@ -190,17 +190,13 @@ impl Settings {
                 "surnames by sound (any order) and all given names",
                 &[F(SurnamesSortedPhonetic), F(GivenJoined)],
             ),
+            // Every pair born on one date (day and month either way) is compared: a date
+            // is specific enough on its own (a few dozen people share one in a million
+            // records), and it finds pairs whatever happened to their names (names in
+            // each other's fields, typos on top of a nickname).
             BlockingRule::new(
-                "date of birth (day/month either way) and first surname by sound",
-                &[KeyPart::BirthDateTransposable, F(Surname1Phonetic)],
-            ),
-            BlockingRule::new(
-                "date of birth (day/month either way) and given name by sound",
-                &[KeyPart::BirthDateTransposable, F(GivenPhonetic)],
-            ),
-            BlockingRule::new(
-                "date of birth (day/month either way) and given-name initial",
-                &[KeyPart::BirthDateTransposable, KeyPart::Prefix2(Given1)],
+                "date of birth (day/month either way)",
+                &[KeyPart::BirthDateTransposable],
             ),
             BlockingRule::new(
                 "all given names and second surname by sound",
@@ -219,24 +215,47 @@ impl Settings {
                 ],
             ),
             BlockingRule::new(
-                "given names and first surname by sound in either field, date of birth",
-                &[F(NameSetPhonetic), KeyPart::BirthDateTransposable],
-            ),
-            BlockingRule::new(
                 "surnames by sound (any order), birth day and month",
                 &[F(SurnamesSortedPhonetic), KeyPart::BirthMonthDay],
             ),
             BlockingRule::new(
-                "surnames by sound (any order), nickname-folded given name, birth year",
-                &[
-                    F(SurnamesSortedPhonetic),
-                    F(GivenCanonical),
-                    KeyPart::BirthYear,
-                ],
+                "surnames by sound (any order), birth year",
+                &[F(SurnamesSortedPhonetic), KeyPart::BirthYear],
             ),
-            BlockingRule::new(
-                "date of birth (day/month either way) and second surname by sound",
-                &[KeyPart::BirthDateTransposable, F(Surname2Phonetic)],
+            // A record without a full date of birth meets others only through its names:
+            // looser name keys, each comparing only the pairs with an undated record.
+            BlockingRule::one_without_birth_date(
+                "undated: given name and first surname by sound",
+                &[F(GivenPhonetic), F(Surname1Phonetic)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: first surname by sound and given-name initial",
+                &[F(Surname1Phonetic), KeyPart::Prefix2(Given1)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: surnames by sound (any order) and given-name initial",
+                &[F(SurnamesSortedPhonetic), KeyPart::Prefix2(Given1)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: second given name and first surname by sound",
+                &[F(Given2), F(Surname1Phonetic)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: given name by sound and birth year",
+                &[F(GivenPhonetic), KeyPart::BirthYear],
+            ),
+            // Names typed into each other's fields: keys that read the same either way.
+            BlockingRule::one_without_birth_date(
+                "undated: given name and first surname by sound in either field",
+                &[F(NameSetPhonetic)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: the lower of the two name blocks by sound",
+                &[F(NameBlockLow)],
+            ),
+            BlockingRule::one_without_birth_date(
+                "undated: the higher of the two name blocks by sound",
+                &[F(NameBlockHigh)],
             ),
             // Last: large blocks of namesakes, most dismissed by date of birth at the cost of
             // one comparison each.
@@ -282,9 +301,10 @@ impl Settings {
             review_probability: 0.05,
             person_rule: Some(PersonRule {
                 // Given names different; date of birth different (not a typo, transposition or partial agreement).
-                veto_levels: vec![(0, 7), (2, 6)],
-                // Only weakly similar given names together with a birth year merely within one.
-                weak_levels: vec![(0, 6), (2, 5)],
+                veto_levels: vec![(0, 8), (2, 6)],
+                // Given names only weakly similar, or sharing only a name other than the
+                // first, together with a birth year merely within one.
+                weak_levels: vec![(0, 6), (0, 7), (2, 5)],
                 override_levels: vec![(4, 1)],
                 dismiss_levels: vec![(2, 6)],
             }),

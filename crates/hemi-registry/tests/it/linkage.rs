@@ -200,7 +200,13 @@ fn caseworker_decisions_are_respected_on_rerun() {
             "",
             "HX3",
         ),
-        person("case-b2", "Nayrobi", "Tobar", "", "", "", "", "HX4"),
+        // Undated, with a similar first name and first surname but another second
+        // surname and municipality: compared (an undated record meets others through its
+        // names), too weak to link.
+        LinkRecord {
+            municipality: "Pasto".into(),
+            ..person("case-b2", "Nayrobi", "Tobar", "Pérez", "", "", "", "HX4")
+        },
     ]);
     let s = settings(3);
     let (session, out) = LinkSession::dedupe(&records, &s, &[], &NoProgress).expect("runs");
