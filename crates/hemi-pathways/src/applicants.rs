@@ -161,7 +161,9 @@ pub fn parse_applicants(
     catalogue: &Catalogue,
 ) -> Result<Vec<ApplicantRow>, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
-    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader);
     let header: Vec<String> = match csv.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
         Err(e) => {
@@ -367,12 +369,18 @@ mod tests {
     #[test]
     fn cells_round_trip() {
         let mut map = BTreeMap::new();
-        map.insert("CAN".to_owned(), vec!["sibling".to_owned(), "parent".to_owned()]);
+        map.insert(
+            "CAN".to_owned(),
+            vec!["sibling".to_owned(), "parent".to_owned()],
+        );
         let values = [
             (FactKind::Bool, FactValue::Bool(true)),
             (FactKind::Int, FactValue::Int(-3)),
             (FactKind::Text, FactValue::Text("HTI".into())),
-            (FactKind::List, FactValue::List(vec!["a".into(), "b".into()])),
+            (
+                FactKind::List,
+                FactValue::List(vec!["a".into(), "b".into()]),
+            ),
             (FactKind::List, FactValue::List(vec![])),
             (FactKind::Map, FactValue::Map(map)),
             (FactKind::Map, FactValue::Map(BTreeMap::new())),
