@@ -564,3 +564,135 @@ store_test!(
         }
     }
 );
+
+/// A catalogue with one program whose cap holds 5 places (test data).
+fn small_cap_catalogue(dir: &std::path::Path) -> String {
+    let root = dir.join("small-cap");
+    std::fs::create_dir_all(root.join("programs")).unwrap();
+    std::fs::write(
+        root.join("catalogue.toml"),
+        "version = 1\neffective_from = \"2024-01-01\"\n\n[[fact]]\nname = \"nationality\"\nkind = \"text\"\ndescription = \"ISO3\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("programs/test-last-places.toml"),
+        r#"key = "test-last-places"
+name = "Test pathway with five places"
+operating_state = "USA"
+kind = "humanitarian"
+summary = "Test data."
+eligible_nationalities = ["VEN"]
+legal_basis = [{ citation = "test", confirmed = false }]
+places_of_application = [{ country = "*", how = "online" }]
+
+[[caps]]
+key = "test-last-places-total"
+period = "total"
+places = 5
+unit = "people"
+source = { citation = "test", confirmed = false }
+
+[[rules]]
+key = "nationality"
+expression = 'nationality == "VEN"'
+pass = "Nationality is Venezuelan"
+fail = "Nationality must be Venezuelan"
+source = "test"
+"#,
+    )
+    .unwrap();
+    root.display().to_string()
+}
+
+store_test!(
+    pathways_cli_cap_holds_under_50_simultaneous_referrals,
+    |db: TestDb| async move {
+        let dir = db.dir.path();
+        let catalogue = small_cap_catalogue(dir);
+        let mut csv = String::from("application_id,office,received_on,person_id,given_names,family_names,date_of_birth,relationship,nationality\n");
+        for k in 0..50 {
+            csv += &format!(
+                "C{k},SMO-CRI-SJO,2024-06-01,C{k}-0,Ana{k},Test{k},{}-01-01,principal,VEN\n",
+                1950 + k
+            );
+        }
+        let applicants = write(dir, "fifty.csv", csv.as_bytes());
+        ok(
+            &db,
+            &[
+                "--pathways-dir",
+                &catalogue,
+                "pathways",
+                "apply",
+                "--applicants",
+                &applicants,
+            ],
+        );
+        // 50 processes refer at once; the cap has 5 places.
+        let children: Vec<std::process::Child> = (0..50)
+            .map(|k| {
+                let application = format!("C{k}");
+                let person = format!("C{k}-0");
+                command(
+                    &db,
+                    &[
+                        "--pathways-dir",
+                        &catalogue,
+                        "pathways",
+                        "refer",
+                        &application,
+                        &person,
+                        "test-last-places",
+                        "--on",
+                        "2024-06-10",
+                    ],
+                )
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let mut granted = 0;
+        let mut refused_at_cap = 0;
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            match output.status.code() {
+                Some(0) => granted += 1,
+                Some(2) => {
+                    let err = stderr(&output);
+                    assert!(err.contains("left") || err.contains("full"), "{err}");
+                    refused_at_cap += 1;
+                }
+                other => panic!("exit {other:?}: {}", stderr(&output)),
+            }
+        }
+        eprintln!(
+        "50 simultaneous referrals at 5 places ({:?}): {granted} granted, {refused_at_cap} refused in {:.2} s",
+        db.backend,
+        started.elapsed().as_secs_f64()
+    );
+        assert_eq!((granted, refused_at_cap), (5, 45));
+        let catalogue_now = ok(
+            &db,
+            &[
+                "--pathways-dir",
+                &catalogue,
+                "pathways",
+                "catalogue",
+                "--on",
+                "2024-06-10",
+                "--format",
+                "csv",
+            ],
+        );
+        assert!(
+            catalogue_now.contains("test-last-places-total,total,5,5,0,0"),
+            "5 reserved, 0 left: {catalogue_now}"
+        );
+        let audit = ok(&db, &["audit", "log", "--format", "csv"]);
+        assert_eq!(audit.matches("pathways_referral").count(), 5, "{audit}");
+        ok(&db, &["audit", "verify"]);
+    }
+);
