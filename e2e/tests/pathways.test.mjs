@@ -77,13 +77,13 @@ test('an application from intake to referral, then a referral refused at the cap
   assert.match(await page.textContent('.lead'), /SMO-COL-BOG/);
   await page.screenshot({ path: `${artifacts}pathways-queue.png`, fullPage: true });
 
-  // A bad date is refused beside its field; what was typed stays.
+  // A nationality that is not a code is refused beside its field; what was typed stays.
   await page.fill('input[name=location]', 'COL');
   await page.fill('input[name=given_names_0]', 'Rose');
-  await page.fill('input[name=date_of_birth_0]', '1990-02-31');
-  await page.fill('input[name=nationality_0]', 'HTI');
+  await page.fill('input[name=date_of_birth_0]', '1990-02-21');
+  await page.fill('input[name=nationality_0]', 'Haiti');
   await submit(page, 'form[action="/pathways/applications"]');
-  assert.match(await page.textContent('#f-date_of_birth_0-error'), /date/i);
+  assert.match(await page.textContent('#f-nationality_0-error'), /ISO3/);
   assert.equal(await page.inputValue('input[name=given_names_0]'), 'Rose');
   await page.screenshot({ path: `${artifacts}pathways-intake-error.png`, fullPage: false });
 
@@ -103,7 +103,7 @@ test('an application from intake to referral, then a referral refused at the cap
   assert.notEqual(first, second);
   await screen(page, 'documents=passport');
   await refer(page, 'e2e-last-place');
-  assert.match(await page.textContent('#referral-form [role=alert]'), /is full/);
+  assert.match(await page.textContent('#referral-form [role=alert]'), /0 places left|is full/);
   assert.match(await page.textContent('.referrals'), /No referral yet/);
   await page.screenshot({ path: `${artifacts}pathways-cap-refused.png`, fullPage: true });
 
