@@ -23,8 +23,13 @@ printf '%s\n' 'analyst-password-1' | "$hemi" --database-url "$db" users add e2e_
 printf '%s\n' 'watch-password-1' | "$hemi" --database-url "$db" users add e2e_watch --role watch_officer --password-stdin
 printf '%s\n' 'admin-password-1' | "$hemi" --database-url "$db" users add e2e_admin --role admin --password-stdin
 printf '%s\n' 'account-password-1' | "$hemi" --database-url "$db" users add e2e_account --role secretariat --password-stdin
+printf '%s\n' 'pathways-password-1' | "$hemi" --database-url "$db" users add e2e_pathways --role pathways_officer --office SMO-COL-BOG --password-stdin
 
-"$hemi" --database-url "$db" serve --bind "127.0.0.1:$port" >"$here/artifacts/server.log" 2>&1 &
+# Served with the bundled pathways catalogue plus a test program with one place
+# (pathways.test.mjs); the demo's caseload was loaded with the bundled one.
+cp -r "$root/pathways" "$work/pathways"
+cp "$here/fixtures/pathways/"*.toml "$work/pathways/programs/"
+HEMI_PATHWAYS_DIR="$work/pathways" "$hemi" --database-url "$db" serve --bind "127.0.0.1:$port" >"$here/artifacts/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

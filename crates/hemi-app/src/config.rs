@@ -49,6 +49,8 @@ pub struct ConfigDirs {
     pub rules: Option<PathBuf>,
     /// Extra response playbooks (`*.toml`).
     pub playbooks: Option<PathBuf>,
+    /// A pathways catalogue (`catalogue.toml`, `programs/*.toml`) replacing the bundled one.
+    pub pathways: Option<PathBuf>,
 }
 
 /// The configuration a node runs with.
@@ -62,6 +64,8 @@ pub struct Config {
     pub playbooks: PlaybookSet,
     /// The declaration as signed, with its first commitments and the Task Force.
     pub seed: Seed,
+    /// The legal-pathways catalogue, compiled on first use.
+    pub pathways: crate::pathways::PathwaysSource,
 }
 
 fn io_problem(path: &Path, e: std::io::Error) -> AppError {
@@ -129,6 +133,7 @@ impl Config {
                 ("governance/declaration.toml", DECLARATION),
                 ("governance/taskforce.toml", TASKFORCE),
             )?,
+            pathways: crate::pathways::PathwaysSource::new(dirs.pathways.clone()),
         })
     }
 }

@@ -31,6 +31,7 @@ pub mod governance;
 pub mod indicators;
 pub mod jobs;
 pub mod notify;
+pub mod pathways;
 pub mod progress;
 pub mod public;
 pub mod report;

@@ -699,6 +699,58 @@ pub fn parse_job_orders(reader: impl Read, file: &str) -> Result<Vec<JobOrder>, 
     }
 }
 
+/// Parse employers from CSV with the header `employer_id,name,violations` (violations
+/// found by labour inspectors, separated by `;`; any one blocks every match).
+pub fn parse_employers(reader: impl Read, file: &str) -> Result<Vec<Employer>, Diagnostics> {
+    #[derive(Deserialize)]
+    struct Row {
+        employer_id: String,
+        name: String,
+        violations: String,
+    }
+    let mut diagnostics = Diagnostics::default();
+    let mut out: Vec<Employer> = Vec::new();
+    let mut csv = csv::Reader::from_reader(reader);
+    for (k, row) in csv.deserialize::<Row>().enumerate() {
+        let line = k as u64 + 2;
+        match row {
+            Ok(r) if r.employer_id.trim().is_empty() => diagnostics.push(diag(
+                file,
+                line,
+                "employer_id",
+                "is empty".into(),
+                "every employer needs an id the job orders use",
+            )),
+            Ok(r) if out.iter().any(|e| e.employer_id == r.employer_id.trim()) => {
+                diagnostics.push(diag(
+                    file,
+                    line,
+                    "employer_id",
+                    format!("employer {:?} is listed twice", r.employer_id.trim()),
+                    "one row per employer",
+                ))
+            }
+            Ok(r) => out.push(Employer {
+                employer_id: r.employer_id.trim().to_owned(),
+                name: r.name.trim().to_owned(),
+                violations: split_list(&r.violations),
+            }),
+            Err(e) => diagnostics.push(diag(
+                file,
+                line,
+                "row",
+                e.to_string(),
+                "the header is employer_id,name,violations",
+            )),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(out)
+    } else {
+        Err(diagnostics)
+    }
+}
+
 /// Parse workers from CSV with the header
 /// `worker_id,nationality,skills,experience_years,languages,preferred_locations,min_wage_cents_per_hour,charged_recruitment_fees`.
 pub fn parse_workers(reader: impl Read, file: &str) -> Result<Vec<Worker>, Diagnostics> {

@@ -11,6 +11,7 @@
 //! referral ([`cases::check_new_referral`] first) → the store's conditional insert.
 #![deny(missing_docs)]
 
+pub mod applicants;
 pub mod assignment;
 pub mod caps;
 pub mod cases;

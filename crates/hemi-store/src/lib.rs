@@ -21,6 +21,7 @@ pub mod governance;
 mod import;
 mod indicators;
 mod jobs;
+pub mod pathways;
 mod query;
 mod warning;
 

@@ -54,6 +54,11 @@ pub struct GlobalArgs {
     #[arg(long, env = "HEMI_PLAYBOOKS_DIR", value_name = "DIR")]
     pub playbooks_dir: Option<PathBuf>,
 
+    /// Directory with a legal-pathways catalogue (catalogue.toml and programs/*.toml)
+    /// that replaces the bundled one.
+    #[arg(long, env = "HEMI_PATHWAYS_DIR", value_name = "DIR")]
+    pub pathways_dir: Option<PathBuf>,
+
     /// Record changes as made for this person (e.g. the minister a secretary records
     /// for). The actor is always the operating-system account running hemi
     /// ($USER); the name is recorded beside it: cli:root as "M. Rojas".
@@ -89,6 +94,10 @@ pub enum Command {
     /// Reports: the Task Force's quarterly report as HTML or PDF.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Legal pathways: the program catalogue with places left, synthetic applicants,
+    /// screening with reasons, labour matching, and Safe Mobility Office cases.
+    #[command(subcommand)]
+    Pathways(PathwaysCommand),
     /// Accounts of the web app: add, list, disable, change role or password, issue API tokens.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -120,6 +129,7 @@ impl Command {
             Command::Events(e) => matches!(e, EventsCommand::Set(_)),
             Command::Users(u) => !matches!(u, UsersCommand::List(_)),
             Command::Process(p) => p.command.writes(),
+            Command::Pathways(p) => p.writes(),
             _ => false,
         }
     }
@@ -1083,4 +1093,219 @@ pub enum GenerateCommand {
         /// Shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `hemi pathways ...`: legal pathways (issue 14).
+#[derive(Debug, Subcommand)]
+pub enum PathwaysCommand {
+    /// The programs: operating state, who may apply where, caps and the places left
+    /// (from the ledger of this database).
+    Catalogue(PathwaysCatalogueArgs),
+    /// Draw synthetic applicants (households) whose nationality and sex-age mix follow
+    /// Panama's Darién transits in 2023 (data/flows); no real person is described.
+    Synth(PathwaysSynthArgs),
+    /// Screen an applicants file against every program: verdict counts per program,
+    /// or one person's decisions with the reasons (--explain).
+    Screen(PathwaysScreenArgs),
+    /// Rank workers and job orders both ways and assign the most places with the best
+    /// total score (an exact assignment solver); fair-recruitment flags block a match.
+    Match(PathwaysMatchArgs),
+    /// Record Safe Mobility Office applications (households) from an applicants file;
+    /// possible duplicates of people already recorded are flagged.
+    Apply(PathwaysApplyArgs),
+    /// Record a screening interview of one member: facts established, eligibility
+    /// across programs with reasons.
+    ScreenCase(PathwaysScreenCaseArgs),
+    /// Refer a member to a program, reserving a place under its caps.
+    Refer(PathwaysReferArgs),
+    /// Record what became of a referral: approved, denied, withdrawn or travelled.
+    Outcome(PathwaysOutcomeArgs),
+    /// The queue of each office (or one) with waiting times per stage.
+    Queue(PathwaysQueueArgs),
+    /// One application: members, eligibility, interviews, referrals.
+    Show(PathwaysShowArgs),
+    /// Progress of the L.A. Process commitments the programs serve, from the ledger.
+    Progress(OutputArgs),
+    /// Possible duplicate applications for a caseworker to resolve.
+    Duplicates(OutputArgs),
+    /// Raise a cap for one period with a reason (emergency capacity).
+    RaiseCap(PathwaysRaiseCapArgs),
+}
+
+impl PathwaysCommand {
+    /// True for the commands that change the database.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            PathwaysCommand::Apply(_)
+                | PathwaysCommand::ScreenCase(_)
+                | PathwaysCommand::Refer(_)
+                | PathwaysCommand::Outcome(_)
+                | PathwaysCommand::RaiseCap(_)
+        )
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysCatalogueArgs {
+    /// Day the caps and opening are read for (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// List the facts rules may read instead of the programs.
+    #[arg(long)]
+    pub facts: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysSynthArgs {
+    /// People to draw (in households of 1 to 5).
+    #[arg(long, value_name = "N")]
+    pub applicants: usize,
+    /// Seed: the same seed gives the same caseload on every machine.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Day the caseload is drawn for (ages, dates received; default today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// File to write (CSV, one row per person).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysScreenArgs {
+    /// Applicants file (as `hemi pathways synth` writes it).
+    #[arg(long, value_name = "FILE")]
+    pub applicants: PathBuf,
+    /// Screening day (default today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Print every program's decision for this person, with the reasons.
+    #[arg(long, value_name = "PERSON_ID")]
+    pub explain: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysMatchArgs {
+    /// Workers (CSV: worker_id,nationality,skills,experience_years,languages,
+    /// preferred_locations,min_wage_cents_per_hour,charged_recruitment_fees).
+    #[arg(long, value_name = "FILE")]
+    pub workers: PathBuf,
+    /// Job orders (CSV: job_order_id,employer_id,program,isco,location,places,
+    /// season_start,season_end,wage_cents_per_hour,languages,min_experience_years).
+    #[arg(long, value_name = "FILE")]
+    pub jobs: PathBuf,
+    /// Employers with violations found (CSV: employer_id,name,violations).
+    #[arg(long, value_name = "FILE")]
+    pub employers: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysApplyArgs {
+    /// Applicants file (as `hemi pathways synth` writes it).
+    #[arg(long, value_name = "FILE")]
+    pub applicants: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysScreenCaseArgs {
+    /// Application id.
+    pub application: String,
+    /// Person id of the member interviewed.
+    pub person: String,
+    /// A fact established, NAME=VALUE (lists a;b, maps CAN=sibling|parent); repeatable.
+    #[arg(long = "fact", value_name = "NAME=VALUE")]
+    pub facts: Vec<String>,
+    /// Day of the interview (default today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Notes of the interview.
+    #[arg(long, default_value = "")]
+    pub notes: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysReferArgs {
+    /// Application id.
+    pub application: String,
+    /// Person id.
+    pub person: String,
+    /// Program key (`hemi pathways catalogue` lists them).
+    pub program: String,
+    /// Day of the referral (default today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysOutcomeArgs {
+    /// Referral id.
+    pub referral: i64,
+    /// approved, denied, withdrawn or travelled.
+    pub outcome: String,
+    /// Day (default today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Why (required for a denial: the applicant is told).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysQueueArgs {
+    /// Only this office.
+    #[arg(long)]
+    pub office: Option<String>,
+    /// Day the waiting times are counted to (default today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysShowArgs {
+    /// Application id.
+    pub application: String,
+    /// Day eligibility is decided for (default today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysRaiseCapArgs {
+    /// Cap pool key (`hemi pathways catalogue` lists them).
+    pub pool: String,
+    /// Period label: FY2024, FY2024-H1, 2024-05, 2024 or total.
+    pub period: String,
+    /// Places added.
+    pub places: u64,
+    /// Why, in words.
+    #[arg(long)]
+    pub reason: String,
+    /// The early-warning event that opened the capacity.
+    #[arg(long)]
+    pub event: Option<String>,
+    /// The playbook task that raised it.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Day (default today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
 }

@@ -11,6 +11,7 @@ pub mod governance;
 pub mod home;
 pub mod indicators;
 pub mod jobs;
+pub mod pathways;
 pub mod portal;
 pub mod watch;
 
@@ -32,6 +33,7 @@ pub fn all(state: &AppState) -> Vec<Area> {
         indicators::router(state),
         watch::router(state),
         governance::router(state),
+        pathways::router(state),
         jobs::router(state),
     ]
 }

@@ -145,6 +145,7 @@ pub async fn run(
     } else {
         eprintln!("the L.A. Declaration is already recorded");
     }
+    super::pathways::load_demo_caseload(&cx).await?;
     ensure_demo_admin(&cx).await?;
 
     let Some(listener) = listener else {

@@ -10,6 +10,7 @@ mod forecast;
 mod generate;
 mod import;
 mod indicators;
+pub mod pathways;
 mod process;
 mod profiles;
 mod report;
@@ -46,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         profiles: global.profiles_dir.clone(),
         rules: global.rules_dir.clone(),
         playbooks: global.playbooks_dir.clone(),
+        pathways: global.pathways_dir.clone(),
     })?;
     if let Command::Profiles(output) = &command {
         return profiles::run(&config, *output);
@@ -78,6 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Indicators(args) => indicators::run(&cx, &args).await,
         Command::Process(args) => process::run(&cx, &args).await,
         Command::Report(c) => report::run(&cx, &c).await,
+        Command::Pathways(c) => pathways::run(&cx, &c).await,
         Command::Users(c) => users::run(&cx, &c).await,
         Command::Audit(c) => audit::run(&cx, &c).await,
         Command::Serve(args) => {

@@ -5,6 +5,7 @@ mod accounts;
 mod bad_input;
 mod commands;
 mod docs;
+mod pathways;
 mod process;
 mod report;
 mod warning;
@@ -29,6 +30,7 @@ fn command(db: &TestDb, args: &[&str]) -> Command {
         .env_remove("HEMI_PROFILES_DIR")
         .env_remove("HEMI_RULES_DIR")
         .env_remove("HEMI_PLAYBOOKS_DIR")
+        .env_remove("HEMI_PATHWAYS_DIR")
         .env_remove("HEMI_FAULT_STALL_BEFORE_COMMIT");
     command
 }
