@@ -305,6 +305,10 @@ pub struct Matching {
     pub optimality_gap: f64,
 }
 
+/// Score points below what a violated worker holds down to which its left-out pairs
+/// are added in a price-out round.
+const PRICE_OUT_MARGIN: i64 = 20;
+
 /// Rank and assign. `eligible(program)` gives a program's eligible nationalities
 /// (from the catalogue). `progress(done, total)` is called per block of workers.
 pub fn match_workers(
@@ -537,13 +541,23 @@ pub fn match_workers(
             break certificate;
         }
         rounds += 1;
+        // Add the left-out pairs of a violated worker that are worth at least what it
+        // holds, less a margin for the prices still to move: adding all ~300 pairs of
+        // every violated worker made the network nearly complete (27 million arcs at
+        // 100,000 workers) and every bid scan long.
+        let margin = solver.value(PRICE_OUT_MARGIN) - solver.value(0);
         for &w in &certificate.violated {
             let w = w as usize;
+            let floor = solver.profit(w as u32) - margin;
             let row = all.first[w]..all.first[w + 1];
-            let added: Vec<(u32, i64)> = row
-                .filter(|&k| !std::mem::replace(&mut in_network[k], true))
-                .map(|k| (all.job[k], all.score[k] as i64))
-                .collect();
+            let mut added: Vec<(u32, i64)> = Vec::new();
+            for k in row {
+                let (job, score) = (all.job[k], all.score[k] as i64);
+                if !in_network[k] && solver.value(score) - solver.job_price(job) >= floor {
+                    in_network[k] = true;
+                    added.push((job, score));
+                }
+            }
             solver.add_arcs(w as u32, added);
         }
         solver.reoptimise(&certificate.violated);

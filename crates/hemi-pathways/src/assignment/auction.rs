@@ -230,9 +230,15 @@ impl Auction {
         }
     }
 
-    /// Lowest price among the places of `job` (what a newcomer pays at least).
+    /// Lowest price among the places of `job` (what a newcomer pays at least); a job
+    /// without places is priced out of reach.
     pub fn job_price(&self, job: u32) -> i64 {
-        self.price[self.place_first[job as usize]]
+        let j = job as usize;
+        if self.place_first[j + 1] > self.place_first[j] {
+            self.price[self.place_first[j]]
+        } else {
+            i64::MAX / 4
+        }
     }
 
     /// Job of each worker, if placed.
@@ -241,6 +247,11 @@ impl Auction {
             .iter()
             .map(|&j| (j != NONE && j != WAITING).then_some(j))
             .collect()
+    }
+
+    /// Value minus price of what `worker` holds now (0 when not placed).
+    pub fn profit(&self, worker: u32) -> i64 {
+        self.profit[worker as usize]
     }
 
     /// Counters.
@@ -259,15 +270,7 @@ impl Auction {
     pub fn certify(&self, candidates: &Candidates) -> Certificate {
         use rayon::prelude::*;
         let jobs = self.into_job.len();
-        let job_price: Vec<i64> = (0..jobs)
-            .map(|j| {
-                if self.place_first[j + 1] > self.place_first[j] {
-                    self.job_price(j as u32)
-                } else {
-                    i64::MAX / 4
-                }
-            })
-            .collect();
+        let job_price: Vec<i64> = (0..jobs).map(|j| self.job_price(j as u32)).collect();
         let workers = self.job_of.len();
         let chunk = 4096;
         let parts: Vec<(i128, Vec<u32>)> = (0..workers.div_ceil(chunk))
