@@ -27,7 +27,7 @@
 //! is tested against (and as the fallback should a certificate ever fail). Without
 //! Goldberg's global price updates and arc fixing the push-relabel [`Solver`] takes
 //! about 6 s for 20,000 workers and 1,000 job orders on the benchmark machine, the
-//! auction well under one (see BENCHMARKS.md).
+//! auction with its price-out about 1.3 s (see BENCHMARKS.md).
 
 use std::collections::VecDeque;
 
