@@ -421,11 +421,7 @@ impl Auction {
                 self.place_first[j as usize],
                 self.place_first[j as usize + 1],
             );
-            loop {
-                let Some(e) = (lo..hi).find(|&k| self.holder[k] == NONE && self.price[k] > 0)
-                else {
-                    break;
-                };
+            while let Some(e) = (lo..hi).find(|&k| self.holder[k] == NONE && self.price[k] > 0) {
                 self.stats.reverse_bids += 1;
                 let mut best_worker = NONE;
                 let mut best_value = 0i64;
@@ -456,8 +452,8 @@ impl Auction {
                         stack.push(k);
                     }
                 }
-                // Find the empty place again: releasing `w` inside this job does not
-                // move places, but keep the one chosen above.
+                // Releasing `w` from this same job empties another place but moves
+                // none, so `e` is still the place chosen above.
                 self.price[e] = new_price;
                 self.holder[e] = best_worker;
                 sift_up(&mut self.price[lo..hi], &mut self.holder[lo..hi], e - lo);

@@ -169,7 +169,7 @@ fn sparse_problem(seed: u64, workers: usize, jobs: usize, degree: usize) -> Prob
                 continue;
             }
             seen.push(j);
-            let s = if seed % 3 == 0 {
+            let s = if seed.is_multiple_of(3) {
                 rng.gen_range(600..=1100)
             } else {
                 rng.gen_range(0..=MAX_SCORE)
