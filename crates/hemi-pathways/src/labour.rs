@@ -11,7 +11,7 @@
 //! of employers who collected fees (8 CFR 214.2(h)(5)(xi)(A), (h)(6)(i)(B); unconfirmed
 //! section numbers) or were debarred (20 CFR 655.182, 655.73).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -19,7 +19,7 @@ use hemi_core::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::assignment::{self, Problem};
+use crate::assignment::auction::{Auction, Candidates};
 use crate::date::Date;
 
 const ISCO_CSV: &str = include_str!("../data/isco08.csv");
@@ -298,7 +298,16 @@ pub struct Matching {
     pub solve_rounds: u32,
     /// Whether the duals proved optimality over all candidate pairs.
     pub optimal_over_all_candidates: bool,
+    /// Dual bound minus the value of the assignment, in score points (a placed worker
+    /// counts a large constant more); below 1 proves the assignment optimal, since the
+    /// objective is a whole number.
+    #[serde(default)]
+    pub optimality_gap: f64,
 }
+
+/// Score points below what a violated worker holds down to which its left-out pairs
+/// are added in a price-out round.
+const PRICE_OUT_MARGIN: i64 = 20;
 
 /// Rank and assign. `eligible(program)` gives a program's eligible nationalities
 /// (from the catalogue). `progress(done, total)` is called per block of workers.
@@ -337,19 +346,28 @@ pub fn match_workers(
         first_worker: usize,
         per_worker: Vec<Vec<Ranked>>,
         best_left_out: Vec<Option<i64>>,
-        per_job: HashMap<u32, Vec<(i64, u32, ScoreParts)>>,
+        per_job: Vec<Vec<(i64, u32, ScoreParts)>>,
         candidates: u64,
         blocked_fair: u64,
+        /// Every candidate pair of the block's workers, best first per worker, for the
+        /// exact price-out after the first solve.
+        all_jobs: Vec<u32>,
+        all_scores: Vec<i32>,
+        row_len: Vec<u32>,
     }
-    let score_pair = |w: &Worker, j: &JobOrder| -> Result<ScoreParts, Block> {
-        let employer = employer_by_id.get(j.employer_id.as_str()).copied();
-        let eligible = j
-            .program
-            .as_ref()
-            .and_then(|p| programs.get(p))
-            .and_then(|e| e.as_deref());
-        score(w, j, employer, eligible)
-    };
+    // What `score` needs besides the pair, looked up once per job rather than per pair.
+    let job_context: Vec<(Option<&Employer>, Option<&[String]>)> = jobs
+        .iter()
+        .map(|j| {
+            let employer = employer_by_id.get(j.employer_id.as_str()).copied();
+            let eligible = j
+                .program
+                .as_ref()
+                .and_then(|p| programs.get(p))
+                .and_then(|e| e.as_deref());
+            (employer, eligible)
+        })
+        .collect();
     let blocks: Vec<Block_> = workers
         .par_chunks(2048)
         .enumerate()
@@ -358,24 +376,41 @@ pub fn match_workers(
                 first_worker: b * 2048,
                 per_worker: Vec::with_capacity(chunk.len()),
                 best_left_out: Vec::with_capacity(chunk.len()),
-                per_job: HashMap::new(),
+                per_job: vec![Vec::new(); jobs.len()],
                 candidates: 0,
                 blocked_fair: 0,
+                all_jobs: Vec::new(),
+                all_scores: Vec::new(),
+                row_len: Vec::with_capacity(chunk.len()),
             };
-            let mut seen = BTreeSet::new();
+            let mut minors: Vec<&str> = Vec::new();
             for (i, w) in chunk.iter().enumerate() {
                 let wi = (b * 2048 + i) as u32;
                 let mut scored: Vec<Ranked> = Vec::new();
-                seen.clear();
+                // Minor groups partition the jobs: distinct groups give distinct jobs.
+                minors.clear();
                 for skill in &w.skills {
-                    let Some(list) = by_minor.get(&skill[..3.min(skill.len())]) else {
+                    let minor = &skill[..3.min(skill.len())];
+                    if !minors.contains(&minor) {
+                        minors.push(minor);
+                    }
+                }
+                for minor in &minors {
+                    let Some(list) = by_minor.get(minor) else {
                         continue;
                     };
+                    if w.charged_recruitment_fees {
+                        // `score` blocks every pair of this worker on fees first.
+                        out.blocked_fair += list.len() as u64;
+                        continue;
+                    }
                     for &jk in list {
-                        if !seen.insert(jk) {
+                        let (employer, eligible) = job_context[jk as usize];
+                        if employer.is_some_and(|e| !e.violations.is_empty()) {
+                            out.blocked_fair += 1;
                             continue;
                         }
-                        match score_pair(w, &jobs[jk as usize]) {
+                        match score(w, &jobs[jk as usize], employer, eligible) {
                             Ok(parts) => {
                                 out.candidates += 1;
                                 let s = parts.total();
@@ -384,7 +419,7 @@ pub fn match_workers(
                                     score: s,
                                     parts,
                                 });
-                                let heap = out.per_job.entry(jk).or_default();
+                                let heap = &mut out.per_job[jk as usize];
                                 heap.push((s, wi, parts));
                                 if heap.len() > 4 * k_workers {
                                     heap.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -399,6 +434,11 @@ pub fn match_workers(
                     }
                 }
                 scored.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+                out.row_len.push(scored.len() as u32);
+                for r in &scored {
+                    out.all_jobs.push(r.index);
+                    out.all_scores.push(r.score as i32);
+                }
                 let left_out = scored.get(k_jobs).map(|r| r.score);
                 scored.truncate(k_jobs);
                 out.per_worker.push(scored);
@@ -416,9 +456,22 @@ pub fn match_workers(
     let mut per_job: Vec<Vec<(i64, u32, ScoreParts)>> = vec![Vec::new(); jobs.len()];
     let mut candidate_pairs = 0;
     let mut blocked = 0;
-    for block in blocks {
+    let total_pairs: usize = blocks.iter().map(|b| b.all_jobs.len()).sum();
+    let mut all = Candidates {
+        first: Vec::with_capacity(workers.len() + 1),
+        job: Vec::with_capacity(total_pairs),
+        score: Vec::with_capacity(total_pairs),
+    };
+    all.first.push(0);
+    for mut block in blocks {
         candidate_pairs += block.candidates;
         blocked += block.blocked_fair;
+        for &len in &block.row_len {
+            all.first
+                .push(all.first.last().copied().unwrap_or(0) + len as usize);
+        }
+        all.job.append(&mut block.all_jobs);
+        all.score.append(&mut block.all_scores);
         for (i, (list, left)) in block
             .per_worker
             .into_iter()
@@ -428,8 +481,8 @@ pub fn match_workers(
             jobs_for_worker[block.first_worker + i] = list;
             best_left_out[block.first_worker + i] = left;
         }
-        for (jk, mut v) in block.per_job {
-            per_job[jk as usize].append(&mut v);
+        for (jk, mut v) in block.per_job.into_iter().enumerate() {
+            per_job[jk].append(&mut v);
         }
     }
     let workers_for_job: Vec<Vec<Ranked>> = per_job
@@ -447,106 +500,93 @@ pub fn match_workers(
         })
         .collect();
 
-    // Solve on each worker's best jobs and each job's best workers, then add any
-    // left-out pair whose entry price says it could improve the assignment, resuming
-    // the auction from its prices, until none can (column generation, exact check).
-    let mut problem = Problem {
-        workers: workers.len(),
-        places: jobs.iter().map(|j| j.places).collect(),
-        edges: Vec::new(),
-    };
-    let mut in_network: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); workers.len()];
-    for (w, list) in jobs_for_worker.iter().enumerate() {
-        for r in list {
-            if in_network[w].insert(r.index) {
-                problem.edges.push((w as u32, r.index, r.score));
-            }
+    // Solve on each worker's best jobs and each job's best workers, then price out
+    // every candidate pair against the dual prices: a worker with a left-out pair worth
+    // more than ε above what it gets receives all its pairs and bids again, until the
+    // dual bound over all candidates proves the assignment optimal (column generation
+    // with an exact check, see `assignment::auction`).
+    let places: Vec<u32> = jobs.iter().map(|j| j.places).collect();
+    let max_score = all.score.iter().copied().max().unwrap_or(0) as i64;
+    let mut solver = Auction::new(workers.len(), &places, max_score);
+    let mut in_network = vec![false; all.job.len()];
+    for w in 0..workers.len() {
+        let row = all.first[w]..all.first[w + 1];
+        // Rows are sorted best first, like the worker's ranking.
+        let shortlist = row.start..row.end.min(row.start + k_jobs);
+        for flag in &mut in_network[shortlist] {
+            *flag = true;
         }
     }
     for (j, list) in workers_for_job.iter().enumerate() {
         for r in list {
-            if in_network[r.index as usize].insert(j as u32) {
-                problem.edges.push((r.index, j as u32, r.score));
+            let w = r.index as usize;
+            if let Some(k) = (all.first[w]..all.first[w + 1]).find(|&k| all.job[k] == j as u32) {
+                in_network[k] = true;
             }
         }
     }
-    let mut solved_arcs = problem.edges.len() as u64;
-    let mut solver = assignment::Solver::new(&problem);
+    for w in 0..workers.len() {
+        let row = all.first[w]..all.first[w + 1];
+        solver.add_arcs(
+            w as u32,
+            row.filter(|&k| in_network[k])
+                .map(|k| (all.job[k], all.score[k] as i64)),
+        );
+    }
+    solver.run();
     let mut rounds = 1;
-    let optimal = loop {
-        let mut lowest: HashMap<&str, i64> = HashMap::new();
-        for (k, j) in jobs.iter().enumerate() {
-            if let Some(p) = solver.entry_price(k as u32) {
-                let e = lowest.entry(&j.isco[..3.min(j.isco.len())]).or_insert(p);
-                *e = (*e).min(p);
-            }
-        }
-        let mut added = Vec::new();
-        for w in 0..workers.len() {
-            let Some(best) = best_left_out[w] else {
-                continue;
-            };
-            let worker = &workers[w];
-            let low = worker
-                .skills
-                .iter()
-                .filter_map(|s| lowest.get(&s[..3.min(s.len())]))
-                .min()
-                .copied()
-                .unwrap_or(i64::MAX / 4);
-            if !solver.may_improve(w as u32, best, low) {
-                continue;
-            }
-            let mut seen = BTreeSet::new();
-            let mut left_out = Vec::new();
-            let mut violated = false;
-            for skill in &worker.skills {
-                let Some(list) = by_minor.get(&skill[..3.min(skill.len())]) else {
-                    continue;
-                };
-                for &jk in list {
-                    if in_network[w].contains(&jk) || !seen.insert(jk) {
-                        continue;
-                    }
-                    if let Ok(parts) = score_pair(worker, &jobs[jk as usize]) {
-                        violated |= solver.improves(w as u32, jk, parts.total());
-                        left_out.push((w as u32, jk, parts.total()));
-                    }
-                }
-            }
-            // A worker with one improving pair gets all its candidates at once: adding
-            // only the violating pairs moves the prices and needs many more rounds.
-            if violated {
-                added.extend(left_out);
-                best_left_out[w] = None;
-            }
-        }
-        if added.is_empty() {
-            break true;
-        }
-        if rounds >= 100 {
-            break false;
+    let certificate = loop {
+        let certificate = solver.certify(&all);
+        if certificate.violated.is_empty() || rounds >= 100 {
+            break certificate;
         }
         rounds += 1;
-        for &(w, j, _) in &added {
-            in_network[w as usize].insert(j);
+        // Add the left-out pairs of a violated worker that are worth at least what it
+        // holds, less a margin for the prices still to move: adding all ~300 pairs of
+        // every violated worker made the network nearly complete (27 million arcs at
+        // 100,000 workers) and every bid scan long.
+        let margin = solver.value(PRICE_OUT_MARGIN) - solver.value(0);
+        for &w in &certificate.violated {
+            let w = w as usize;
+            let floor = solver.profit(w as u32) - margin;
+            let row = all.first[w]..all.first[w + 1];
+            let mut added: Vec<(u32, i64)> = Vec::new();
+            for k in row {
+                let (job, score) = (all.job[k], all.score[k] as i64);
+                if !in_network[k] && solver.value(score) - solver.job_price(job) >= floor {
+                    in_network[k] = true;
+                    added.push((job, score));
+                }
+            }
+            solver.add_arcs(w as u32, added);
         }
-        solved_arcs += added.len() as u64;
-        solver.add_edges(&added);
+        solver.reoptimise(&certificate.violated);
     };
-    let solution = solver.solution();
+    let assignment = solver.assignment();
+    let mut filled_places = 0;
+    let mut total_score = 0;
+    for (w, job) in assignment.iter().enumerate() {
+        if let Some(j) = job {
+            filled_places += 1;
+            total_score += (all.first[w]..all.first[w + 1])
+                .find(|&k| all.job[k] == *j)
+                .map(|k| all.score[k] as i64)
+                .expect("assigned along a candidate pair");
+        }
+    }
     Matching {
         jobs_for_worker,
         workers_for_job,
-        assignment: solution.job_of_worker.clone(),
-        filled_places: solution.filled,
+        assignment,
+        filled_places,
         total_places: jobs.iter().map(|j| j.places as u64).sum(),
-        total_score: solution.total_score,
+        total_score,
         candidate_pairs,
         blocked_by_fair_recruitment: blocked,
-        solved_arcs,
+        solved_arcs: solver.stats().arcs,
         solve_rounds: rounds,
-        optimal_over_all_candidates: optimal,
+        optimal_over_all_candidates: certificate.optimal(),
+        optimality_gap: certificate.gap(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The assignment solver against brute force and against an LP solver (microlp) on
 //! random instances, and the labour matching built on it.
 
-use hemi_pathways::assignment::{solve, Problem, MAX_SCORE};
+use hemi_pathways::assignment::auction::{Auction, Candidates};
+use hemi_pathways::assignment::{solve, solve_by_auction, Problem, Solver, MAX_SCORE};
 use hemi_pathways::labour::{
     match_workers, parse_job_orders, parse_workers, score, Block, Employer, Isco, MatchOptions,
 };
@@ -127,7 +128,8 @@ fn matches_brute_force_on_random_instances() {
             jobs,
             if seed % 2 == 0 { 100 } else { MAX_SCORE },
         );
-        let s = solve(&p);
+        let (s, certificate) = solve_by_auction(&p);
+        assert!(certificate.optimal(), "seed {seed}: {certificate:?}");
         check_solution(&p, s.filled, s.total_score, &s.job_of_worker);
         assert_eq!(
             (s.filled, s.total_score),
@@ -141,7 +143,8 @@ fn matches_brute_force_on_random_instances() {
 fn matches_the_lp_optimum_on_larger_instances() {
     for seed in 0..25 {
         let p = random_problem(1000 + seed, 30, 8, 1000);
-        let s = solve(&p);
+        let (s, certificate) = solve_by_auction(&p);
+        assert!(certificate.optimal(), "seed {seed}: {certificate:?}");
         check_solution(&p, s.filled, s.total_score, &s.job_of_worker);
         let big = 100_000.0;
         let value = lp(&p, big);
@@ -151,6 +154,123 @@ fn matches_the_lp_optimum_on_larger_instances() {
             "seed {seed}: lp {value} ours {ours}"
         );
     }
+}
+
+/// A sparse random instance with many-place jobs, more workers than places and many
+/// ties, shaped like the labour data.
+fn sparse_problem(seed: u64, workers: usize, jobs: usize, degree: usize) -> Problem {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let mut edges = Vec::new();
+    for w in 0..workers {
+        let mut seen = Vec::new();
+        for _ in 0..rng.gen_range(0..=degree) {
+            let j = rng.gen_range(0..jobs) as u32;
+            if seen.contains(&j) {
+                continue;
+            }
+            seen.push(j);
+            let s = if seed.is_multiple_of(3) {
+                rng.gen_range(600..=1100)
+            } else {
+                rng.gen_range(0..=MAX_SCORE)
+            };
+            edges.push((w as u32, j, s));
+        }
+    }
+    Problem {
+        workers,
+        places: (0..jobs).map(|_| rng.gen_range(0..=6)).collect(),
+        edges,
+    }
+}
+
+#[test]
+fn auction_agrees_with_push_relabel_on_sparse_instances() {
+    for seed in 0..60 {
+        let workers = 50 + (seed as usize * 37) % 400;
+        let jobs = 5 + (seed as usize * 13) % 60;
+        let p = sparse_problem(seed, workers, jobs, 8);
+        let reference = Solver::new(&p).solution();
+        let (s, certificate) = solve_by_auction(&p);
+        assert!(certificate.optimal(), "seed {seed}: {certificate:?}");
+        check_solution(&p, s.filled, s.total_score, &s.job_of_worker);
+        assert_eq!(
+            (s.filled, s.total_score),
+            (reference.filled, reference.total_score),
+            "seed {seed}"
+        );
+        assert_eq!(solve(&p).total_score, reference.total_score);
+    }
+}
+
+#[test]
+fn left_out_pairs_are_priced_out_and_added_until_the_bound_proves_optimality() {
+    for seed in 0..20 {
+        let p = sparse_problem(500 + seed, 300, 30, 12);
+        let all = Candidates::from_edges(p.workers, &p.edges);
+        let mut auction = Auction::new(p.workers, &p.places, MAX_SCORE);
+        // Only each worker's first two pairs at first.
+        let mut given: Vec<usize> = (0..p.workers).map(|w| all.of(w).count().min(2)).collect();
+        for (w, &n) in given.iter().enumerate() {
+            auction.add_arcs(w as u32, all.of(w).take(n).map(|(j, s)| (j, s as i64)));
+        }
+        auction.run();
+        let mut rounds = 0;
+        let certificate = loop {
+            let c = auction.certify(&all);
+            if c.violated.is_empty() {
+                break c;
+            }
+            rounds += 1;
+            assert!(rounds < 50, "seed {seed}: no convergence");
+            for &w in &c.violated {
+                let w = w as usize;
+                auction.add_arcs(
+                    w as u32,
+                    all.of(w).skip(given[w]).map(|(j, s)| (j, s as i64)),
+                );
+                given[w] = all.of(w).count();
+            }
+            auction.reoptimise(&c.violated);
+        };
+        assert!(certificate.optimal(), "seed {seed}: {certificate:?}");
+        let reference = Solver::new(&p).solution();
+        let assignment = auction.assignment();
+        let mut total = 0;
+        for (w, j) in assignment.iter().enumerate() {
+            if let Some(j) = j {
+                total += all
+                    .of(w)
+                    .filter(|&(k, _)| k == *j)
+                    .map(|(_, s)| s as i64)
+                    .max()
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            (assignment.iter().flatten().count() as u64, total),
+            (reference.filled, reference.total_score),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_certificate_with_missing_pairs_does_not_claim_optimality() {
+    // Worker 0 sees only job 0; the candidate set knows it could take job 1, which
+    // would free job 0 for worker 1.
+    let all = Candidates::from_edges(2, &[(0, 0, 50), (0, 1, 40), (1, 0, 60)]);
+    let mut auction = Auction::new(2, &[1, 1], 100);
+    auction.add_arcs(0, [(0, 50)]);
+    auction.add_arcs(1, [(0, 60)]);
+    auction.run();
+    let c = auction.certify(&all);
+    assert!(!c.optimal() && c.violated == [0], "{c:?}");
+    auction.add_arcs(0, [(1, 40)]);
+    auction.reoptimise(&c.violated);
+    let c = auction.certify(&all);
+    assert!(c.optimal() && c.violated.is_empty(), "{c:?}");
+    assert_eq!(auction.assignment(), [Some(1), Some(0)]);
 }
 
 #[test]
@@ -286,6 +406,7 @@ fn matching_is_optimal_over_all_candidates_not_just_the_shortlist() {
         &|_, _| {},
     );
     assert!(narrow.optimal_over_all_candidates && wide.optimal_over_all_candidates);
+    assert!(narrow.optimality_gap < 1.0 && wide.optimality_gap < 1.0);
     assert_eq!(
         (narrow.filled_places, narrow.total_score),
         (wide.filled_places, wide.total_score)
