@@ -21,6 +21,7 @@ mkdir -p "$here/artifacts"
 printf '%s\n' 'officer-password-1' | "$hemi" --database-url "$db" users add e2e_officer --role national_officer --country PAN --password-stdin
 printf '%s\n' 'analyst-password-1' | "$hemi" --database-url "$db" users add e2e_analyst --role secretariat --password-stdin
 printf '%s\n' 'watch-password-1' | "$hemi" --database-url "$db" users add e2e_watch --role watch_officer --password-stdin
+printf '%s\n' 'placement-password-1' | "$hemi" --database-url "$db" users add e2e_placement --role placement_coordinator --password-stdin
 
 "$hemi" --database-url "$db" serve --bind "127.0.0.1:$port" >"$here/artifacts/server.log" 2>&1 &
 server=$!

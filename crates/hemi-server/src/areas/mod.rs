@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod allocation;
 pub mod audit;
 pub mod flows;
 pub mod governance;
@@ -32,6 +33,7 @@ pub fn all(state: &AppState) -> Vec<Area> {
         indicators::router(state),
         watch::router(state),
         governance::router(state),
+        allocation::router(state),
         jobs::router(state),
     ]
 }
