@@ -24,6 +24,7 @@ printf '%s\n' 'watch-password-1' | "$hemi" --database-url "$db" users add e2e_wa
 printf '%s\n' 'admin-password-1' | "$hemi" --database-url "$db" users add e2e_admin --role admin --password-stdin
 printf '%s\n' 'account-password-1' | "$hemi" --database-url "$db" users add e2e_account --role secretariat --password-stdin
 printf '%s\n' 'pathways-password-1' | "$hemi" --database-url "$db" users add e2e_pathways --role pathways_officer --office SMO-COL-BOG --password-stdin
+printf '%s\n' 'placement-password-1' | "$hemi" --database-url "$db" users add e2e_placement --role placement_coordinator --password-stdin
 
 # Served with the bundled pathways catalogue plus a test program with one place
 # (pathways.test.mjs); the demo's caseload was loaded with the bundled one.

@@ -34,6 +34,7 @@ pub mod lottery;
 mod mcmf;
 pub mod placement;
 pub mod schedule;
+pub mod schedule_files;
 
 pub use date::Date;
 pub use error::AllocationError;

@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod allocation;
 pub mod audit;
 pub mod board;
 pub mod check;

@@ -142,8 +142,15 @@ impl Area {
         self.router = self
             .router
             .route(&path, guarded(&self.state, route, handler));
+        // Two routes of an area may share a path with different methods and access
+        // (a public GET, a role's POST): their operations are merged, not replaced.
         for (p, item) in paths.paths {
-            self.paths.paths.insert(p, item);
+            match self.paths.paths.get_mut(&p) {
+                Some(existing) => existing.merge_operations(item),
+                None => {
+                    self.paths.paths.insert(p, item);
+                }
+            }
         }
         self.schemas.extend(schemas);
         self

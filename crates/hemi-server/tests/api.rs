@@ -20,6 +20,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 #[path = "api/public_attack.rs"]
+mod allocation;
 mod public_attack;
 use public_attack::every_public_table_survives_the_attackers_audit;
 
@@ -266,6 +267,7 @@ async fn every_route_as_every_role(app: &TestApp) {
             .replace("/tasks/{id}", "/tasks/999999")
             .replace("{id}", "NONE-2000-01")
             .replace("{name}", "nobody")
+            .replace("{household_id}", "H0")
             .replace("{quarter}", "2021Q3");
         assert!(!uri.contains('{'), "no probe for {}", rule.path);
         let callers: Vec<Option<Role>> = std::iter::once(None)
@@ -323,7 +325,24 @@ async fn every_route_as_every_role(app: &TestApp) {
                     ("GET", "/pathways/applications/{id}" | "/api/pathways/applications/{id}") => {
                         StatusCode::NOT_FOUND
                     } // no such application
+                    (
+                        "GET",
+                        "/draws/{id}"
+                        | "/draws/{id}/verification"
+                        | "/api/appointments/draws/{id}"
+                        | "/api/appointments/draws/{id}/verification"
+                        | "/api/placement/plans/{id}"
+                        | "/api/placement/plans/{id}/households/{household_id}",
+                    ) => StatusCode::NOT_FOUND, // no such draw or plan
                     ("GET", _) => StatusCode::OK,
+                    ("POST", "/api/appointments/draws") => StatusCode::BAD_REQUEST, // a form, not JSON
+                    (
+                        "POST",
+                        "/api/appointments/draws/{id}/run"
+                        | "/api/placement/instances/{id}/plans"
+                        | "/api/placement/plans/{id}/overrides"
+                        | "/placement/plans/{id}/override",
+                    ) => StatusCode::NOT_FOUND, // no such draw, instance or plan
                     ("POST", "/login") => StatusCode::UNAUTHORIZED, // wrong password, shown on the form
                     ("POST", "/logout") => StatusCode::SEE_OTHER,
                     ("POST", "/import") => StatusCode::BAD_REQUEST, // no file chosen
@@ -401,6 +420,12 @@ async fn every_route_as_every_role(app: &TestApp) {
             ("GET".into(), "/api/commitments"),
             ("GET".into(), "/pathways"),
             ("GET".into(), "/api/pathways/programs"),
+            ("GET".into(), "/draws"),
+            ("GET".into(), "/draws/{id}"),
+            ("GET".into(), "/draws/{id}/verification"),
+            ("GET".into(), "/api/appointments/draws"),
+            ("GET".into(), "/api/appointments/draws/{id}"),
+            ("GET".into(), "/api/appointments/draws/{id}/verification"),
         ]
     );
     // Every route declares its rule where it is registered: there is no route without one.
@@ -412,6 +437,9 @@ async fn every_route_as_every_role(app: &TestApp) {
     assert!(router_paths > 20);
 }
 on_both_backends!(every_route_as_every_role);
+on_both_backends!(draws_are_public_and_verifiable);
+on_both_backends!(placement_plans_are_for_coordinators);
+use allocation::{draws_are_public_and_verifiable, placement_plans_are_for_coordinators};
 
 // ---------------------------------------------------------------- API
 

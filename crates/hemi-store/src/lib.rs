@@ -6,7 +6,7 @@
 //! [`Store::open`].
 //!
 //! This crate is SQL and nothing else: one repository module per area (flows, warning,
-//! accounts, audit, governance, indicators, jobs) turns rows into values and values
+//! accounts, audit, governance, indicators, jobs, allocation) turns rows into values and values
 //! into rows. It decides no rule — what may be written is decided by the domain crates,
 //! called from `hemi-app`, which composes several writes into one [`Tx`] when a change
 //! and its audit entry must commit together.
@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+pub mod allocation;
 mod audit;
 pub mod governance;
 mod import;

@@ -104,6 +104,17 @@ pub enum Command {
     /// The tamper-evident audit log: verify its hash chain, read it, show its head.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Appointment lottery: register households, open a draw (publishing its
+    /// commitment), draw with a public value, verify, and the fairness month.
+    #[command(subcommand)]
+    Appointments(AppointmentsCommand),
+    /// Screening-interview scheduling: plan a week from files, re-plan after an absence.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Placement of arriving households in communities: solve from files (objective,
+    /// proved upper bound, gap), synthetic instances, stored plans and overrides.
+    #[command(subcommand)]
+    Placement(PlacementCommand),
     /// Serve the web app and JSON API (pages, /api, /healthz, /readyz).
     Serve(ServeArgs),
     /// Build a database from the bundled data, show what it holds, and serve it.
@@ -130,6 +141,18 @@ impl Command {
             Command::Users(u) => !matches!(u, UsersCommand::List(_)),
             Command::Process(p) => p.command.writes(),
             Command::Pathways(p) => p.writes(),
+            Command::Appointments(a) => matches!(
+                a,
+                AppointmentsCommand::Register(_)
+                    | AppointmentsCommand::Open(_)
+                    | AppointmentsCommand::Draw(_)
+            ),
+            Command::Placement(p) => matches!(
+                p,
+                PlacementCommand::Store(_)
+                    | PlacementCommand::Plan(_)
+                    | PlacementCommand::Override(_)
+            ),
             _ => false,
         }
     }
@@ -1308,4 +1331,324 @@ pub struct PathwaysRaiseCapArgs {
     /// Day (default today).
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppointmentsCommand {
+    /// Register households from a private registrations file
+    /// (household_id,registered_on,members,preferred_ports,flags; members NAT:SEX:AGE;...).
+    Register(RegisterArgs),
+    /// Open a draw under a policy file (canonical policy.txt): fixes the list of
+    /// households registered up to its closing day and publishes the commitment.
+    Open(OpenDrawArgs),
+    /// Run an open draw with the public value fixed after registration closed.
+    Draw(DrawArgs),
+    /// Re-run a draw from its published files: exit 0 when the winners match bit for
+    /// bit, exit 1 naming the first difference.
+    Verify(DrawIdArgs),
+    /// A draw: commitment, seed, and counts and selection probabilities by wait band and
+    /// nationality.
+    Show(ShowDrawArgs),
+    /// Every draw.
+    Draws(OutputArgs),
+    /// Write a draw's published files into a directory (for VERIFY.md's standalone check).
+    Publish(PublishDrawArgs),
+    /// The fairness month: one simulated caseload drawn every day under the pure
+    /// lottery, longest-waiting-first and the half-and-half mix, side by side.
+    Fairness(FairnessArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The registrations file.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenDrawArgs {
+    /// The policy (canonical text, see VERIFY.md).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// Where the public value will come from, declared now (e.g. "national lottery
+    /// results of 2024-06-02").
+    #[arg(long, value_name = "TEXT")]
+    pub public_value_source: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DrawArgs {
+    /// The draw.
+    pub draw_id: i64,
+    /// The public value, exactly as published by the declared source.
+    #[arg(long, value_name = "TEXT")]
+    pub public_value: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DrawIdArgs {
+    /// The draw.
+    pub draw_id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowDrawArgs {
+    /// The draw.
+    pub draw_id: i64,
+    /// Which table: selections, or counts by wait band or nationality.
+    #[arg(long, value_enum, default_value_t = DrawTable::Bands)]
+    pub view: DrawTable,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DrawTable {
+    /// Counts and probability of selection by days waited.
+    Bands,
+    /// Counts and probability of selection by nationality.
+    Nationality,
+    /// The winners in order.
+    Selections,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishDrawArgs {
+    /// The draw.
+    pub draw_id: i64,
+    /// Directory to write policy.txt, commitment.txt, registrations.csv,
+    /// public_value.txt and result.csv into.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Households waiting on the first day.
+    #[arg(long, default_value_t = 80_000)]
+    pub initial_pool: usize,
+    /// New registrations a day.
+    #[arg(long, default_value_t = 1_900.0)]
+    pub arrivals_per_day: f64,
+    /// Places a day, in people, over all ports.
+    #[arg(long, default_value_t = 1_450)]
+    pub places_per_day: u32,
+    /// Daily probability that a waiting household gives up.
+    #[arg(long, default_value_t = 1.0 / 60.0)]
+    pub abandonment_per_day: f64,
+    /// Days simulated.
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Seed of the simulated caseload (the draws use the real lottery).
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+    /// Which table: the policies' summary, waiting-time histogram, or selection rates by
+    /// nationality or household size.
+    #[arg(long, value_enum, default_value_t = FairnessView::Summary)]
+    pub view: FairnessView,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FairnessView {
+    /// Drawn, median and 90th-percentile wait, never drawn, gave up.
+    Summary,
+    /// Households drawn by days waited.
+    Waiting,
+    /// Selection rate by nationality.
+    Nationality,
+    /// Selection rate by household size.
+    HouseholdSize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Plan screening interviews from files; with --absences and --previous, re-plan
+    /// changing as few appointments as possible.
+    Plan(SchedulePlanArgs),
+    /// Write a synthetic week (officers.csv, shifts.csv, people.csv, interpreters.csv).
+    Synth(ScheduleSynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulePlanArgs {
+    /// Officers: officer_id,languages (languages separated by ;).
+    #[arg(long, value_name = "FILE")]
+    pub officers: PathBuf,
+    /// Shifts: officer_id,day,start,end,location (times HH:MM).
+    #[arg(long, value_name = "FILE")]
+    pub shifts: PathBuf,
+    /// People to interview: person_id,language,priority,earliest,location.
+    #[arg(long, value_name = "FILE")]
+    pub people: PathBuf,
+    /// Interpreter sessions: day,location,language,sessions.
+    #[arg(long, value_name = "FILE")]
+    pub interpreters: Option<PathBuf>,
+    /// Officers away: officer_id,day.
+    #[arg(long, value_name = "FILE")]
+    pub absences: Option<PathBuf>,
+    /// The schedule already sent out (as written by --out), to change as little as possible.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// Minutes per interview.
+    #[arg(long, default_value_t = 60)]
+    pub interview_minutes: u32,
+    /// Write the appointments here (person_id,officer_id,day,start,location,interpreter).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleSynthArgs {
+    /// Officers.
+    #[arg(long, default_value_t = 20)]
+    pub officers: usize,
+    /// People to interview.
+    #[arg(long, default_value_t = 600)]
+    pub people: usize,
+    /// Monday of the week, YYYY-MM-DD.
+    #[arg(long, default_value = "2024-06-03")]
+    pub monday: String,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to write the files into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlacementCommand {
+    /// Solve an instance given as files: prints the objective, the upper bound proved
+    /// and the gap, and writes the plan (household_id,site_id; empty site = not placed).
+    Solve(PlacementSolveArgs),
+    /// Write a synthetic instance (households.csv, sites.csv, arcs.csv).
+    Synth(PlacementSynthArgs),
+    /// Store an instance given as files, for plans and overrides.
+    Store(PlacementStoreArgs),
+    /// Stored instances.
+    Instances(OutputArgs),
+    /// Solve a stored instance and store the plan.
+    Plan(PlacementPlanArgs),
+    /// Stored plans.
+    Plans(OutputArgs),
+    /// A stored plan: every site's occupancy.
+    Show(PlanIdArgs),
+    /// Why a household is where a plan put it, and the next-best alternatives.
+    Explain(PlacementExplainArgs),
+    /// Move one household of a plan to another site, with a reason (a new plan, evaluated
+    /// and audited).
+    Override(PlacementOverrideArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementStoreArgs {
+    /// Name of the instance.
+    #[arg(long)]
+    pub name: String,
+    /// Households file.
+    #[arg(long, value_name = "FILE")]
+    pub households: PathBuf,
+    /// Sites file.
+    #[arg(long, value_name = "FILE")]
+    pub sites: PathBuf,
+    /// Arcs file.
+    #[arg(long, value_name = "FILE")]
+    pub arcs: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementPlanArgs {
+    /// The stored instance.
+    pub instance_id: i64,
+    /// Leave households unplaced when not all fit.
+    #[arg(long)]
+    pub allow_partial: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanIdArgs {
+    /// The plan.
+    pub plan_id: i64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementExplainArgs {
+    /// The plan.
+    pub plan_id: i64,
+    /// The household.
+    pub household_id: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementOverrideArgs {
+    /// The plan.
+    pub plan_id: i64,
+    /// The household to move.
+    #[arg(long)]
+    pub household: String,
+    /// Its new site (empty: not placed).
+    #[arg(long)]
+    pub site: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementSolveArgs {
+    /// Households: household_id,size[,tie_site][,tie_household][,tie].
+    #[arg(long, value_name = "FILE")]
+    pub households: PathBuf,
+    /// Sites: site_id,capacity_people.
+    #[arg(long, value_name = "FILE")]
+    pub sites: PathBuf,
+    /// Candidate pairs: household_id,site_id,score (the score is maximised).
+    #[arg(long, value_name = "FILE")]
+    pub arcs: PathBuf,
+    /// Write the plan here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Leave households unplaced when not all fit, instead of refusing.
+    #[arg(long)]
+    pub allow_partial: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementSynthArgs {
+    /// Households.
+    #[arg(long, default_value_t = 1000)]
+    pub households: usize,
+    /// Sites (communities).
+    #[arg(long, default_value_t = 50)]
+    pub sites: usize,
+    /// Candidate sites per household (default 20; 0 = every site, dense).
+    #[arg(long, default_value_t = 20)]
+    pub arcs_per_household: usize,
+    /// Places beyond the people: 0.1 = 10% more places than people.
+    #[arg(long, default_value_t = 0.1)]
+    pub capacity_slack: f64,
+    /// 0 for the usual household sizes, 1 for many large families.
+    #[arg(long, default_value_t = 0.0)]
+    pub size_shift: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to write the files into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
 }

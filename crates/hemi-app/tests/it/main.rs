@@ -2,6 +2,7 @@
 //! and the web app share, driven through `hemi_app::App` on real bundled data.
 
 mod accounts;
+mod allocation;
 mod audit;
 mod governance;
 mod imports;

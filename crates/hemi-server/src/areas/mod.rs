@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod allocation;
 pub mod audit;
 pub mod flows;
 pub mod governance;
@@ -34,6 +35,7 @@ pub fn all(state: &AppState) -> Vec<Area> {
         watch::router(state),
         governance::router(state),
         pathways::router(state),
+        allocation::router(state),
         jobs::router(state),
     ]
 }

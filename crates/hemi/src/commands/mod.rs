@@ -2,6 +2,7 @@
 //! and its answers into tables. The `App` is built once here: the configuration first
 //! (bundled profiles, rules and playbooks, plus the directories named), then the store.
 
+mod appointments;
 mod audit;
 mod demo;
 mod events;
@@ -10,10 +11,12 @@ mod forecast;
 mod generate;
 mod import;
 mod indicators;
+mod placement;
 pub mod pathways;
 mod process;
 mod profiles;
 mod report;
+mod schedule;
 mod series;
 mod serve;
 mod users;
@@ -41,6 +44,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return crate::output::write_stdout(&clap_markdown::help_markdown::<Cli>())
         }
         Command::Generate(g) => return generate::run(g),
+        // Allocation's file workflows open no database.
+        Command::Placement(c) if placement::without_store(c) => {
+            return placement::run_files(c).await
+        }
+        Command::Schedule(c) if schedule::without_store(c) => return schedule::run_files(c).await,
+        Command::Appointments(c) if appointments::without_store(c) => {
+            return appointments::run_files(c).await
+        }
         _ => {}
     }
     let config = Config::load(&ConfigDirs {
@@ -83,6 +94,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pathways(c) => pathways::run(&cx, &c).await,
         Command::Users(c) => users::run(&cx, &c).await,
         Command::Audit(c) => audit::run(&cx, &c).await,
+        Command::Appointments(c) => appointments::run(&cx, &c).await,
+        Command::Schedule(c) => schedule::run(&cx, &c).await,
+        Command::Placement(c) => placement::run(&cx, &c).await,
         Command::Serve(args) => {
             let listener = serve::bind(args.bind).await?;
             serve::run(cx.app, listener, &args).await

@@ -2,6 +2,7 @@
 //! PostgreSQL, and check what it prints, its exit code and what it leaves in the database.
 
 mod accounts;
+mod allocation;
 mod bad_input;
 mod commands;
 mod docs;
