@@ -22,6 +22,7 @@ mod import;
 mod indicators;
 mod jobs;
 mod query;
+pub mod registry;
 mod warning;
 
 use sqlx::any::AnyPoolOptions;

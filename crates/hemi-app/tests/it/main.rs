@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod governance;
 mod imports;
+mod registry;
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ pub mod home;
 pub mod indicators;
 pub mod jobs;
 pub mod portal;
+pub mod registry;
 pub mod watch;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -33,6 +34,7 @@ pub fn all(state: &AppState) -> Vec<Area> {
         watch::router(state),
         governance::router(state),
         jobs::router(state),
+        registry::router(state),
     ]
 }
 

@@ -146,6 +146,7 @@ pub async fn run(
         eprintln!("the L.A. Declaration is already recorded");
     }
     ensure_demo_admin(&cx).await?;
+    super::registry::load_demo(&cx).await?;
 
     let Some(listener) = listener else {
         return Ok(());

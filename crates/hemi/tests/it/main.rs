@@ -6,6 +6,7 @@ mod bad_input;
 mod commands;
 mod docs;
 mod process;
+mod registry;
 mod report;
 mod warning;
 
