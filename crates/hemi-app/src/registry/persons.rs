@@ -467,6 +467,9 @@ impl App {
                 "type a name",
             ));
         }
+        // The keys are checked before any record is decrypted.
+        let mut tx = self.store().begin().await?;
+        keys.verify(&mut tx, actor.at).await?;
         let rows = self
             .store()
             .registry_persons_with_terms(&terms, 500)
@@ -505,8 +508,6 @@ impl App {
                 .then_with(|| a.person_id.cmp(&b.person_id))
         });
         hits.truncate(MAX_SEARCH_RESULTS);
-        let mut tx = self.store().begin().await?;
-        keys.verify(&mut tx, actor.at).await?;
         let ids: Vec<&str> = hits.iter().map(|h| h.person_id.as_str()).collect();
         tx.audit(&actor.audit(
             "registry_search",
