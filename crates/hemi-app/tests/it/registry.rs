@@ -316,7 +316,7 @@ store_test!(
         // A doubtful record: same surnames and date of birth, another given name, no
         // document or phone (a brother? the same man?).
         let doubtful = PersonInput {
-            given_name: "Josué".into(),
+            given_name: "Rafael".into(),
             second_given_name: String::new(),
             document_type: String::new(),
             document_number: String::new(),
@@ -352,7 +352,9 @@ store_test!(
             .show_person(&second.person_id, &officer())
             .await
             .unwrap();
-        assert_eq!(merged.record.cluster_id, first.person_id);
+        let first_now = app.show_person(&first.person_id, &officer()).await.unwrap();
+        assert_eq!(merged.record.cluster_id, first_now.record.cluster_id);
+        assert_eq!(first_now.same_person, vec![second.person_id.clone()]);
         assert!(app.review_queue(true, &officer()).await.unwrap().is_empty());
         let all = app.review_queue(false, &officer()).await.unwrap();
         assert_eq!(all[0].decided_by.as_deref(), Some("case"));
