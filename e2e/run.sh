@@ -17,9 +17,13 @@ work="$(mktemp -d)"
 db="$work/e2e.db"
 mkdir -p "$here/artifacts"
 
+export HEMI_REGISTRY_KEY_FILE="$work/registry.keys"
+"$hemi" registry keygen --out "$HEMI_REGISTRY_KEY_FILE" 2>/dev/null
 "$hemi" --database-url "$db" demo --no-serve >"$work/demo.log" 2>&1
 printf '%s\n' 'officer-password-1' | "$hemi" --database-url "$db" users add e2e_officer --role national_officer --country PAN --password-stdin
 printf '%s\n' 'analyst-password-1' | "$hemi" --database-url "$db" users add e2e_analyst --role secretariat --password-stdin
+printf '%s\n' 'registrar-password-1' | "$hemi" --database-url "$db" users add e2e_registrar --role registration_officer --office cucuta --password-stdin
+printf '%s\n' 'caseworker-password-1' | "$hemi" --database-url "$db" users add e2e_caseworker --role caseworker --office cucuta --password-stdin
 printf '%s\n' 'watch-password-1' | "$hemi" --database-url "$db" users add e2e_watch --role watch_officer --password-stdin
 printf '%s\n' 'admin-password-1' | "$hemi" --database-url "$db" users add e2e_admin --role admin --password-stdin
 printf '%s\n' 'account-password-1' | "$hemi" --database-url "$db" users add e2e_account --role secretariat --password-stdin

@@ -35,6 +35,7 @@ pub mod notify;
 pub mod pathways;
 pub mod progress;
 pub mod public;
+pub mod registry;
 pub mod report;
 pub mod series;
 pub mod time;
@@ -57,6 +58,7 @@ struct Inner {
     public: public::PublicCache,
     outbound: Arc<dyn Outbound>,
     hashing: tokio::sync::Semaphore,
+    registry_keys: std::sync::OnceLock<Arc<registry::RegistryKeys>>,
 }
 
 /// The application: a store, the configuration it runs with, and the caches and
@@ -79,6 +81,7 @@ impl App {
             public: public::PublicCache::default(),
             outbound,
             hashing: tokio::sync::Semaphore::new(accounts::CONCURRENT_PASSWORD_HASHES),
+            registry_keys: std::sync::OnceLock::new(),
         }))
     }
 
@@ -111,6 +114,10 @@ impl App {
 
     pub(crate) fn hashing(&self) -> &tokio::sync::Semaphore {
         &self.0.hashing
+    }
+
+    pub(crate) fn registry_key_slot(&self) -> &std::sync::OnceLock<Arc<registry::RegistryKeys>> {
+        &self.0.registry_keys
     }
 
     /// Drop cached answers computed from stored data (after an import). Caches keyed by

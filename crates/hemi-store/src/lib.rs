@@ -24,6 +24,7 @@ mod indicators;
 mod jobs;
 pub mod pathways;
 mod query;
+pub mod registry;
 mod warning;
 
 use sqlx::any::AnyPoolOptions;

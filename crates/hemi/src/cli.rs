@@ -64,6 +64,11 @@ pub struct GlobalArgs {
     /// ($USER); the name is recorded beside it: cli:root as "M. Rojas".
     #[arg(long = "as", alias = "by", value_name = "NAME")]
     pub acting_as: Option<String>,
+
+    /// Registry key file: encryption keys (the last encrypts) and the blind-index key
+    /// (`hemi registry keygen` writes one). Registry workflows refuse without it.
+    #[arg(long, env = "HEMI_REGISTRY_KEY_FILE", value_name = "FILE")]
+    pub registry_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +109,10 @@ pub enum Command {
     /// The tamper-evident audit log: verify its hash chain, read it, show its head.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Migrant registry: synthesise, de-duplicate and evaluate registry files; register,
+    /// search and show persons, permits, the review queue and statistics.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Appointment lottery: register households, open a draw (publishing its
     /// commitment), draw with a public value, verify, and the fairness month.
     #[command(subcommand)]
@@ -141,6 +150,12 @@ impl Command {
             Command::Users(u) => !matches!(u, UsersCommand::List(_)),
             Command::Process(p) => p.command.writes(),
             Command::Pathways(p) => p.writes(),
+            Command::Registry(r) => matches!(
+                r,
+                RegistryCommand::Register(_)
+                    | RegistryCommand::Permit(_)
+                    | RegistryCommand::Review(RegistryReviewCommand::Resolve(_))
+            ),
             Command::Appointments(a) => matches!(
                 a,
                 AppointmentsCommand::Register(_)
@@ -1651,4 +1666,299 @@ pub struct PlacementSynthArgs {
     /// Directory to write the files into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Write a synthetic Latin American registry (Spanish, Haitian and Chinese names,
+    /// households, nicknames, typos, swapped day and month, missing dates), and the truth
+    /// apart. No database.
+    Synth(RegistrySynthArgs),
+    /// De-duplicate a registry CSV into record_id,cluster_id. No database.
+    Dedupe(RegistryDedupeArgs),
+    /// Pairwise precision, recall and F1 of the linkage on FEBRL 1-4, synthetic
+    /// registries, or a registry file with its truth. No database.
+    LinkageEval(RegistryEvalArgs),
+    /// Write a new key file (random encryption and blind-index keys). No database.
+    Keygen(RegistryKeygenArgs),
+    /// Register a person: validated, linked against the records that share a name
+    /// sound, date, document or phone; a sure match joins that person, a doubtful one
+    /// goes to the review queue.
+    Register(Box<RegistryRegisterArgs>),
+    /// Search records by name, fuzzily (sound-alike name parts, then closeness).
+    Search(RegistrySearchArgs),
+    /// Show a record: personal fields, the other records of the person, permits.
+    Show(RegistryShowArgs),
+    /// Permits: create one under a program, move one along its lifecycle.
+    #[command(subcommand)]
+    Permit(RegistryPermitCommand),
+    /// The caseworker's review queue of possible duplicates.
+    #[command(subcommand)]
+    Review(RegistryReviewCommand),
+    /// Permits by state and nationality, and transitions by month, as published
+    /// (perturbed by the disclosure control of every public count).
+    Stats(RegistryStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryKeygenArgs {
+    /// Key file to write (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Label in the key ids, e.g. 2026a.
+    #[arg(long, default_value = "k1")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryRegisterArgs {
+    /// First given name.
+    #[arg(long, default_value = "")]
+    pub given_name: String,
+    /// Other given names.
+    #[arg(long, default_value = "")]
+    pub second_given_name: String,
+    /// First surname.
+    #[arg(long, default_value = "")]
+    pub first_surname: String,
+    /// Second surname.
+    #[arg(long, default_value = "")]
+    pub second_surname: String,
+    /// F, M or X.
+    #[arg(long, default_value = "")]
+    pub sex: String,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long, default_value = "")]
+    pub date_of_birth: String,
+    /// ISO3 code, e.g. VEN.
+    #[arg(long, default_value = "")]
+    pub nationality: String,
+    /// passport, cedula, ...
+    #[arg(long, default_value = "")]
+    pub document_type: String,
+    /// Document number (check digits verified where the issuer defines them).
+    #[arg(long, default_value = "")]
+    pub document_number: String,
+    /// Issuing country (ISO3); the nationality when not given.
+    #[arg(long, default_value = "")]
+    pub document_issuer: String,
+    /// Phone.
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    /// Municipality of residence.
+    #[arg(long, default_value = "")]
+    pub municipality: String,
+    /// Household id shared by the members of one family (never merged).
+    #[arg(long, default_value = "")]
+    pub household_id: String,
+    /// Registering office.
+    #[arg(long, default_value = "")]
+    pub office: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistrySearchArgs {
+    /// Name or part of it, e.g. "Jose Garsia".
+    pub query: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryShowArgs {
+    /// Record id, e.g. P-3fa9c2d1e0.
+    pub person_id: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryPermitCommand {
+    /// Pre-register a permit for a record under a program (col-etpv).
+    Create(RegistryPermitCreateArgs),
+    /// Move a permit to a new state (the lifecycle decides which are allowed).
+    Transition(RegistryPermitTransitionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryPermitCreateArgs {
+    /// Record id.
+    #[arg(long)]
+    pub person: String,
+    /// Program id.
+    #[arg(long, default_value = "col-etpv")]
+    pub program: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryPermitTransitionArgs {
+    /// Permit id.
+    pub permit_id: String,
+    /// New state: biometrics_taken, approved, issued, renewed, expired, revoked,
+    /// cancelled, denied.
+    #[arg(long)]
+    pub to: String,
+    /// Why (required for denied, revoked and cancelled).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryReviewCommand {
+    /// Open items (or all with --all), with the field-by-field weights.
+    List(RegistryReviewListArgs),
+    /// Decide an item: --same-person merges the two persons, --different keeps them apart.
+    Resolve(RegistryReviewResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryReviewListArgs {
+    /// Decided items too.
+    #[arg(long)]
+    pub all: bool,
+    /// Show each item's field-by-field explanation.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryReviewResolveArgs {
+    /// Item id.
+    pub id: i64,
+    /// The two records are the same person.
+    #[arg(
+        long,
+        conflicts_with = "different",
+        required_unless_present = "different"
+    )]
+    pub same_person: bool,
+    /// The two records are different people.
+    #[arg(long)]
+    pub different: bool,
+    /// Why.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryStatsArgs {
+    /// by-state (permits now, by nationality) or by-month (transitions by month).
+    #[arg(long, value_enum, default_value_t = RegistryStatsTable::ByState)]
+    pub table: RegistryStatsTable,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RegistryStatsTable {
+    /// Permits by nationality and state.
+    ByState,
+    /// Transitions into each state by month.
+    ByMonth,
+}
+
+impl RegistryCommand {
+    /// True for the commands that read and write files only.
+    pub fn is_file_mode(&self) -> bool {
+        matches!(
+            self,
+            RegistryCommand::Synth(_)
+                | RegistryCommand::Dedupe(_)
+                | RegistryCommand::LinkageEval(_)
+                | RegistryCommand::Keygen(_)
+        )
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RegistrySynthArgs {
+    /// Distinct people.
+    #[arg(long, default_value_t = 20_000)]
+    pub people: usize,
+    /// Share of people who register more than once (0 to 1).
+    #[arg(long, default_value_t = 0.1)]
+    pub dup_rate: f64,
+    /// Generator seed: the same seed writes the same registry.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Records CSV to write (record_id,given_name,...,registration_date,household_id).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Truth CSV to write: record_id,cluster_id (the person each record is).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryDedupeArgs {
+    /// Records CSV with a header: record_id,given_name,second_given_name,first_surname,
+    /// second_surname,sex,date_of_birth,nationality,document_type,document_number,phone,
+    /// municipality,registration_date (any may be empty but record_id; extra columns
+    /// ignored; FEBRL's columns are read too).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Clusters CSV to write: record_id,cluster_id.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Linkage model: chosen from the header unless given.
+    #[arg(long, value_enum, default_value_t = PresetArg::Auto)]
+    pub preset: PresetArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PresetArg {
+    /// FEBRL for files with FEBRL's columns (rec_id, soc_sec_id), registry otherwise.
+    Auto,
+    /// Latin American registry: two surnames, nicknames, households.
+    Registry,
+    /// FEBRL: English names, addresses, social security id.
+    Febrl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EvalDatasetArg {
+    /// FEBRL 1: 1,000 records, de-duplication.
+    Febrl1,
+    /// FEBRL 2: 5,000 records, de-duplication.
+    Febrl2,
+    /// FEBRL 3: 5,000 records, de-duplication.
+    Febrl3,
+    /// FEBRL 4: 5,000 + 5,000 records, linking two files.
+    Febrl4,
+    /// A synthetic registry (--people, --dup-rate, --seed).
+    Synth,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryEvalArgs {
+    /// Data sets to score (repeat or separate by commas); default febrl3, febrl4 and synth.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub dataset: Vec<EvalDatasetArg>,
+    /// People in the synthetic registry.
+    #[arg(long, default_value_t = 5_000)]
+    pub people: usize,
+    /// Share of synthetic people registered more than once.
+    #[arg(long, default_value_t = 0.1)]
+    pub dup_rate: f64,
+    /// Seeds of synthetic registries (one row each).
+    #[arg(long, value_delimiter = ',', default_value = "2")]
+    pub seed: Vec<u64>,
+    /// A registry CSV to score as well (needs --truth).
+    #[arg(long, value_name = "FILE", requires = "truth")]
+    pub input: Option<PathBuf>,
+    /// Its truth: record_id,cluster_id (or person_id).
+    #[arg(long, value_name = "FILE", requires = "input")]
+    pub truth: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -6,7 +6,8 @@ mod allocation;
 mod audit;
 mod governance;
 mod imports;
-// mod pathways; -- written, not yet compiled on this machine (see the pathways report)
+mod pathways;
+mod registry;
 
 use std::sync::Arc;
 

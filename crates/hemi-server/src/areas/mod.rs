@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod jobs;
 pub mod pathways;
 pub mod portal;
+pub mod registry;
 pub mod watch;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -37,6 +38,7 @@ pub fn all(state: &AppState) -> Vec<Area> {
         pathways::router(state),
         allocation::router(state),
         jobs::router(state),
+        registry::router(state),
     ]
 }
 

@@ -147,6 +147,7 @@ pub async fn run(
     }
     super::pathways::load_demo_caseload(&cx).await?;
     ensure_demo_admin(&cx).await?;
+    super::registry::load_demo(&cx).await?;
     super::appointments::load_demo(&cx).await?;
 
     let Some(listener) = listener else {

@@ -15,6 +15,7 @@ mod placement;
 pub mod pathways;
 mod process;
 mod profiles;
+mod registry;
 mod report;
 mod schedule;
 mod series;
@@ -44,6 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return crate::output::write_stdout(&clap_markdown::help_markdown::<Cli>())
         }
         Command::Generate(g) => return generate::run(g),
+        Command::Registry(r) if r.is_file_mode() => return registry::run_files(r).await,
         // Allocation's file workflows open no database.
         Command::Placement(c) if placement::without_store(c) => {
             return placement::run_files(c).await
@@ -81,6 +83,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         app: App::new(store, config),
         actor,
     };
+    match &command {
+        Command::Registry(_) => registry::load_keys(&cx.app, global.registry_key_file.as_deref())?,
+        // The web app starts without the registry when its key file is unreadable; the
+        // registry pages then refuse, naming the problem.
+        Command::Serve(_) | Command::Demo(_) => {
+            if let Err(e) = registry::load_keys(&cx.app, global.registry_key_file.as_deref()) {
+                eprintln!("warning: the registry is off: {e}");
+            }
+        }
+        _ => {}
+    }
     match command {
         Command::Import(args) => import::run(&cx, &args).await,
         Command::Series(c) => series::run(&cx, &c).await,
@@ -102,6 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(cx.app, listener, &args).await
         }
         Command::Demo(args) => demo::run(cx, &args, bind_first).await,
+        Command::Registry(c) => registry::run(&cx, &c).await,
         Command::Profiles(_) | Command::HelpMarkdown | Command::Generate(_) => {
             unreachable!("handled above")
         }

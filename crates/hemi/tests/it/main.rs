@@ -8,6 +8,7 @@ mod commands;
 mod docs;
 mod pathways;
 mod process;
+mod registry;
 mod report;
 mod warning;
 
