@@ -19,14 +19,14 @@ use hemi_store::{AuditFilter, ImportItem, Store};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-#[path = "api/public_attack.rs"]
+#[path = "api/allocation.rs"]
 mod allocation;
+#[path = "api/pathways.rs"]
+mod pathways;
+#[path = "api/public_attack.rs"]
 mod public_attack;
+use pathways::pathways_catalogue_intake_queue_and_referral;
 use public_attack::every_public_table_survives_the_attackers_audit;
-
-// The pathways HTTP scenario (api/pathways.rs) is written but not yet compiled on this
-// machine; register it with `#[path = "api/pathways.rs"] mod pathways;` and
-// `on_both_backends!(pathways_catalogue_intake_queue_and_referral);` once it is.
 
 const SESSION_COOKIE: &str = "hemi_session";
 const LOGIN_CSRF_COOKIE: &str = "hemi_login_csrf";
@@ -65,6 +65,14 @@ async fn import_fixture(app: &App, profile: &str, file: &str, csv: &str) {
 
 async fn build(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
     let application = App::new(store.clone(), Config::bundled().unwrap());
+    // The registry runs only with its keys, as a deployment would.
+    application.set_registry_keys(
+        hemi_app::registry::RegistryKeys::parse(
+            &hemi_app::registry::RegistryKeys::generate("test"),
+            "test.keys",
+        )
+        .unwrap(),
+    );
     import_fixture(
         &application,
         "panama_darien_nationality",
@@ -325,6 +333,22 @@ async fn every_route_as_every_role(app: &TestApp) {
                     ("GET", "/pathways/applications/{id}" | "/api/pathways/applications/{id}") => {
                         StatusCode::NOT_FOUND
                     } // no such application
+                    ("GET", "/api/registry/persons") => StatusCode::BAD_REQUEST, // no search text
+                    ("POST", "/api/registry/persons") => StatusCode::UNSUPPORTED_MEDIA_TYPE, // JSON only
+                    ("GET", "/registry/persons/{id}" | "/api/registry/persons/{id}") => {
+                        StatusCode::NOT_FOUND
+                    } // no such record
+                    (
+                        "POST",
+                        "/registry/persons/{id}/permits"
+                        | "/registry/review/{id}"
+                        | "/api/registry/review/{id}",
+                    ) => StatusCode::NOT_FOUND, // no such record or review item
+                    (
+                        "POST",
+                        "/api/registry/persons/{id}/permits"
+                        | "/api/registry/permits/{id}/transitions",
+                    ) => StatusCode::UNSUPPORTED_MEDIA_TYPE, // JSON only
                     (
                         "GET",
                         "/draws/{id}"
@@ -426,6 +450,7 @@ async fn every_route_as_every_role(app: &TestApp) {
             ("GET".into(), "/api/appointments/draws"),
             ("GET".into(), "/api/appointments/draws/{id}"),
             ("GET".into(), "/api/appointments/draws/{id}/verification"),
+            ("GET".into(), "/api/registry/statistics"),
         ]
     );
     // Every route declares its rule where it is registered: there is no route without one.
@@ -439,6 +464,7 @@ async fn every_route_as_every_role(app: &TestApp) {
 on_both_backends!(every_route_as_every_role);
 on_both_backends!(draws_are_public_and_verifiable);
 on_both_backends!(placement_plans_are_for_coordinators);
+on_both_backends!(pathways_catalogue_intake_queue_and_referral);
 use allocation::{draws_are_public_and_verifiable, placement_plans_are_for_coordinators};
 
 // ---------------------------------------------------------------- API

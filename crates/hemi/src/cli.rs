@@ -66,7 +66,8 @@ pub struct GlobalArgs {
     pub acting_as: Option<String>,
 
     /// Registry key file: encryption keys (the last encrypts) and the blind-index key
-    /// (`hemi registry keygen` writes one). Registry workflows refuse without it.
+    /// (`hemi registry keygen` writes one). Default: hemi-registry.keys in the working
+    /// directory when it exists (the demo writes it). Registry workflows refuse without it.
     #[arg(long, env = "HEMI_REGISTRY_KEY_FILE", value_name = "FILE")]
     pub registry_key_file: Option<PathBuf>,
 }

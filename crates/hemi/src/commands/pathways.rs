@@ -532,11 +532,17 @@ fn stage_label(stage: hemi_pathways::cases::Stage) -> &'static str {
     }
 }
 
+/// The day the demo's caseload is dated: the CHNV processes and the Safe Mobility Offices
+/// were open then (both have since closed, and the catalogue says so for later days), so
+/// the demo shows referrals as well as refusals whatever day it is run.
+const DEMO_CASELOAD_DAY: &str = "2024-01-15";
+
 /// The demo's synthetic pathways caseload (once per database).
 pub async fn load_demo_caseload(cx: &Context) -> anyhow::Result<()> {
+    let day = hemi_pathways::Date::parse(DEMO_CASELOAD_DAY)?;
     match cx
         .app
-        .pathways_demo_caseload(hemi_app::pathways::today(), &cx.actor)
+        .pathways_demo_caseload(day, &cx.actor)
         .await?
     {
         Some(d) => eprintln!(

@@ -98,11 +98,19 @@ fn keygen(out: &Path, label: &str) -> anyhow::Result<()> {
 
 /// Give the app its registry keys from the key file, if one is named.
 pub fn load_keys(app: &App, key_file: Option<&Path>) -> anyhow::Result<()> {
-    if let Some(path) = key_file {
+    // Like the default database `hemi.db`, the demo's key file in the working directory
+    // is used when none is named, so the tour's commands find the demo's registry.
+    let default = Path::new(DEFAULT_KEY_FILE);
+    let path = key_file.or_else(|| default.exists().then_some(default));
+    if let Some(path) = path {
         app.set_registry_keys(RegistryKeys::load(path)?);
     }
     Ok(())
 }
+
+/// The key file used when none is named and it exists in the working directory (the
+/// demo writes it there).
+pub const DEFAULT_KEY_FILE: &str = "hemi-registry.keys";
 
 fn json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     write_stdout(&(serde_json::to_string_pretty(value)? + "\n"))
@@ -452,7 +460,7 @@ async fn linkage_eval(args: &RegistryEvalArgs) -> anyhow::Result<()> {
 /// 200 synthetic records with permits (once).
 pub async fn load_demo(cx: &Context) -> anyhow::Result<()> {
     if !cx.app.has_registry_keys() {
-        let path = std::path::PathBuf::from("hemi-registry.keys");
+        let path = std::path::PathBuf::from(DEFAULT_KEY_FILE);
         if !path.exists() {
             keygen(&path, "demo")?;
         }
