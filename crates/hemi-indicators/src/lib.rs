@@ -329,7 +329,11 @@ pub struct BaseCell {
 /// host and origin; UNHCR refugees, asylum seekers and others of concern from another
 /// country per host and origin, and IDPs per host. Cells of other years are left out;
 /// categories the crate does not know are returned apart.
-pub fn base_cells(counts: &[HostedCount], measure: Measure, year: i32) -> (Vec<BaseCell>, BTreeSet<String>) {
+pub fn base_cells(
+    counts: &[HostedCount],
+    measure: Measure,
+    year: i32,
+) -> (Vec<BaseCell>, BTreeSet<String>) {
     let mut cells: BTreeMap<(String, Option<String>, CellKind), f64> = BTreeMap::new();
     let mut unrecognised = BTreeSet::new();
     for c in counts.iter().filter(|c| c.year == year) {
@@ -337,18 +341,26 @@ pub fn base_cells(counts: &[HostedCount], measure: Measure, year: i32) -> (Vec<B
         match measure {
             Measure::Undesa => match c.category.as_str() {
                 // Totals are female plus male; a row "total" would count people twice.
-                "female" | "male" => *cells.entry(key(CellKind::Hosted, c.origin.clone())).or_default() += c.count,
+                "female" | "male" => {
+                    *cells
+                        .entry(key(CellKind::Hosted, c.origin.clone()))
+                        .or_default() += c.count
+                }
                 other => {
                     unrecognised.insert(other.to_owned());
                 }
             },
             Measure::Unhcr => match UnhcrCategory::parse(&c.category) {
-                Some(UnhcrCategory::Idp) => *cells.entry(key(CellKind::Idp, None)).or_default() += c.count,
+                Some(UnhcrCategory::Idp) => {
+                    *cells.entry(key(CellKind::Idp, None)).or_default() += c.count
+                }
                 Some(category) if category.is_hosted() => {
                     // Nationals counted as "others of concern" in their own country are
                     // not hosted from abroad.
                     if c.origin.as_deref() != Some(c.host.as_str()) {
-                        *cells.entry(key(CellKind::Hosted, c.origin.clone())).or_default() += c.count;
+                        *cells
+                            .entry(key(CellKind::Hosted, c.origin.clone()))
+                            .or_default() += c.count;
                     }
                 }
                 Some(_) => {}
@@ -360,7 +372,12 @@ pub fn base_cells(counts: &[HostedCount], measure: Measure, year: i32) -> (Vec<B
     }
     let cells = cells
         .into_iter()
-        .map(|((host, origin, kind), count)| BaseCell { host, origin, kind, count })
+        .map(|((host, origin, kind), count)| BaseCell {
+            host,
+            origin,
+            kind,
+            count,
+        })
         .collect();
     (cells, unrecognised)
 }
@@ -409,7 +426,11 @@ pub fn compute_from_cells(
                 if options.origin.as_ref().is_some_and(|o| *o != c.host) {
                     continue;
                 }
-                *by_host.entry(c.host.as_str()).or_default().1.get_or_insert(0.0) += c.count
+                *by_host
+                    .entry(c.host.as_str())
+                    .or_default()
+                    .1
+                    .get_or_insert(0.0) += c.count
             }
             CellKind::Hosted => {
                 if let Some(origin) = &options.origin {
@@ -426,7 +447,9 @@ pub fn compute_from_cells(
     let lag = options.max_denominator_lag_years;
     let mut rows: Vec<IndicatorRow> = by_host
         .into_iter()
-        .filter(|(_, (hosted, idps))| *hosted > 0.0 || idps.is_some_and(|i| i > 0.0) || options.origin.is_none())
+        .filter(|(_, (hosted, idps))| {
+            *hosted > 0.0 || idps.is_some_and(|i| i > 0.0) || options.origin.is_none()
+        })
         .map(|(host, (hosted, idps))| {
             let pop = lookup(&population, host, options.year, lag);
             let gdp = lookup(&gdp_usd, host, options.year, lag);

@@ -310,6 +310,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// A JSON body whose failures are problem details (400), not plain text. Requiring
+/// `application/json` also keeps cross-site forms out (they cannot send it).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| ApiJson(v))
+            .map_err(|e| WebError::BadRequest(e.body_text()))
+    }
+}
+
 /// Form extraction whose failures are problem details (400) or 413 for a body over
 /// the route's limit.
 pub struct WebForm<T>(pub T);

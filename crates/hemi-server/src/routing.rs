@@ -144,7 +144,8 @@ impl Area {
             .route(&path, guarded(&self.state, route, handler));
         // Two routes of an area may share a path with different methods and access
         // (a public GET, a role's POST): their operations are merged, not replaced.
-        for (p, item) in paths.paths {
+        for (p, mut item) in paths.paths {
+            document_extractor_answers(&mut item);
             match self.paths.paths.get_mut(&p) {
                 Some(existing) => existing.merge_operations(item),
                 None => {
@@ -175,6 +176,43 @@ impl Area {
 
     pub(crate) fn into_router(self) -> Router<AppState> {
         self.router
+    }
+}
+
+/// The answers the shared extractors give before a handler runs, added to every
+/// operation that can meet them so the document states them once for all areas: a
+/// query or body that does not parse or is not JSON (400, `ApiQuery` and `ApiJson`), a
+/// value that parses but is refused with field problems (422).
+fn document_extractor_answers(item: &mut utoipa::openapi::path::PathItem) {
+    use utoipa::openapi::path::ParameterIn;
+    let operations = [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ];
+    for operation in operations.into_iter().flatten() {
+        let has_query = operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| p.parameter_in == ParameterIn::Query);
+        let has_body = operation.request_body.is_some();
+        let mut add = |code: &str, description: &str| {
+            operation
+                .responses
+                .responses
+                .entry(code.to_owned())
+                .or_insert_with(|| utoipa::openapi::Response::new(description).into());
+        };
+        if has_query || has_body {
+            add("400", "The query or body does not parse (problem details)");
+            add(
+                "422",
+                "A value is refused, with the field named (problem details)",
+            );
+        }
     }
 }
 

@@ -334,7 +334,7 @@ async fn every_route_as_every_role(app: &TestApp) {
                         StatusCode::NOT_FOUND
                     } // no such application
                     ("GET", "/api/registry/persons") => StatusCode::BAD_REQUEST, // no search text
-                    ("POST", "/api/registry/persons") => StatusCode::UNSUPPORTED_MEDIA_TYPE, // JSON only
+                    ("POST", "/api/registry/persons") => StatusCode::BAD_REQUEST, // JSON only: a form is refused as problem details
                     ("GET", "/registry/persons/{id}" | "/api/registry/persons/{id}") => {
                         StatusCode::NOT_FOUND
                     } // no such record
@@ -348,7 +348,7 @@ async fn every_route_as_every_role(app: &TestApp) {
                         "POST",
                         "/api/registry/persons/{id}/permits"
                         | "/api/registry/permits/{id}/transitions",
-                    ) => StatusCode::UNSUPPORTED_MEDIA_TYPE, // JSON only
+                    ) => StatusCode::BAD_REQUEST, // JSON only: a form is refused as problem details
                     (
                         "GET",
                         "/draws/{id}"
@@ -1625,4 +1625,3 @@ async fn indicators_are_public_ranked_and_sourced(app: &TestApp) {
         .contains("other people in need of international protection"));
 }
 on_both_backends!(indicators_are_public_ranked_and_sourced);
-

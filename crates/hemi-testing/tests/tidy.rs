@@ -21,8 +21,19 @@ const DOMAIN: &[&str] = &[
 
 /// Dependencies no domain crate may have.
 const NOT_IN_DOMAIN: &[&str] = &[
-    "sqlx", "axum", "axum-extra", "tokio", "reqwest", "ureq", "hyper", "tower", "tower-http", "clap",
-    "indicatif", "tracing-subscriber", "getrandom",
+    "sqlx",
+    "axum",
+    "axum-extra",
+    "tokio",
+    "reqwest",
+    "ureq",
+    "hyper",
+    "tower",
+    "tower-http",
+    "clap",
+    "indicatif",
+    "tracing-subscriber",
+    "getrandom",
 ];
 
 /// Text that means I/O, the clock, OS randomness or printing, forbidden in domain `src/`.
@@ -52,11 +63,21 @@ fn root() -> PathBuf {
 /// (crate name, normal dependency names, manifest dir) for every workspace member.
 fn members() -> Vec<(String, Vec<String>, PathBuf)> {
     let output = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
     meta["packages"]
         .as_array()
@@ -71,17 +92,26 @@ fn members() -> Vec<(String, Vec<String>, PathBuf)> {
                 .map(|d| d["name"].as_str().unwrap().to_owned())
                 .collect();
             let manifest = PathBuf::from(p["manifest_path"].as_str().unwrap());
-            (p["name"].as_str().unwrap().to_owned(), deps, manifest.parent().unwrap().to_owned())
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                deps,
+                manifest.parent().unwrap().to_owned(),
+            )
         })
         .collect()
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target" || n == "node_modules") {
+            if path
+                .file_name()
+                .is_some_and(|n| n == "target" || n == "node_modules")
+            {
                 continue;
             }
             rust_files(&path, out);
@@ -134,7 +164,11 @@ fn domain_crates_are_pure() {
             continue;
         }
         for dep in &deps {
-            if NOT_IN_DOMAIN.contains(&dep.as_str()) || dep.starts_with("hemi-store") || dep == "hemi-app" || dep == "hemi-server" {
+            if NOT_IN_DOMAIN.contains(&dep.as_str())
+                || dep.starts_with("hemi-store")
+                || dep == "hemi-app"
+                || dep == "hemi-server"
+            {
                 problems.push(format!("{name} depends on {dep}"));
             }
         }
@@ -147,7 +181,11 @@ fn domain_crates_are_pure() {
             }
         }
     }
-    assert!(problems.is_empty(), "domain crates must do no I/O:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "domain crates must do no I/O:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -176,10 +214,16 @@ fn only_the_store_writes_sql() {
     }
     for (name, deps, _) in members() {
         if deps.iter().any(|d| d == "hemi-testing") {
-            problems.push(format!("{name} depends on hemi-testing outside [dev-dependencies]"));
+            problems.push(format!(
+                "{name} depends on hemi-testing outside [dev-dependencies]"
+            ));
         }
     }
-    assert!(problems.is_empty(), "SQL lives in hemi-store only:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "SQL lives in hemi-store only:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -191,14 +235,27 @@ fn only_the_binary_prints_and_reads_the_environment() {
         }
         for (file, text) in sources(&dir.join("src")) {
             let code = code_of(&text);
-            for word in ["println!", "eprintln!", "print!(", "eprint!(", "dbg!(", "std::env::var", "env::var_os", "try_from_default_env"] {
+            for word in [
+                "println!",
+                "eprintln!",
+                "print!(",
+                "eprint!(",
+                "dbg!(",
+                "std::env::var",
+                "env::var_os",
+                "try_from_default_env",
+            ] {
                 if code.contains(word) {
                     problems.push(format!("{}: {word}", file.display()));
                 }
             }
         }
     }
-    assert!(problems.is_empty(), "only crates/hemi prints or reads the environment:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "only crates/hemi prints or reads the environment:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -224,7 +281,11 @@ fn layers_depend_downwards_only() {
             }
         }
         // Inbound HTTP only in the server; outbound HTTP (webhooks) only behind hemi-app's Outbound trait.
-        if name != "hemi-server" && deps.iter().any(|d| d == "axum" || d == "axum-extra" || d == "tower-http") {
+        if name != "hemi-server"
+            && deps
+                .iter()
+                .any(|d| d == "axum" || d == "axum-extra" || d == "tower-http")
+        {
             problems.push(format!("{name} knows inbound HTTP"));
         }
         if name != "hemi-app" && deps.iter().any(|d| d == "ureq" || d == "reqwest") {
@@ -256,9 +317,15 @@ fn web_areas_do_not_import_each_other() {
     for (area, files) in &areas {
         for (file, text) in files {
             for other in names.iter().filter(|n| *n != area) {
-                for pattern in [format!("crate::areas::{other}"), format!("super::super::{other}"), format!("super::{other}::")] {
+                for pattern in [
+                    format!("crate::areas::{other}"),
+                    format!("super::super::{other}"),
+                    format!("super::{other}::"),
+                ] {
                     // `super::x` inside a directory area means its own submodule.
-                    let own_submodule = file.parent().is_some_and(|p| p.ends_with(area)) && pattern.starts_with("super::") && !pattern.starts_with("super::super");
+                    let own_submodule = file.parent().is_some_and(|p| p.ends_with(area))
+                        && pattern.starts_with("super::")
+                        && !pattern.starts_with("super::super");
                     if code_of(text).contains(&pattern) && !own_submodule {
                         problems.push(format!("{}: {pattern}", file.display()));
                     }
@@ -266,7 +333,11 @@ fn web_areas_do_not_import_each_other() {
             }
         }
     }
-    assert!(problems.is_empty(), "areas share code through the crate's shared modules or hemi-app, not each other:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "areas share code through the crate's shared modules or hemi-app, not each other:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -281,7 +352,11 @@ fn every_file_says_what_it_is_for() {
             }
         }
     }
-    assert!(missing.is_empty(), "files without a //! header:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "files without a //! header:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -299,5 +374,9 @@ fn no_test_is_ignored_or_expected_to_panic() {
             }
         }
     }
-    assert!(found.is_empty(), "wrong behaviour is asserted, not ignored:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "wrong behaviour is asserted, not ignored:\n{}",
+        found.join("\n")
+    );
 }

@@ -4,35 +4,19 @@
 //! override one household with a reason). Everything goes through
 //! `hemi_app::allocation`, the workflows `hemi appointments` and `hemi placement` use.
 
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use hemi_app::allocation::draws::{DrawVerification, DrawView};
 use hemi_app::allocation::plans::OverrideRequest;
 use hemi_app::progress::NoProgress;
 use hemi_store::allocation::{DrawRow, InstanceRow, PlanRow};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{ClientIp, Viewer};
-use crate::error::{ApiPath, Problem, WebError};
+use crate::error::{ApiJson, ApiPath, Problem, WebError};
 use crate::AppState;
-
-/// A JSON body whose failures are problem details (400), not plain text. Requiring
-/// `application/json` also keeps cross-site forms out (they cannot send it).
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = WebError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(req, state)
-            .await
-            .map(|Json(v)| ApiJson(v))
-            .map_err(|e| WebError::BadRequest(e.body_text()))
-    }
-}
 
 /// A draw as published.
 #[derive(Debug, Serialize, ToSchema)]

@@ -224,6 +224,13 @@ pub async fn queue(
     let actor = viewer.user()?.actor(&ip.text());
     let as_of = date_or_today("as_of", q.as_of.as_deref())?;
     let office = q.office.filter(|o| !o.trim().is_empty());
+    if let Some(o) = &office {
+        if o.len() > 40 || !o.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(WebError::BadRequest(format!(
+                "office {o:?} is not an office code (letters, digits and hyphens, e.g. SMO-COL-BOG)"
+            )));
+        }
+    }
     let views = state
         .app
         .pathways_queue(office.as_deref(), as_of, &actor)

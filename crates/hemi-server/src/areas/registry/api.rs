@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{ClientIp, CurrentUser, Viewer};
-use crate::error::{ApiPath, ApiQuery, Problem, WebError};
+use crate::error::{ApiJson, ApiPath, ApiQuery, Problem, WebError};
 use crate::AppState;
 
 fn json_value(v: &impl Serialize) -> serde_json::Value {
@@ -84,6 +84,12 @@ pub async fn search(
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Response, WebError> {
     let actor = viewer.user()?.actor(&ip.text());
+    let length = q.q.chars().count();
+    if !(2..=200).contains(&length) {
+        return Err(WebError::BadRequest(format!(
+            "q has {length} characters; a search needs 2 to 200"
+        )));
+    }
     let hits = state.app.search_persons(&q.q, &actor).await?;
     let items = hits
         .into_iter()
@@ -185,7 +191,7 @@ pub async fn register(
     Extension(viewer): Extension<Viewer>,
     Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
-    Json(body): Json<RegisterBody>,
+    ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, WebError> {
     let actor = writer(&viewer, &headers)?.actor(&ip.text());
     let r = state.app.register_person(&body.into(), &actor).await?;
@@ -308,7 +314,7 @@ pub async fn create_permit(
     Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
-    Json(body): Json<NewPermitBody>,
+    ApiJson(body): ApiJson<NewPermitBody>,
 ) -> Result<Response, WebError> {
     let actor = writer(&viewer, &headers)?.actor(&ip.text());
     let p = state
@@ -343,7 +349,7 @@ pub async fn transition(
     Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
-    Json(body): Json<TransitionBody>,
+    ApiJson(body): ApiJson<TransitionBody>,
 ) -> Result<Response, WebError> {
     let actor = writer(&viewer, &headers)?.actor(&ip.text());
     let p = state
@@ -457,7 +463,7 @@ pub async fn resolve(
     Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
-    Json(body): Json<ResolveBody>,
+    ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<Response, WebError> {
     let actor = writer(&viewer, &headers)?.actor(&ip.text());
     let v = state
