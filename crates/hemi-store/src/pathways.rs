@@ -614,25 +614,29 @@ impl Store {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
+    /// The rows `one` selects for an application (bound as `$1`), or those `all`
+    /// selects when no application is named.
+    async fn rows_of_application(
+        &self,
+        application_id: Option<&str>,
+        one: &str,
+        all: &str,
+    ) -> Result<Vec<AnyRow>> {
+        Ok(match application_id {
+            Some(a) => sqlx::query(one).bind(a).fetch_all(self.pool()).await?,
+            None => sqlx::query(all).fetch_all(self.pool()).await?,
+        })
+    }
+
     /// Members of one application (all when `None`), in household order.
     pub async fn pathways_members(&self, application_id: Option<&str>) -> Result<Vec<MemberRow>> {
-        let rows = match application_id {
-            Some(a) => {
-                sqlx::query(&format!(
-                    "SELECT {MEMBER_COLUMNS} FROM pathways_member WHERE application_id = $1 ORDER BY position"
-                ))
-                .bind(a)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {MEMBER_COLUMNS} FROM pathways_member ORDER BY application_id, position"
-                ))
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+        let rows = self
+            .rows_of_application(
+                application_id,
+                &format!("SELECT {MEMBER_COLUMNS} FROM pathways_member WHERE application_id = $1 ORDER BY position"),
+                &format!("SELECT {MEMBER_COLUMNS} FROM pathways_member ORDER BY application_id, position"),
+            )
+            .await?;
         Ok(rows.iter().map(member_from_row).collect())
     }
 
@@ -641,23 +645,13 @@ impl Store {
         &self,
         application_id: Option<&str>,
     ) -> Result<Vec<InterviewRow>> {
-        let rows = match application_id {
-            Some(a) => {
-                sqlx::query(&format!(
-                    "SELECT {INTERVIEW_COLUMNS} FROM pathways_interview WHERE application_id = $1 ORDER BY id"
-                ))
-                .bind(a)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {INTERVIEW_COLUMNS} FROM pathways_interview ORDER BY id"
-                ))
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+        let rows = self
+            .rows_of_application(
+                application_id,
+                &format!("SELECT {INTERVIEW_COLUMNS} FROM pathways_interview WHERE application_id = $1 ORDER BY id"),
+                &format!("SELECT {INTERVIEW_COLUMNS} FROM pathways_interview ORDER BY id"),
+            )
+            .await?;
         Ok(rows.iter().map(interview_from_row).collect())
     }
 
@@ -666,47 +660,27 @@ impl Store {
         &self,
         application_id: Option<&str>,
     ) -> Result<Vec<ReferralRow>> {
-        let rows = match application_id {
-            Some(a) => {
-                sqlx::query(&format!(
-                    "SELECT {REFERRAL_COLUMNS} FROM pathways_referral WHERE application_id = $1 ORDER BY id"
-                ))
-                .bind(a)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {REFERRAL_COLUMNS} FROM pathways_referral ORDER BY id"
-                ))
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+        let rows = self
+            .rows_of_application(
+                application_id,
+                &format!("SELECT {REFERRAL_COLUMNS} FROM pathways_referral WHERE application_id = $1 ORDER BY id"),
+                &format!("SELECT {REFERRAL_COLUMNS} FROM pathways_referral ORDER BY id"),
+            )
+            .await?;
         Ok(rows.iter().map(referral_from_row).collect())
     }
 
     /// Outcomes of the referrals of one application (all when `None`), in order.
     pub async fn pathways_outcomes(&self, application_id: Option<&str>) -> Result<Vec<OutcomeRow>> {
         let columns = "o.referral_id, o.kind, o.on_date, o.reason, o.recorded_at";
-        let rows = match application_id {
-            Some(a) => {
-                sqlx::query(&format!(
-                    "SELECT {columns} FROM pathways_outcome o JOIN pathways_referral r ON r.id = o.referral_id \
-                     WHERE r.application_id = $1 ORDER BY o.id"
-                ))
-                .bind(a)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {columns} FROM pathways_outcome o ORDER BY o.id"
-                ))
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+        let rows = self
+            .rows_of_application(
+                application_id,
+                &format!("SELECT {columns} FROM pathways_outcome o JOIN pathways_referral r ON r.id = o.referral_id \
+                     WHERE r.application_id = $1 ORDER BY o.id"),
+                &format!("SELECT {columns} FROM pathways_outcome o ORDER BY o.id"),
+            )
+            .await?;
         Ok(rows
             .iter()
             .map(|r| OutcomeRow {
